@@ -1,0 +1,80 @@
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import pidusage from 'pidusage';
+import { packageRoot } from '../daemon/package-root.js';
+import { freePort, median } from './measure.js';
+import { startPm2 } from './peers/pm2.js';
+
+export interface IdleBench {
+  oursRssMb: number;
+  oursCpuPct: number;
+  pm2RssMb: number | null;
+  pm2CpuPct: number | null;
+}
+
+async function sample(pid: number, seconds: number): Promise<{ rssMb: number; cpuPct: number }> {
+  const rss: number[] = [];
+  const cpu: number[] = [];
+  for (let i = 0; i < seconds; i++) {
+    await new Promise((r) => setTimeout(r, 1000));
+    const s = await pidusage(pid);
+    rss.push(s.memory / 1048576);
+    cpu.push(s.cpu);
+  }
+  pidusage.clear();
+  return { rssMb: median(rss), cpuPct: median(cpu) };
+}
+
+async function waitHttp(url: string, timeoutMs: number, ok: (status: number) => boolean): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    try {
+      const r = await fetch(url);
+      if (ok(r.status)) return;
+    } catch { /* not up yet */ }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`${url} not ready within ${timeoutMs} ms`);
+}
+
+/**
+ * The daemon's own footprint while it supervises the simulated gateway (default config:
+ * tickles, resource sampling, watchers), beside pm2's God daemon supervising one process.
+ */
+export async function benchIdle(seconds = 8): Promise<IdleBench> {
+  const dir = mkdtempSync(join(tmpdir(), 'ibgw-bench-idle-'));
+  const apiPort = await freePort();
+  const gwPort = await freePort();
+  const configFile = join(dir, 'ibgw.yaml');
+  writeFileSync(configFile, `dataDir: data\napi:\n  port: ${apiPort}\ngateway:\n  port: ${gwPort}\nlogging:\n  level: warn\n`);
+  const daemon = spawn(process.execPath, [join(packageRoot, 'dist', 'daemon', 'cli.js'), 'daemon', '--config', configFile], { cwd: dir, stdio: 'ignore' });
+  let ours: { rssMb: number; cpuPct: number };
+  try {
+    await waitHttp(`http://127.0.0.1:${apiPort}/api/v1/status`, 60_000, (s) => s === 200);
+    const deadline = Date.now() + 60_000;
+    while (Date.now() < deadline) {
+      const status = await (await fetch(`http://127.0.0.1:${apiPort}/api/v1/status`)).json() as { gateway: { state: string } };
+      if (status.gateway.state === 'running') break;
+      await new Promise((r) => setTimeout(r, 200));
+    }
+    ours = await sample(daemon.pid!, seconds);
+  } finally {
+    daemon.kill('SIGTERM');
+    await new Promise((r) => daemon.once('exit', r));
+  }
+  let pm2Result: { rssMb: number; cpuPct: number } | null = null;
+  const port = await freePort();
+  const pm2 = await startPm2(join(packageRoot, 'bench', 'fixtures', 'restart-server.mjs'), port).catch(() => null);
+  if (pm2) {
+    try {
+      const pid = await pm2.daemonPid();
+      if (pid) pm2Result = await sample(pid, seconds);
+    } finally {
+      await pm2.stop();
+    }
+  }
+  rmSync(dir, { recursive: true, force: true });
+  return { oursRssMb: ours.rssMb, oursCpuPct: ours.cpuPct, pm2RssMb: pm2Result?.rssMb ?? null, pm2CpuPct: pm2Result?.cpuPct ?? null };
+}

@@ -1,0 +1,55 @@
+/**
+ * `npm run bench`: each measurement beside its peer in the same run, with ratios.
+ * Sizes are small enough for a 2-core machine (~1-2 minutes in all).
+ */
+import { benchIdle } from './idle.js';
+import { benchRestart } from './restart.js';
+
+const pct = (ours: number, base: number) => `${(((ours - base) / base) * 100).toFixed(1)} %`;
+const ms = (v: number | null) => (v === null ? 'n/a' : `${v.toFixed(1)} ms`);
+const only = new Set(process.argv.slice(2));
+const wanted = (name: string) => only.size === 0 || only.has(name);
+
+async function main(): Promise<void> {
+  if (wanted('restart')) {
+    const r = await benchRestart(15);
+    const overOurs = r.oursMs - r.bareMs;
+    console.log(`\n== gateway exit → next ready (median of ${r.rounds}, same fixture)`);
+    console.log(`bare spawn loop   ${ms(r.bareMs)}`);
+    console.log(`ibgw-supervisor   ${ms(r.oursMs)}   overhead over bare ${ms(overOurs)} (${pct(r.oursMs, r.bareMs)})   goal ≤ 10 %`);
+    if (r.pm2Ms !== null) {
+      console.log(`pm2               ${ms(r.pm2Ms)}   overhead over bare ${ms(r.pm2Ms - r.bareMs)} (${pct(r.pm2Ms, r.bareMs)})`);
+      console.log(`ratio ours/pm2    ${(r.oursMs / r.pm2Ms).toFixed(2)}   ratio ours/bare ${(r.oursMs / r.bareMs).toFixed(2)}`);
+    }
+  }
+  if (wanted('idle')) {
+    const i = await benchIdle(8);
+    console.log('\n== idle footprint while supervising (median of 1 s samples)');
+    console.log(`ibgw-supervisor daemon  RSS ${i.oursRssMb.toFixed(1)} MB (goal ≤ 70 MB)   CPU ${i.oursCpuPct.toFixed(2)} %`);
+    if (i.pm2RssMb !== null) {
+      console.log(`pm2 God daemon          RSS ${i.pm2RssMb.toFixed(1)} MB   CPU ${i.pm2CpuPct!.toFixed(2)} %`);
+      console.log(`ratio RSS ours/pm2      ${(i.oursRssMb / i.pm2RssMb).toFixed(2)}`);
+    }
+  }
+  if (wanted('session')) {
+    try {
+      // Not a literal specifier: the session bench is optional for the build.
+      const specifier = './session.js';
+      const mod = (await import(specifier)) as { benchSession?: () => Promise<Record<string, number>> };
+      if (mod.benchSession) {
+        const s = await mod.benchSession();
+        console.log('\n== session recovery (default settings) beside IBeam\'s documented defaults');
+        console.log(`hang → restart decision   ${ms(s.hangToRestartMs)}   (goal ≤ 15000 ms)   IBeam ${ms(s.ibeamHangToRestartMs)}   ratio ${(s.hangToRestartMs / s.ibeamHangToRestartMs).toFixed(2)}`);
+        console.log(`brokerage lost → authenticated   ${ms(s.reauthMs)}   IBeam ${ms(s.ibeamReauthMs)}   ratio ${(s.reauthMs / s.ibeamReauthMs).toFixed(2)}`);
+        for (const [k, v] of Object.entries(s)) if (!['hangToRestartMs', 'reauthMs', 'ibeamHangToRestartMs', 'ibeamReauthMs'].includes(k)) console.log(`  ${k}: ${typeof v === 'number' ? v.toFixed(1) : v}`);
+      }
+    } catch (err) {
+      console.log(`session bench unavailable: ${(err as Error).message}`);
+    }
+  }
+}
+
+main().then(() => process.exit(0), (err) => {
+  console.error(err);
+  process.exit(1);
+});

@@ -1,0 +1,122 @@
+import type { FastifyInstance } from 'fastify';
+import { ERR_GATEWAY_UNMANAGED } from '../../errors.js';
+import { errorResponses } from '../schemas.js';
+import type { AccessPort } from '../services.js';
+
+/** What these routes need from the daemon: the managed gateway's access service (null for kind command). */
+
+const entrySchema = {
+  type: 'object',
+  properties: { pattern: { type: 'string' }, label: { type: ['string', 'null'] }, valid: { type: 'boolean' } },
+  required: ['pattern', 'label', 'valid'],
+} as const;
+
+export const explanationSchema = {
+  type: 'object',
+  properties: {
+    address: { type: 'string' },
+    status: { type: 'integer' },
+    allowed: { type: 'boolean' },
+    filtering: { type: 'boolean' },
+    list: { type: ['string', 'null'] },
+    entry: { type: ['string', 'null'] },
+    reason: { type: 'string' },
+  },
+  required: ['address', 'status', 'allowed', 'filtering', 'reason'],
+} as const;
+
+const listsSchema = {
+  type: 'object',
+  properties: { allow: { type: 'array', items: entrySchema }, deny: { type: 'array', items: entrySchema }, probeAddress: { type: 'string' }, probe: explanationSchema },
+  required: ['allow', 'deny', 'probeAddress', 'probe'],
+} as const;
+
+const changeSchema = {
+  type: 'object',
+  properties: {
+    applied: { type: 'boolean' },
+    diff: { type: 'string' },
+    list: { type: 'string' },
+    pattern: { type: 'string' },
+    translatedFrom: { type: ['string', 'null'] },
+    lists: listsSchema,
+  },
+  required: ['applied', 'diff', 'list', 'pattern', 'lists'],
+} as const;
+
+const listParams = { type: 'object', properties: { list: { type: 'string', enum: ['allow', 'deny'] } }, required: ['list'] } as const;
+
+const changeBody = {
+  type: 'object',
+  additionalProperties: false,
+  properties: {
+    entry: { type: 'string', minLength: 1, maxLength: 100, description: 'a.*, a.b.*, a.b.c.*, a.b.c.d, CIDR or a range' },
+    label: { type: ['string', 'null'], maxLength: 200 },
+    force: { type: 'boolean', description: 'allow a change that locks out access.probeAddress' },
+    dryRun: { type: 'boolean', description: 'only return the conf.yaml diff' },
+  },
+  required: ['entry'],
+} as const;
+
+type ListName = 'allow' | 'deny';
+type ChangeBody = { entry: string; label?: string | null; force?: boolean; dryRun?: boolean };
+
+/**
+ * The gateway's IP allow/deny lists. Changes end in a gateway restart (it reads conf.yaml only
+ * at start); refusals come back as 400 IBGW_ACCESS_PATTERN (with `details.suggestions`), 409
+ * IBGW_ACCESS_LOCKOUT or IBGW_ACCESS_LIST_EMPTY.
+ */
+export default async function accessRoutes(app: FastifyInstance): Promise<void> {
+  const access = (): AccessPort => {
+    const port = app.services.access;
+    if (!port) throw ERR_GATEWAY_UNMANAGED('the allow/deny list', `gateway.kind ${app.services.config().gateway.kind}`);
+    return port;
+  };
+
+  app.get('/api/v1/access', {
+    preHandler: app.requireAdmin,
+    schema: { response: { 200: listsSchema, ...errorResponses } },
+  }, async () => access().list());
+
+  app.post<{ Params: { list: ListName }; Body: ChangeBody }>('/api/v1/access/:list', {
+    preHandler: app.requireAdmin,
+    schema: { params: listParams, body: changeBody, response: { 200: changeSchema, ...errorResponses } },
+  }, async (request) => {
+    const { entry, label, force, dryRun } = request.body;
+    return access().add(request.params.list, entry, { label, force, dryRun });
+  });
+
+  app.post<{ Params: { list: ListName }; Body: ChangeBody }>('/api/v1/access/:list/remove', {
+    preHandler: app.requireAdmin,
+    schema: { params: listParams, body: changeBody, response: { 200: changeSchema, ...errorResponses } },
+  }, async (request) => {
+    const { entry, force, dryRun } = request.body;
+    return access().remove(request.params.list, entry, { force, dryRun });
+  });
+
+  app.get<{ Querystring: { address: string } }>('/api/v1/access/explain', {
+    preHandler: app.requireAdmin,
+    schema: {
+      querystring: { type: 'object', additionalProperties: false, properties: { address: { type: 'string', minLength: 1, maxLength: 64 } }, required: ['address'] },
+      response: { 200: explanationSchema, ...errorResponses },
+    },
+  }, async (request) => access().explain(request.query.address));
+
+  app.get('/api/v1/access/suggestions', {
+    preHandler: app.requireAdmin,
+    schema: {
+      response: {
+        200: {
+          type: 'object',
+          properties: {
+            suggestions: {
+              type: 'array',
+              items: { type: 'object', properties: { pattern: { type: 'string' }, interface: { type: 'string' }, network: { type: 'string' }, reason: { type: 'string' } } },
+            },
+          },
+        },
+        ...errorResponses,
+      },
+    },
+  }, async () => ({ suggestions: access().suggestions() }));
+}

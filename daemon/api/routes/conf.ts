@@ -1,0 +1,84 @@
+import type { FastifyInstance } from 'fastify';
+import { ERR_GATEWAY_UNMANAGED } from '../../errors.js';
+import { errorResponses } from '../schemas.js';
+import type { ConfPort } from '../services.js';
+
+const textBody = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['text'],
+  properties: { text: { type: 'string', minLength: 1, maxLength: 262_144 }, reason: { type: 'string', maxLength: 200 } },
+} as const;
+
+const changeResult = {
+  type: 'object',
+  properties: { changed: { type: 'boolean' }, version: { type: ['integer', 'null'] }, diff: { type: 'string' } },
+} as const;
+
+/**
+ * The managed gateway conf.yaml: read it (secrets redacted), preview a change as a diff, apply
+ * it (a planned gateway restart: the gateway reads its conf only at start), list and roll
+ * back to earlier versions.
+ */
+export default async function confRoutes(app: FastifyInstance): Promise<void> {
+  const conf = (): ConfPort => {
+    const port = app.services.conf;
+    if (!port) throw ERR_GATEWAY_UNMANAGED('conf.yaml', `gateway.kind ${app.services.config().gateway.kind}`);
+    return port;
+  };
+
+  app.get('/api/v1/conf', {
+    preHandler: app.requireAdmin,
+    schema: { response: { 200: { type: 'object', properties: { text: { type: 'string' } } }, ...errorResponses } },
+  }, async () => ({ text: await conf().current() }));
+
+  app.post<{ Body: { text: string } }>('/api/v1/conf/preview', {
+    preHandler: app.requireAdmin,
+    schema: {
+      body: textBody,
+      response: {
+        200: {
+          type: 'object',
+          properties: {
+            diff: { type: 'string' },
+            changed: { type: 'boolean' },
+            problems: { type: 'array', items: { type: 'object', additionalProperties: true } },
+            adjusted: { type: 'array', items: { type: 'string' } },
+          },
+        },
+        ...errorResponses,
+      },
+    },
+  }, async (request) => conf().preview(request.body.text));
+
+  app.post<{ Body: { text: string; reason?: string } }>('/api/v1/conf/apply', {
+    preHandler: app.requireAdmin,
+    schema: { body: textBody, response: { 200: changeResult, ...errorResponses } },
+  }, async (request) => conf().apply(request.body.text, request.body.reason ?? 'conf applied via API'));
+
+  app.get('/api/v1/conf/versions', {
+    preHandler: app.requireAdmin,
+    schema: {
+      response: {
+        200: {
+          type: 'object',
+          properties: {
+            versions: {
+              type: 'array',
+              items: { type: 'object', properties: { id: { type: 'integer' }, writtenAt: { type: 'string' }, reason: { type: 'string' }, replacedAt: { type: 'string' } } },
+            },
+          },
+        },
+        ...errorResponses,
+      },
+    },
+  }, async () => ({ versions: await conf().versions() }));
+
+  app.post<{ Params: { id: number } }>('/api/v1/conf/rollback/:id', {
+    preHandler: app.requireAdmin,
+    schema: {
+      params: { type: 'object', properties: { id: { type: 'integer', minimum: 1 } }, required: ['id'] },
+      response: { 200: changeResult, ...errorResponses },
+    },
+  }, async (request) => conf().rollback(request.params.id));
+}

@@ -1,0 +1,30 @@
+import type { FastifyInstance } from 'fastify';
+
+/**
+ * Probes for service managers and load balancers. /readyz is 200 only while the gateway is
+ * ready — and, when the session keeper runs, only with an authenticated session: a gateway
+ * that answers but cannot trade is not ready for the apps behind it.
+ */
+export default async function healthRoutes(app: FastifyInstance): Promise<void> {
+  app.get('/healthz', {
+    schema: { response: { 200: { type: 'object', properties: { status: { type: 'string' } } } } },
+  }, async () => ({ status: 'ok' }));
+
+  app.get('/readyz', {
+    schema: {
+      response: {
+        200: { type: 'object', properties: { ready: { type: 'boolean' }, gateway: { type: 'string' }, session: { type: ['string', 'null'] } } },
+        503: { type: 'object', properties: { ready: { type: 'boolean' }, gateway: { type: 'string' }, session: { type: ['string', 'null'] }, reason: { type: 'string' } } },
+      },
+    },
+  }, async (_request, reply) => {
+    const { supervisor, session } = app.services;
+    const gateway = supervisor.status().state;
+    const sessionState = session ? session.status() : null;
+    if (gateway !== 'running') return reply.status(503).send({ ready: false, gateway, session: sessionState?.state ?? null, reason: `gateway is ${gateway}` });
+    if (sessionState && !sessionState.authenticated) {
+      return reply.status(503).send({ ready: false, gateway, session: sessionState.state, reason: `session is ${sessionState.state}` });
+    }
+    return { ready: true, gateway, session: sessionState?.state ?? null };
+  });
+}

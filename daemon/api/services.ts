@@ -1,0 +1,52 @@
+/**
+ * What the API needs from the services, as narrow interfaces: the API reads status and asks
+ * for actions; it owns none of their logic and never touches a child process itself.
+ */
+import type { AccessService } from '../access/access-service.js';
+import type { Config } from '../config/types.js';
+import type { ConfService } from '../gateway/conf-service.js';
+import type { Store } from '../store/store.js';
+import type { TlsService } from '../tls/tls-service.js';
+
+export interface GatewayStatusView {
+  state: string;
+  pid: number | null;
+  since: string | null;
+  restarts: number;
+  lastExit: unknown;
+  cpu: number | null;
+  memory: number | null;
+  reason?: string | null;
+}
+
+export interface SupervisorPort {
+  status(): GatewayStatusView;
+  start(reason?: string): Promise<unknown>;
+  stop(reason?: string): Promise<unknown>;
+  restart(reason?: string): Promise<unknown>;
+  logs(limit?: number): Array<{ stream: string; text: string; at: string | number }>;
+}
+
+export interface SessionPort {
+  status(): Record<string, unknown> & { state: string; authenticated: boolean };
+  metrics?(): Record<string, unknown>;
+}
+
+export type AccessPort = Pick<AccessService, 'list' | 'add' | 'remove' | 'explain' | 'suggestions'>;
+export type TlsPort = Pick<TlsService, 'summary' | 'ca' | 'renew' | 'mode'>;
+export type ConfPort = Pick<ConfService, 'current' | 'preview' | 'apply' | 'rollback' | 'versions'>;
+
+export interface ApiServices {
+  config: () => Config;
+  configStatus: () => unknown;
+  supervisor: SupervisorPort;
+  store: Store;
+  gatewayInfo: () => Record<string, unknown>;
+  session: SessionPort | null;
+  /** Null for gateway.kind command: the daemon then manages no conf.yaml. */
+  access: AccessPort | null;
+  tls: TlsPort | null;
+  conf: ConfPort | null;
+  daemon: { pid: number; version: string; startedAt: number };
+  adminToken: string;
+}

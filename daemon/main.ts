@@ -1,0 +1,170 @@
+import { mkdirSync } from 'node:fs';
+import type { FastifyInstance } from 'fastify';
+import { resolveAdminToken } from './api/admin-token.js';
+import { startServer } from './api/server.js';
+import type { ConfigChange } from './config/diff.js';
+import { loadConfig } from './config/load.js';
+import type { Config } from './config/types.js';
+import { ConfigWatcher } from './config/watch.js';
+import { acquireDaemonLock } from './daemon-lock.js';
+import type { EventSink, ServiceEvent } from './events.js';
+import { createGateway, type ManagedGateway } from './gateway/index.js';
+import { createLogger, type Logger } from './logger.js';
+import { packageVersion } from './package-root.js';
+import { Store } from './store/store.js';
+import { Supervisor } from './supervisor/index.js';
+
+export interface DaemonOptions {
+  configFile?: string | null;
+  env?: NodeJS.ProcessEnv;
+  cwd?: string;
+  logger?: Logger;
+}
+
+export interface Daemon {
+  config(): Config;
+  apiUrl: string;
+  adminToken: string;
+  supervisor: Supervisor;
+  store: Store;
+  gateway(): ManagedGateway;
+  app: FastifyInstance;
+  /** Stop the gateway group, close the API, flush the store. Idempotent. */
+  shutdown(reason: string): Promise<void>;
+}
+
+function supervisorOptions(config: Config) {
+  const g = config.gateway;
+  return {
+    dataDir: config.dataDir,
+    startTimeoutMs: g.startTimeoutMs,
+    stopGraceMs: g.stopGraceMs,
+    readyProbeIntervalMs: g.readyProbeIntervalMs,
+    restart: g.restart,
+    resources: g.resources,
+    logs: g.logs,
+  };
+}
+
+/** Wires config → services → store → API. The process-level concerns (signals, exit codes) live in cli.ts. */
+export async function startDaemon(options: DaemonOptions = {}): Promise<Daemon> {
+  const loaded = loadConfig({ file: options.configFile, env: options.env, cwd: options.cwd });
+  let config = loaded.config;
+  const logger = options.logger ?? createLogger(config.logging.level);
+  mkdirSync(config.dataDir, { recursive: true, mode: 0o700 });
+  const releaseLock = acquireDaemonLock(config.dataDir);
+
+  const store = new Store({ dataDir: config.dataDir, maxEvents: config.store.maxEvents });
+  await store.open();
+  const record: EventSink = (event: ServiceEvent) => {
+    store.record(event);
+    logger[event.level]({ event: event.type, ...event.data }, event.message);
+  };
+  store.on('write-failed', (err) => logger.error({ err }, 'state file write failed'));
+
+  const admin = resolveAdminToken(config.dataDir, options.env ?? process.env);
+  if (admin.source === 'generated') logger.info({ file: admin.file }, 'generated an admin token (mode 0600)');
+
+  let supervisor!: Supervisor;
+  const plannedRestart = (reason: string) => {
+    void supervisor.restart(reason).catch((err: Error) => logger.error({ err }, 'planned restart failed'));
+  };
+  const makeGateway = (cfg: Config) => createGateway(cfg, {
+    dataDir: cfg.dataDir,
+    logger: logger.child({ component: 'gateway' }),
+    onEvent: record,
+    requestRestart: plannedRestart,
+  });
+  // Replaced when a config edit changes how the gateway is launched; everything reads it through this binding.
+  let gateway = makeGateway(config);
+  supervisor = new Supervisor({
+    ...supervisorOptions(config),
+    launch: () => gateway.launch(),
+    redactLine: (line: string) => gateway.redactLine(line),
+    onEvent: record,
+    logger: logger.child({ component: 'supervisor' }),
+  });
+  supervisor.on('transition', (t: { to: string; at: string | number; exitCode?: number | null; signal?: string | null; reason?: string }) => {
+    const at = new Date(t.at).toISOString();
+    store.updateGateway({ lastState: t.to, lastTransitionAt: at });
+    if (t.to === 'backoff') store.updateGateway({ restarts: store.data.gateway.restarts + 1 });
+    if (t.exitCode !== undefined || t.signal !== undefined) {
+      if (t.exitCode !== null || t.signal !== null) store.updateGateway({ lastExit: { code: t.exitCode ?? null, signal: t.signal ?? null, at, reason: t.reason } });
+    }
+  });
+
+  const reconciled = await supervisor.reconcile();
+  logger.info({ reconciled }, 'reconciled leftovers of the previous run');
+
+  let watcher: ConfigWatcher | null = null;
+  const configStatus = () => ({ file: loaded.file, ...(watcher ? watcher.status() : {}) });
+
+  const { app, url } = await startServer({
+    host: config.api.host,
+    port: config.api.port,
+    logger,
+    onEvent: record,
+    auth: { maxFailures: config.api.authMaxFailures, failureWindowMs: config.api.authFailureWindowMs, lockoutMs: config.api.authLockoutMs },
+    services: {
+      config: () => config,
+      configStatus,
+      supervisor,
+      store,
+      gatewayInfo: () => gateway.info() as unknown as Record<string, unknown>,
+      session: null,
+      get access() { return gateway.access; },
+      get tls() { return gateway.tls; },
+      get conf() { return gateway.conf; },
+      daemon: { pid: process.pid, version: packageVersion, startedAt: Date.now() },
+      adminToken: admin.token,
+    },
+  });
+  logger.info({ url }, 'API listening');
+
+  if (loaded.file) {
+    watcher = new ConfigWatcher({
+      file: loaded.file,
+      env: options.env,
+      cwd: options.cwd,
+      initial: config,
+      onEvent: record,
+      onChange: async (next: Config, change: ConfigChange) => {
+        config = next;
+        logger.level = next.logging.level;
+        if (change.effect === 'daemon-restart') {
+          record({ type: 'config.pending', level: 'warn', message: `restart the daemon to apply: ${change.paths.join(', ')}`, data: { paths: change.paths } });
+        } else if (change.effect === 'gateway-restart') {
+          // The gateway reads its conf and keystore only at start: rebuild the launch, then a planned restart.
+          const old = gateway;
+          gateway = makeGateway(next);
+          await old.close();
+          const running = ['running', 'starting', 'backoff'].includes(supervisor.status().state);
+          record({ type: 'config.restart', level: 'info', message: `config change needs a gateway restart (${change.paths.join(', ')})${running ? '' : ': applies at the next start'}`, data: { paths: change.paths } });
+          if (running) plannedRestart(`config changed: ${change.paths.join(', ')}`);
+        }
+      },
+    });
+    await watcher.start();
+  }
+
+  if (config.gateway.autoStart) {
+    void supervisor.start('daemon start').catch((err: Error) => logger.error({ err }, 'gateway start failed'));
+  }
+
+  let closing: Promise<void> | null = null;
+  const shutdown = (reason: string) => {
+    closing ??= (async () => {
+      logger.info({ reason }, 'shutting down');
+      await watcher?.close();
+      await supervisor.close();
+      await app.close();
+      await gateway.close();
+      record({ type: 'daemon.stopped', level: 'info', message: `daemon stopped: ${reason}` });
+      await store.close();
+      releaseLock();
+    })();
+    return closing;
+  };
+
+  return { config: () => config, apiUrl: url, adminToken: admin.token, supervisor, store, gateway: () => gateway, app, shutdown };
+}

@@ -1,0 +1,68 @@
+/**
+ * Spawning the gateway as the leader of its own process group, behind the lifeline.
+ *
+ * The real launchers (clientportal's run.sh, IBC's scripts) start the JVM as a child and do
+ * not exec it, so signalling the launcher's pid misses the JVM. A group of its own lets one
+ * kill(-pgid) reach the launcher, the JVM and anything else they start, without touching the
+ * daemon's own group.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import type { Readable, Duplex } from 'node:stream';
+
+/** Environment variable carrying the per-run marker (see run-record.ts, reconcile.ts). */
+export const RUN_MARKER_ENV = 'IBGW_RUN_MARKER';
+
+export const LIFELINE_SCRIPT = fileURLToPath(new URL('./lifeline.sh', import.meta.url));
+
+export interface GroupSpawnOptions {
+  command: string[];
+  cwd: string;
+  env: Record<string, string>;
+  marker: string;
+  /** How long the lifeline watcher waits between TERM and KILL once the daemon is gone. */
+  graceMs: number;
+}
+
+export interface GroupChild {
+  child: ChildProcess;
+  stdout: Readable;
+  stderr: Readable;
+  /** The daemon's end of the lifeline: destroying it makes the watcher kill the group. */
+  lifeline: Duplex;
+}
+
+export function spawnGroup(options: GroupSpawnOptions): GroupChild {
+  const graceSeconds = (Math.max(0, options.graceMs) / 1000).toFixed(3);
+  // The launch spec's env is layered over the daemon's (as execa's extendEnv does): a gateway
+  // needs PATH, HOME, JAVA_HOME … that the daemon was started with.
+  const env = { ...process.env, ...options.env, [RUN_MARKER_ENV]: options.marker };
+  const child = spawn('/bin/sh', [LIFELINE_SCRIPT, graceSeconds, ...options.command], {
+    cwd: options.cwd,
+    env,
+    // detached = setsid(): a new session and a new group whose id is the child's pid. Nothing
+    // reaches it from the daemon's terminal, and kill(-pid) reaches the whole gateway.
+    detached: true,
+    // fd 3 is the lifeline. stdin is ignored: a gateway reading a closed terminal would hang.
+    stdio: ['ignore', 'pipe', 'pipe', 'pipe'],
+  });
+  const stdio = child.stdio as unknown as [null, Readable, Readable, Duplex];
+  // Nothing ever arrives on the lifeline; a 'data' listener is not needed, only no crash on error.
+  stdio[3].on('error', () => {});
+  return { child, stdout: stdio[1], stderr: stdio[2], lifeline: stdio[3] };
+}
+
+/**
+ * Signal every process in group `pgid`. Returns false when the group no longer exists.
+ * Only negative pids are used: a positive one could hit a pid reused by a stranger.
+ */
+export function signalGroup(pgid: number, signal: NodeJS.Signals): boolean {
+  if (!Number.isInteger(pgid) || pgid <= 1) throw new RangeError(`refusing to signal process group ${pgid}`);
+  try {
+    process.kill(-pgid, signal);
+    return true;
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ESRCH') return false;
+    throw err;
+  }
+}

@@ -1,0 +1,82 @@
+/**
+ * Stopping a whole process group: SIGTERM, a grace period, SIGKILL, and then proof that the
+ * group is really empty — "the launcher exited" is not proof, the JVM is its child and lives on.
+ */
+import { setTimeout as sleep } from 'node:timers/promises';
+import { ERR_STOP_INCOMPLETE } from '../errors.js';
+import { killEscapees, liveEscapees } from './kill-descendants.js';
+import { groupMembers, isSameProcess, type ProcessIdentity } from './proc-table.js';
+import { signalGroup } from './process-group.js';
+
+export interface TerminateOptions {
+  pgid: number;
+  graceMs: number;
+  /** Descendants outside the group, found before signalling (see kill-descendants.ts). */
+  escapees?: ProcessIdentity[];
+  /** How often /proc is looked at while waiting. */
+  pollMs?: number;
+  /** How long SIGKILL may take to empty the group before giving up. */
+  killWaitMs?: number;
+}
+
+export interface TerminateResult {
+  /** The strongest signal that was needed; 'none' when the group was already empty. */
+  signal: 'none' | 'SIGTERM' | 'SIGKILL';
+  /** Members and escapees that were alive when the first signal went out. */
+  pids: number[];
+}
+
+type Remaining = () => ProcessIdentity[];
+
+function remainingOf(pgid: number, escapees: ProcessIdentity[]): Remaining {
+  return () => [
+    ...groupMembers(pgid).map((s) => ({ pid: s.pid, startTime: s.startTime })),
+    ...liveEscapees(escapees),
+  ];
+}
+
+/**
+ * Wait until `remaining()` is empty or the deadline passes. Between full /proc scans only the
+ * processes already known are checked; a full scan runs when they are all gone, because a
+ * member may have forked a new one meanwhile.
+ */
+async function waitEmpty(remaining: Remaining, ms: number, pollMs: number, onNew?: () => void): Promise<ProcessIdentity[]> {
+  const deadline = Date.now() + ms;
+  let known = remaining();
+  for (;;) {
+    known = known.filter(isSameProcess);
+    if (known.length === 0) {
+      known = remaining();
+      if (known.length === 0) return [];
+      onNew?.();
+    }
+    if (Date.now() >= deadline) return known;
+    await sleep(Math.min(pollMs, Math.max(1, deadline - Date.now())));
+  }
+}
+
+export async function terminateGroup(options: TerminateOptions): Promise<TerminateResult> {
+  const { pgid, graceMs } = options;
+  const pollMs = options.pollMs ?? 20;
+  const escapees = options.escapees ?? [];
+  const remaining = remainingOf(pgid, escapees);
+  const initial = remaining();
+  if (initial.length === 0) return { signal: 'none', pids: [] };
+  const pids = initial.map((p) => p.pid);
+
+  signalGroup(pgid, 'SIGTERM');
+  await killEscapees(escapees, 'SIGTERM');
+  // A process forked after the TERM went out never saw it: TERM the group again for it.
+  let left = await waitEmpty(remaining, graceMs, pollMs, () => signalGroup(pgid, 'SIGTERM'));
+  if (left.length === 0) return { signal: 'SIGTERM', pids };
+
+  signalGroup(pgid, 'SIGKILL');
+  await killEscapees(liveEscapees(escapees), 'SIGKILL');
+  left = await waitEmpty(remaining, options.killWaitMs ?? 2000, pollMs, () => signalGroup(pgid, 'SIGKILL'));
+  if (left.length === 0) return { signal: 'SIGKILL', pids };
+  // Only uninterruptible sleep (D state, a hung NFS mount) or another user's setuid process
+  // survives SIGKILL; the caller must not start a second gateway beside it.
+  const err = ERR_STOP_INCOMPLETE(pgid, left.map((p) => p.pid).join(', '));
+  err.details = { pgid, pids: left.map((p) => p.pid) };
+  throw err;
+}

@@ -1,0 +1,33 @@
+// pm2: `npx pm2 start ecosystem.config.js`.
+// This package is ESM ("type": "module"); pm2 require()s this file, which Node 20.19+ allows for
+// ES modules and hands over the module namespace — so the apps list is a named export.
+//
+// The daemon sends process.send('ready') once its API answers (wait_ready). On `pm2 stop` pm2
+// sends SIGINT and the daemon stops the whole gateway group within gateway.stopGraceMs + 5 s;
+// kill_timeout must be longer than that budget or pm2 would SIGKILL the daemon mid-stop (the
+// lifeline would still take the gateway group down, but the store would not be flushed).
+export const apps = [
+  {
+    name: 'ibgw',
+    script: './dist/daemon/cli.js',
+    args: ['daemon'],
+    cwd: import.meta.dirname,
+    interpreter: 'node',
+    exec_mode: 'fork',
+    instances: 1,
+    wait_ready: true,
+    listen_timeout: 30000,
+    kill_timeout: 15000,
+    // The daemon restarts the gateway itself with capped backoff; pm2 only restarts the daemon.
+    autorestart: true,
+    max_restarts: 10,
+    min_uptime: 5000,
+    exp_backoff_restart_delay: 1000,
+    env: {
+      NODE_ENV: 'production',
+      ...(process.env.IBGW_CONFIG ? { IBGW_CONFIG: process.env.IBGW_CONFIG } : {}),
+    },
+  },
+];
+
+export default { apps };

@@ -1,0 +1,74 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import t from 'tap';
+import { loadConfig } from '../../daemon/config/load.js';
+import { isIbgwError } from '../../daemon/errors.js';
+
+const dir = () => mkdtempSync(join(tmpdir(), 'ibgw-config-'));
+
+function expectConfigError(t: Tap.Test, yaml: string, key: string, code = 'IBGW_CONFIG_INVALID') {
+  const d = dir();
+  const file = join(d, 'c.yaml');
+  writeFileSync(file, yaml);
+  try {
+    loadConfig({ file, env: {}, cwd: d });
+    t.fail(`expected an error for ${key}`);
+  } catch (err) {
+    t.ok(isIbgwError(err), 'an IbgwError');
+    if (!isIbgwError(err)) return;
+    t.equal(err.code, code);
+    if (code === 'IBGW_CONFIG_INVALID') t.equal(err.details?.key, key, `names ${key}`);
+    t.match(err.message, file, 'names the file');
+  }
+}
+
+t.test('the embedded default loads and resolves dataDir against the cwd', async (t) => {
+  const d = dir();
+  const { config, file } = loadConfig({ env: {}, cwd: d });
+  t.equal(file, null);
+  t.equal(config.dataDir, join(d, 'data'));
+  t.equal(config.api.host, '127.0.0.1');
+  t.equal(config.gateway.kind, 'simulated');
+  t.same(config.gateway.command, null);
+  t.equal(config.gateway.port, 5000);
+});
+
+t.test('a user file merges over the default; relative paths resolve from its folder', async (t) => {
+  const d = dir();
+  const file = join(d, 'ibgw.yaml');
+  writeFileSync(file, 'dataDir: state\ngateway:\n  kind: command\n  command: ["./run.sh", "x"]\n  cwd: gw\n  port: 5999\n');
+  const { config } = loadConfig({ file, env: {}, cwd: '/' });
+  t.equal(config.dataDir, join(d, 'state'));
+  t.equal(config.gateway.cwd, join(d, 'gw'));
+  t.same(config.gateway.command, ['./run.sh', 'x']);
+  t.equal(config.gateway.port, 5999);
+  t.equal(config.gateway.startTimeoutMs, 30000, 'untouched keys keep their default');
+});
+
+t.test('env overrides win over the file', async (t) => {
+  const d = dir();
+  const file = join(d, 'ibgw.yaml');
+  writeFileSync(file, 'api:\n  port: 6000\n');
+  const { config } = loadConfig({ file, env: { IBGW_API_HOST: '127.0.0.2', IBGW_API_PORT: '6123', IBGW_DATA_DIR: 'elsewhere' }, cwd: d });
+  t.equal(config.api.host, '127.0.0.2');
+  t.equal(config.api.port, 6123);
+  t.equal(config.dataDir, join(d, 'elsewhere'));
+  t.throws(() => loadConfig({ env: { IBGW_API_PORT: 'eighty' }, cwd: d }), { code: 'IBGW_CONFIG_INVALID' });
+});
+
+t.test('bad files name the key path and what is wrong', async (t) => {
+  expectConfigError(t, 'gateway:\n  prot: 5000\n', 'gateway.prot');
+  expectConfigError(t, 'gateway:\n  port: "five"\n', 'gateway.port');
+  expectConfigError(t, 'gateway:\n  restart:\n    backoff:\n      initialMs: -5\n', 'gateway.restart.backoff.initialMs');
+  expectConfigError(t, 'gateway:\n  kind: tws\n', 'gateway.kind');
+  expectConfigError(t, 'gateway:\n  kind: command\n', 'gateway.command');
+  expectConfigError(t, 'session:\n  resets:\n    daily:\n      start: "25:00"\n      durationMin: 10\n      timeZone: America/New_York\n', 'session.resets.daily.start');
+  expectConfigError(t, 'session:\n  resets:\n    daily:\n      start: "01:00"\n      durationMin: 10\n      timeZone: Mars/Olympus\n', 'session.resets.daily.timeZone');
+  expectConfigError(t, 'gateway: [1, 2]\n', 'gateway');
+  expectConfigError(t, 'gateway:\n  port: [\n', '', 'IBGW_CONFIG_PARSE');
+});
+
+t.test('a missing file is a read error naming it', async (t) => {
+  t.throws(() => loadConfig({ file: '/nonexistent/ibgw.yaml', env: {} }), { code: 'IBGW_CONFIG_READ' });
+});

@@ -1,0 +1,148 @@
+import { readFileSync, writeFileSync, appendFileSync } from 'node:fs';
+import { join } from 'node:path';
+import t from 'tap';
+import { groupGone, startDaemonProcess } from '../helpers/daemon.js';
+import { groupPids } from '../helpers/process-table.js';
+import { waitFor } from '../helpers/wait-for.js';
+
+t.test('npm start path: the daemon supervises the simulated gateway; API, tokens, actions, SIGTERM', async (t) => {
+  const d = await startDaemonProcess(t);
+
+  t.equal((await d.api('GET', '/healthz', { token: null })).status, 200);
+  const status = await d.status();
+  t.match(status, { daemon: { pid: d.child.pid, version: String }, gateway: { state: 'running', pid: Number, restarts: 0 } });
+  t.type(status.daemon.uptime, 'number');
+  const firstPid: number = status.gateway.pid;
+  t.ok(groupPids(firstPid).length >= 1, 'the gateway group exists in the process table');
+
+  // The gateway really answers over TLS, verified with the daemon's own CA.
+  const ca = readFileSync(join(d.dataDir, 'tls', 'ca.pem'), 'utf8');
+  const { request } = await import('node:https');
+  const code = await new Promise<number>((resolve, reject) => {
+    request({ host: 'localhost', port: d.gatewayPort, path: '/v1/api/tickle', method: 'POST', ca }, (res) => { res.resume(); resolve(res.statusCode!); }).on('error', reject).end();
+  });
+  t.equal(code, 401, 'tickle without a session answers 401 like the real gateway');
+
+  // Admin token: 0600 file, required for actions.
+  t.equal((await import('node:fs')).statSync(join(d.dataDir, 'admin-token')).mode & 0o777, 0o600);
+  const denied = await d.api('POST', '/api/v1/gateway/restart', { token: null });
+  t.equal(denied.status, 401);
+  t.match(denied.body, { code: 'IBGW_UNAUTHORIZED', message: String });
+  for (const body of [{ reason: { nested: true } }, { reason: 'x', force: true }, { reason: 'x'.repeat(500) }]) {
+    const bad = await d.api('POST', '/api/v1/gateway/restart', { body });
+    t.equal(bad.status, 400, `schema-validated body ${JSON.stringify(body).slice(0, 40)}`);
+    t.match(bad.body, { code: 'IBGW_BAD_REQUEST', message: String });
+  }
+  const notJson = await fetch(d.apiUrl + '/api/v1/gateway/restart', { method: 'POST', headers: { authorization: `Bearer ${d.token()}`, 'content-type': 'application/json' }, body: '{oops' });
+  t.equal(notJson.status, 400, 'malformed JSON is a 400');
+  t.match(await notJson.json(), { code: String, message: String });
+  t.equal((await d.api('GET', '/api/v1/nope', { token: null })).status, 404);
+
+  const restarted = await d.api('POST', '/api/v1/gateway/restart', { body: { reason: 'test restart' } });
+  t.equal(restarted.status, 200);
+  const after = await d.waitGateway('running');
+  t.not(after.gateway.pid, firstPid, 'a new gateway process');
+  t.ok(groupGone(firstPid), 'the old group is empty');
+
+  const stopped = await d.api('POST', '/api/v1/gateway/stop', {});
+  t.equal(stopped.status, 200);
+  t.equal(stopped.body.state, 'stopped');
+  t.ok(groupGone(after.gateway.pid), 'stop leaves no process of the group');
+  t.equal((await d.api('GET', '/readyz', { token: null })).status, 503);
+
+  const started = await d.api('POST', '/api/v1/gateway/start', {});
+  t.equal(started.status, 200);
+  const running = await d.waitGateway('running');
+
+  const events = await d.api('GET', '/api/v1/events?type=gateway&limit=50');
+  t.equal(events.status, 200);
+  t.ok(events.body.events.some((e: any) => e.data?.reason === 'test restart'), 'transitions are recorded with their reason');
+
+  d.child.kill('SIGTERM');
+  const exit = await d.exited;
+  t.same(exit, { code: 0, signal: null }, 'SIGTERM: exit 0');
+  t.ok(groupGone(running.gateway.pid), 'no gateway process left after the daemon stopped');
+  const state = JSON.parse(readFileSync(join(d.dataDir, 'state.json'), 'utf8'));
+  t.ok(state.events.some((e: any) => e.type === 'daemon.stopped'), 'the store was flushed on the way out');
+});
+
+t.test('SIGINT (what pm2 sends) stops the group and exits 0', async (t) => {
+  const d = await startDaemonProcess(t);
+  const { gateway } = await d.status();
+  d.child.kill('SIGINT');
+  t.same(await d.exited, { code: 0, signal: null });
+  t.ok(groupGone(gateway.pid));
+});
+
+t.test('kill -9 of the daemon: the lifeline takes the gateway group down within the grace', async (t) => {
+  const d = await startDaemonProcess(t);
+  const { gateway } = await d.status();
+  const members = groupPids(gateway.pid);
+  t.ok(members.length >= 2, 'gateway and lifeline watcher are in the group');
+  const killedAt = Date.now();
+  d.child.kill('SIGKILL');
+  await d.exited;
+  await waitFor(() => groupGone(gateway.pid), 5000, 'gateway group gone');
+  t.ok(Date.now() - killedAt < 1000 + 2000, 'within the grace (1 s) plus scheduling slack');
+});
+
+t.test('repeated bad tokens lock the address out, and every failure is recorded', async (t) => {
+  const d = await startDaemonProcess(t, { waitReady: false });
+  for (let i = 0; i < 3; i++) t.equal((await d.api('POST', '/api/v1/gateway/stop', { token: `wrong-${i}` })).status, 401);
+  const locked = await d.api('POST', '/api/v1/gateway/stop', {});
+  t.equal(locked.status, 429, 'even the right token is refused while locked out');
+  t.match(locked.body, { code: 'IBGW_LOCKED_OUT' });
+  await waitFor(() => {
+    const s = JSON.parse(readFileSync(join(d.dataDir, 'state.json'), 'utf8'));
+    return s.events.filter((e: any) => e.type.startsWith('api.auth.')).length >= 3;
+  }, 5000, 'auth failures recorded');
+  t.notMatch(d.output(), /wrong-0/, 'the offered token is not logged');
+});
+
+t.test('the keystore password never shows in logs, events or the API', async (t) => {
+  const d = await startDaemonProcess(t);
+  const conf = readFileSync(join(d.dataDir, 'gateway', 'root', 'conf.yaml'), 'utf8');
+  const password = /sslPwd:\s*"?([^"\n]+)"?/.exec(conf)?.[1];
+  t.ok(password && password.length >= 16, 'a random keystore password is in the managed conf');
+  const logs = await d.api('GET', '/api/v1/gateway/logs?limit=1000');
+  t.match(JSON.stringify(logs.body), /sslPwd/, 'the gateway printed its conf');
+  t.notOk(JSON.stringify(logs.body).includes(password!), 'API log lines redacted');
+  t.notOk(readFileSync(join(d.dataDir, 'logs', 'gateway.log'), 'utf8').includes(password!), 'gateway.log redacted');
+  t.notOk(JSON.stringify((await d.api('GET', '/api/v1/events?limit=1000')).body).includes(password!), 'events clean');
+  t.notOk(JSON.stringify(await d.status()).includes(password!), 'status clean');
+  t.notOk(d.output().includes(password!), 'daemon log clean');
+});
+
+t.test('config: a bad edit keeps the last good config and shows in status', async (t) => {
+  const d = await startDaemonProcess(t, { waitReady: false });
+  appendFileSync(d.configFile, 'logging:\n  levle: debug\n');
+  const s = await waitFor(async () => {
+    const st = await d.status();
+    return st.daemon.config?.error ? st : null;
+  }, 10_000, 'config error in status');
+  t.equal(s.daemon.config.error.key, 'logging.levle');
+  t.equal((await d.api('GET', '/healthz', { token: null })).status, 200, 'still running');
+  t.equal(s.daemon.config.file, d.configFile);
+});
+
+t.test('a bad config file at start: exit 78 naming file and key', async (t) => {
+  const { spawnSync } = await import('node:child_process');
+  const { mkdtempSync } = await import('node:fs');
+  const { tmpdir } = await import('node:os');
+  const { CLI } = await import('../helpers/daemon.js');
+  const dir = mkdtempSync(join(tmpdir(), 'ibgw-badconf-'));
+  const file = join(dir, 'ibgw.yaml');
+  writeFileSync(file, 'gateway:\n  restart:\n    maxRestarts: -1\n');
+  const r = spawnSync(process.execPath, [CLI, 'daemon', '--config', file], { encoding: 'utf8', timeout: 20_000, cwd: dir });
+  t.equal(r.status, 78);
+  t.match(r.stderr, file);
+  t.match(r.stderr, 'gateway.restart.maxRestarts');
+});
+
+t.test('one data dir takes one daemon', async (t) => {
+  const d = await startDaemonProcess(t, { waitReady: false });
+  const { spawnSync } = await import('node:child_process');
+  const r = spawnSync(process.execPath, [(await import('../helpers/daemon.js')).CLI, 'daemon', '--config', d.configFile], { encoding: 'utf8', timeout: 20_000, cwd: d.dir, env: { ...process.env, IBGW_API_PORT: '0' } });
+  t.not(r.status, 0);
+  t.match(r.stderr, 'IBGW_DAEMON_RUNNING');
+});

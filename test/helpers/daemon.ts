@@ -1,0 +1,119 @@
+/**
+ * Runs the real daemon (`node dist/daemon/cli.js daemon`) as a separate process in a temp dir,
+ * on ephemeral ports, supervising the real simulated gateway.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { freePort } from './free-port.js';
+import { isAlive, groupPids, killQuietly } from './process-table.js';
+import { waitFor } from './wait-for.js';
+
+export const CLI = fileURLToPath(new URL('../../dist/daemon/cli.js', import.meta.url));
+
+export interface DaemonProcess {
+  child: ChildProcess;
+  dir: string;
+  dataDir: string;
+  configFile: string;
+  apiUrl: string;
+  apiPort: number;
+  gatewayPort: number;
+  output(): string;
+  exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+  token(): string;
+  api(method: string, path: string, options?: { token?: string | null; body?: unknown }): Promise<{ status: number; body: any }>;
+  status(): Promise<any>;
+  waitGateway(state: string, timeoutMs?: number): Promise<any>;
+}
+
+export interface StartDaemonOptions {
+  /** YAML appended to the generated config (ports and dataDir are set already). */
+  yaml?: string;
+  env?: NodeJS.ProcessEnv;
+  waitReady?: boolean;
+}
+
+/** A small config: short grace and timers so tests run fast; everything else as shipped. */
+export function baseYaml(apiPort: number, gatewayPort: number): string {
+  return [
+    'dataDir: data',
+    'api:',
+    `  port: ${apiPort}`,
+    '  authMaxFailures: 3',
+    '  authLockoutMs: 60000',
+    'gateway:',
+    `  port: ${gatewayPort}`,
+    '  stopGraceMs: 1000',
+    '  startTimeoutMs: 20000',
+    '',
+  ].join('\n');
+}
+
+export async function startDaemonProcess(t: { teardown(fn: () => unknown): void }, options: StartDaemonOptions = {}): Promise<DaemonProcess> {
+  const dir = mkdtempSync(join(tmpdir(), 'ibgw-daemon-'));
+  const apiPort = await freePort();
+  const gatewayPort = await freePort();
+  const configFile = join(dir, 'ibgw.yaml');
+  writeFileSync(configFile, baseYaml(apiPort, gatewayPort) + (options.yaml ?? ''));
+  const child = spawn(process.execPath, [CLI, 'daemon', '--config', configFile], {
+    cwd: dir,
+    env: { ...process.env, IBGW_CONFIG: '', IBGW_ADMIN_TOKEN: '', ...options.env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let out = '';
+  child.stdout!.on('data', (d) => { out += d; });
+  child.stderr!.on('data', (d) => { out += d; });
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.once('exit', (code, signal) => resolve({ code, signal })));
+  const dataDir = join(dir, 'data');
+  const apiUrl = `http://127.0.0.1:${apiPort}`;
+  const seenGroups = new Set<number>();
+  const token = () => options.env?.IBGW_ADMIN_TOKEN || readFileSync(join(dataDir, 'admin-token'), 'utf8').trim();
+  const api: DaemonProcess['api'] = async (method, path, opts = {}) => {
+    const headers: Record<string, string> = {};
+    const tok = opts.token === undefined ? token() : opts.token;
+    if (tok !== null) headers.authorization = `Bearer ${tok}`;
+    if (opts.body !== undefined) headers['content-type'] = 'application/json';
+    const res = await fetch(apiUrl + path, { method, headers, body: opts.body === undefined ? undefined : JSON.stringify(opts.body) });
+    const text = await res.text();
+    let body: unknown = text;
+    try { body = JSON.parse(text); } catch { /* not JSON */ }
+    return { status: res.status, body };
+  };
+  const status = async () => {
+    const s = (await api('GET', '/api/v1/status', { token: null })).body;
+    if (s?.gateway?.pid) seenGroups.add(s.gateway.pid);
+    return s;
+  };
+  t.teardown(async () => {
+    if (child.exitCode === null && child.signalCode === null) {
+      child.kill('SIGKILL');
+      await exited;
+    }
+    // Whatever the test did, leave no gateway behind (the lifeline normally sees to it).
+    for (const g of seenGroups) killQuietly({ groups: [g] });
+  });
+  const d: DaemonProcess = {
+    child, dir, dataDir, configFile, apiUrl, apiPort, gatewayPort, exited,
+    output: () => out,
+    token,
+    api,
+    status,
+    async waitGateway(state: string, timeoutMs = 30_000) {
+      return waitFor(async () => {
+        const s = await status().catch(() => null);
+        return s?.gateway?.state === state ? s : null;
+      }, timeoutMs, `gateway ${state}; output:\n${out.slice(-2000)}`, 50);
+    },
+  };
+  await waitFor(async () => (await fetch(apiUrl + '/healthz').catch(() => null))?.ok, 30_000, `daemon API up; output:\n${out.slice(-2000)}`, 50);
+  if (options.waitReady !== false) await d.waitGateway('running');
+  return d;
+}
+
+/** Every pid of the group is gone (zombies waiting for a reaper count as gone). */
+export function groupGone(pgid: number): boolean {
+  return groupPids(pgid).length === 0 && !isAlive(pgid);
+}
