@@ -131,6 +131,8 @@ export async function startDaemon(options: DaemonOptions = {}): Promise<Daemon> 
       onChange: async (next: Config, change: ConfigChange) => {
         config = next;
         logger.level = next.logging.level;
+        const { dataDir: _unused, logs: _logs, ...timings } = supervisorOptions(next);
+        supervisor.reconfigure(timings);
         if (change.effect === 'daemon-restart') {
           record({ type: 'config.pending', level: 'warn', message: `restart the daemon to apply: ${change.paths.join(', ')}`, data: { paths: change.paths } });
         } else if (change.effect === 'gateway-restart') {

@@ -22,7 +22,9 @@ export type ChangeEffect = 'live' | 'gateway-restart' | 'daemon-restart';
  * and the data dir belong to the daemon itself.
  */
 export function effectOf(path: string): ChangeEffect {
-  if (path === 'dataDir' || path === 'api.host' || path === 'api.port') return 'daemon-restart';
+  // The API server, the log capture and the store are built once at daemon start.
+  const daemonBuilt = ['dataDir', 'api', 'gateway.logs', 'store'];
+  if (daemonBuilt.some((p) => path === p || path.startsWith(`${p}.`))) return 'daemon-restart';
   const gatewayLaunch = ['gateway.kind', 'gateway.command', 'gateway.cwd', 'gateway.port', 'gateway.host', 'gateway.home', 'gateway.env', 'gateway.simulator', 'conf', 'tls', 'access'];
   if (gatewayLaunch.some((p) => path === p || path.startsWith(`${p}.`))) return 'gateway-restart';
   return 'live';

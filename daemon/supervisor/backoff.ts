@@ -9,7 +9,7 @@
 import type { BackoffConfig } from '../config/types.js';
 
 export class Backoff {
-  readonly #config: BackoffConfig;
+  #config: BackoffConfig;
   readonly #random: () => number;
   #attempt = 0;
 
@@ -36,5 +36,10 @@ export class Backoff {
 
   reset(): void {
     this.#attempt = 0;
+  }
+
+  /** A config edit applies from the next delay on; the position on the curve is kept. */
+  configure(config: BackoffConfig): void {
+    this.#config = config;
   }
 }

@@ -31,7 +31,7 @@ export interface ResourceMonitorOptions {
 }
 
 export class ResourceMonitor {
-  readonly #o: ResourceMonitorOptions;
+  #o: ResourceMonitorOptions;
   #timer: NodeJS.Timeout | null = null;
   #running = false;
   /** Bumped by every start/stop, so a sample still in flight from a previous run is discarded. */
@@ -40,6 +40,11 @@ export class ResourceMonitor {
 
   constructor(options: ResourceMonitorOptions) {
     this.#o = options;
+  }
+
+  /** A config edit: the next sample uses the new interval and limit. */
+  configure(changes: Pick<ResourceMonitorOptions, 'intervalMs' | 'memoryLimitBytes'>): void {
+    this.#o = { ...this.#o, ...changes };
   }
 
   get last(): ResourceSample | null {

@@ -11,8 +11,8 @@ export interface RestartPolicyOptions {
 }
 
 export class RestartPolicy {
-  readonly #max: number;
-  readonly #windowMs: number;
+  #max: number;
+  #windowMs: number;
   readonly #now: () => number;
   #times: number[] = [];
 
@@ -37,6 +37,12 @@ export class RestartPolicy {
     if (this.#times.length >= this.#max) return false;
     this.#times.push(this.#now());
     return true;
+  }
+
+  /** A config edit: the restarts already counted stay counted under the new limits. */
+  configure(limits: { maxRestarts: number; windowMs: number }): void {
+    this.#max = limits.maxRestarts;
+    this.#windowMs = limits.windowMs;
   }
 
   /** An operator start forgives the past. */

@@ -34,7 +34,7 @@ function describeExit(exit: RunExit): string {
 }
 
 export class Supervisor extends EventEmitter<SupervisorEvents> {
-  readonly #o: SupervisorOptions;
+  #o: SupervisorOptions;
   readonly #log: Logger;
   readonly #onEvent: EventSink;
   readonly #now: () => number;
@@ -85,6 +85,18 @@ export class Supervisor extends EventEmitter<SupervisorEvents> {
   }
 
   // --- public API ------------------------------------------------------------------------------
+
+  /**
+   * Apply edited timings and limits without touching the running gateway: each takes effect
+   * at the next decision that reads it (next backoff delay, next start timeout, next sample).
+   */
+  reconfigure(changes: Pick<SupervisorOptions, 'startTimeoutMs' | 'stopGraceMs' | 'readyProbeIntervalMs' | 'restart' | 'resources'>): void {
+    this.#o = { ...this.#o, ...changes };
+    this.#backoff.configure(changes.restart.backoff);
+    this.#policy.configure(changes.restart);
+    const limit = changes.resources.memoryLimitMb;
+    this.#monitor.configure({ intervalMs: changes.resources.sampleIntervalMs, memoryLimitBytes: limit === null ? null : limit * 1024 * 1024 });
+  }
 
   /** Kill what a previous daemon run left behind (see reconcile.ts). Only while nothing runs. */
   reconcile(): Promise<ReconcileReport> {

@@ -146,3 +146,17 @@ t.test('one data dir takes one daemon', async (t) => {
   t.not(r.status, 0);
   t.match(r.stderr, 'IBGW_DAEMON_RUNNING');
 });
+
+t.test('config: a valid edit that changes the launch restarts the gateway with the reason recorded', async (t) => {
+  const d = await startDaemonProcess(t);
+  const before = (await d.status()).gateway.pid;
+  appendFileSync(d.configFile, '  env:\n    IBGW_TEST_MARK: "edited"\n');
+  const after = await waitFor(async () => {
+    const s = await d.status();
+    return s.gateway.state === 'running' && s.gateway.pid !== before ? s : null;
+  }, 30_000, 'gateway restarted after the edit');
+  t.ok(groupGone(before), 'old gateway gone');
+  t.match(readFileSync(`/proc/${after.gateway.pid}/environ`, 'utf8'), 'IBGW_TEST_MARK=edited', 'the new gateway runs with the edited env');
+  const events = (await d.api('GET', '/api/v1/events?type=config')).body.events;
+  t.ok(events.some((e: any) => e.type === 'config.restart' && e.data.paths.includes('gateway.env.IBGW_TEST_MARK')), 'reason recorded');
+});

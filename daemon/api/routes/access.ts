@@ -1,7 +1,6 @@
 import type { FastifyInstance } from 'fastify';
-import { ERR_GATEWAY_UNMANAGED } from '../../errors.js';
+import { managedPort } from '../managed-port.js';
 import { errorResponses } from '../schemas.js';
-import type { AccessPort } from '../services.js';
 
 /** What these routes need from the daemon: the managed gateway's access service (null for kind command). */
 
@@ -67,11 +66,7 @@ type ChangeBody = { entry: string; label?: string | null; force?: boolean; dryRu
  * IBGW_ACCESS_LOCKOUT or IBGW_ACCESS_LIST_EMPTY.
  */
 export default async function accessRoutes(app: FastifyInstance): Promise<void> {
-  const access = (): AccessPort => {
-    const port = app.services.access;
-    if (!port) throw ERR_GATEWAY_UNMANAGED('the allow/deny list', `gateway.kind ${app.services.config().gateway.kind}`);
-    return port;
-  };
+  const access = managedPort(app, 'access');
 
   app.get('/api/v1/access', {
     preHandler: app.requireAdmin,

@@ -1,7 +1,6 @@
 import type { FastifyInstance } from 'fastify';
-import { ERR_GATEWAY_UNMANAGED } from '../../errors.js';
+import { managedPort } from '../managed-port.js';
 import { errorResponses } from '../schemas.js';
-import type { ConfPort } from '../services.js';
 
 const textBody = {
   type: 'object',
@@ -21,11 +20,7 @@ const changeResult = {
  * back to earlier versions.
  */
 export default async function confRoutes(app: FastifyInstance): Promise<void> {
-  const conf = (): ConfPort => {
-    const port = app.services.conf;
-    if (!port) throw ERR_GATEWAY_UNMANAGED('conf.yaml', `gateway.kind ${app.services.config().gateway.kind}`);
-    return port;
-  };
+  const conf = managedPort(app, 'conf');
 
   app.get('/api/v1/conf', {
     preHandler: app.requireAdmin,

@@ -2,8 +2,8 @@ import type { FastifyInstance } from 'fastify';
 import { ERR_BAD_REQUEST, ERR_GATEWAY_UNMANAGED } from '../../errors.js';
 import { checkImport } from '../../tls/import.js';
 import { inspectCertificate } from '../../tls/inspect.js';
+import { managedPort } from '../managed-port.js';
 import { errorResponses } from '../schemas.js';
-import type { TlsPort } from '../services.js';
 
 /** What these routes need: the managed gateway's TLS service (null in tls mode gateway / kind command). */
 
@@ -34,11 +34,7 @@ type CheckBody = { certPem?: string; keyPem?: string; pfxBase64?: string; passph
  * No route ever returns the keystore password or a key.
  */
 export default async function tlsRoutes(app: FastifyInstance): Promise<void> {
-  const tls = (): TlsPort => {
-    const port = app.services.tls;
-    if (!port) throw ERR_GATEWAY_UNMANAGED('TLS', `tls.mode ${app.services.config().tls.mode}, gateway.kind ${app.services.config().gateway.kind}`);
-    return port;
-  };
+  const tls = managedPort(app, 'tls');
 
   app.get('/api/v1/tls', { schema: { response: { 200: summarySchema, ...errorResponses } } }, async () => tls().summary());
 

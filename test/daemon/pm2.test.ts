@@ -1,0 +1,56 @@
+/**
+ * The shipped ecosystem.config.js, run by the real pm2 (a devDependency) in its own PM2_HOME:
+ * start (wait_ready), the API answers, the gateway runs; pm2 stop (SIGINT) leaves no process
+ * of the daemon or the gateway behind.
+ */
+import { execFile } from 'node:child_process';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import t from 'tap';
+import { baseYaml, groupGone } from '../helpers/daemon.js';
+import { freePort } from '../helpers/free-port.js';
+import { isAlive } from '../helpers/process-table.js';
+import { waitFor } from '../helpers/wait-for.js';
+
+const run = promisify(execFile);
+const root = fileURLToPath(new URL('../..', import.meta.url));
+const pm2 = join(root, 'node_modules', '.bin', 'pm2');
+
+t.test('pm2 runs the daemon from ecosystem.config.js and stops it cleanly', async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'ibgw-pm2-'));
+  const apiPort = await freePort();
+  const gatewayPort = await freePort();
+  const configFile = join(dir, 'ibgw.yaml');
+  writeFileSync(configFile, baseYaml(apiPort, gatewayPort).replace('dataDir: data', `dataDir: ${join(dir, 'data')}`));
+  const env = { ...process.env, PM2_HOME: join(dir, 'pm2'), IBGW_CONFIG: configFile, IBGW_ADMIN_TOKEN: '' };
+  t.teardown(async () => {
+    await run(pm2, ['kill'], { env, timeout: 60_000 }).catch(() => {});
+  });
+
+  const started = Date.now();
+  await run(pm2, ['start', join(root, 'ecosystem.config.js')], { env, cwd: root, timeout: 90_000 });
+  t.ok(Date.now() - started < 60_000, 'pm2 start returned (wait_ready honoured)');
+
+  const health = await waitFor(async () => (await fetch(`http://127.0.0.1:${apiPort}/healthz`).catch(() => null))?.ok, 30_000, '/healthz');
+  t.ok(health, '/healthz answers');
+  const status = await waitFor(async () => {
+    const s = await (await fetch(`http://127.0.0.1:${apiPort}/api/v1/status`)).json() as { daemon: { pid: number }; gateway: { state: string; pid: number } };
+    return s.gateway.state === 'running' ? s : null;
+  }, 30_000, 'gateway running under pm2');
+  const daemonPid = status.daemon.pid;
+  const gatewayPid = status.gateway.pid;
+  t.equal(Number(readFileSync(join(dir, 'data', 'daemon.pid'), 'utf8')), daemonPid, 'pm2 runs our daemon');
+
+  await run(pm2, ['stop', 'ibgw'], { env, timeout: 60_000 });
+  await waitFor(() => !isAlive(daemonPid), 20_000, 'daemon exited');
+  await waitFor(() => groupGone(gatewayPid), 10_000, 'gateway group gone');
+  t.ok(groupGone(gatewayPid), 'no gateway process left behind');
+  const state = JSON.parse(readFileSync(join(dir, 'data', 'state.json'), 'utf8')) as { events: Array<{ type: string; message: string }> };
+  t.ok(state.events.some((e) => e.type === 'daemon.stopped' && /SIGINT/.test(e.message)), 'the daemon stopped on SIGINT and flushed its store');
+  const { stdout } = await run(pm2, ['jlist'], { env, timeout: 30_000 });
+  const app = (JSON.parse(stdout) as Array<{ name: string; pm2_env: { status: string } }>).find((a) => a.name === 'ibgw');
+  t.equal(app?.pm2_env.status, 'stopped');
+});
