@@ -88,6 +88,7 @@ export const ERR_GATEWAY_HOME = createError('IBGW_GATEWAY_HOME', 'gateway.home %
 // --- session (issue 5) -----------------------------------------------------------------------
 export const ERR_GATEWAY_TIMEOUT = createError('IBGW_GATEWAY_TIMEOUT', 'gateway did not answer %s within %s ms', 504);
 export const ERR_GATEWAY_UNAVAILABLE = createError('IBGW_GATEWAY_UNAVAILABLE', 'gateway is not ready (%s)', 503);
+export const ERR_SESSION_DISABLED = createError('IBGW_SESSION_DISABLED', 'the session keeper is off (session.enabled: false)', 409);
 export const ERR_LOGIN_BUDGET = createError('IBGW_LOGIN_BUDGET', 'login budget spent: %s', 429);
 export const ERR_GATEWAY_NETWORK = createError('IBGW_GATEWAY_NETWORK', 'cannot reach the gateway for %s: %s', 502);
 export const ERR_GATEWAY_REFUSED = createError('IBGW_GATEWAY_REFUSED', 'the gateway refused %s: Access Denied (its allow/deny list does not admit this address)', 403);

@@ -1,4 +1,5 @@
 import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { resolveAdminToken } from './api/admin-token.js';
 import { startServer } from './api/server.js';
@@ -12,6 +13,8 @@ import { createGateway, type ManagedGateway } from './gateway/index.js';
 import { createLogger, type Logger } from './logger.js';
 import { packageVersion } from './package-root.js';
 import { Store } from './store/store.js';
+import { IbkrResetSource, MaintenanceCalendar } from './maintenance/index.js';
+import { SessionKeeper } from './session/index.js';
 import { Supervisor } from './supervisor/index.js';
 
 export interface DaemonOptions {
@@ -26,6 +29,7 @@ export interface Daemon {
   apiUrl: string;
   adminToken: string;
   supervisor: Supervisor;
+  session(): SessionKeeper | null;
   store: Store;
   gateway(): ManagedGateway;
   app: FastifyInstance;
@@ -93,6 +97,35 @@ export async function startDaemon(options: DaemonOptions = {}): Promise<Daemon> 
     }
   });
 
+  // IBKR's own resets; admin-scheduled windows join this calendar as another source.
+  const calendar = new MaintenanceCalendar([new IbkrResetSource(config.session.resets)]);
+  const makeKeeper = (cfg: Config): SessionKeeper | null => {
+    if (!cfg.session.enabled) return null;
+    const s = cfg.session;
+    return new SessionKeeper({
+      config: s,
+      baseUrl: () => gateway.baseUrl(),
+      ca: () => gateway.ca(),
+      gateway: {
+        isRunning: () => ['starting', 'running'].includes(supervisor.status().state),
+        isReady: () => supervisor.status().state === 'running',
+        restart: (reason: string) => supervisor.restart(reason).then(() => undefined),
+      },
+      calendar,
+      budgetPath: join(cfg.dataDir, 'login-budget.json'),
+      historyPath: join(cfg.dataDir, 'session-history.json'),
+      onEvent: record,
+      logger: logger.child({ component: 'session' }),
+      livenessIntervalMs: s.livenessIntervalMs,
+      livenessTimeoutMs: s.livenessTimeoutMs,
+      suspectProbeMs: s.suspectProbeMs,
+      loginTimeoutMs: s.loginTimeoutMs,
+    });
+  };
+  let keeper = makeKeeper(config);
+  supervisor.on('ready', () => keeper?.onGatewayReady());
+  supervisor.on('exit', () => keeper?.onGatewayDown());
+
   const reconciled = await supervisor.reconcile();
   logger.info({ reconciled }, 'reconciled leftovers of the previous run');
 
@@ -111,7 +144,7 @@ export async function startDaemon(options: DaemonOptions = {}): Promise<Daemon> 
       supervisor,
       store,
       gatewayInfo: () => gateway.info() as unknown as Record<string, unknown>,
-      session: null,
+      get session() { return keeper; },
       get access() { return gateway.access; },
       get tls() { return gateway.tls; },
       get conf() { return gateway.conf; },
@@ -133,6 +166,14 @@ export async function startDaemon(options: DaemonOptions = {}): Promise<Daemon> 
         logger.level = next.logging.level;
         const { dataDir: _unused, logs: _logs, ...timings } = supervisorOptions(next);
         supervisor.reconfigure(timings);
+        if (change.paths.some((p) => p.startsWith('session.'))) {
+          // The keeper is rebuilt with the new settings; its login budget and history live in files and carry over.
+          await keeper?.stop();
+          calendar.addSource(new IbkrResetSource(next.session.resets));
+          keeper = makeKeeper(next);
+          keeper?.start();
+          if (keeper && supervisor.status().state === 'running') keeper.onGatewayReady();
+        }
         if (change.effect === 'daemon-restart') {
           record({ type: 'config.pending', level: 'warn', message: `restart the daemon to apply: ${change.paths.join(', ')}`, data: { paths: change.paths } });
         } else if (change.effect === 'gateway-restart') {
@@ -149,6 +190,7 @@ export async function startDaemon(options: DaemonOptions = {}): Promise<Daemon> 
     await watcher.start();
   }
 
+  keeper?.start();
   if (config.gateway.autoStart) {
     void supervisor.start('daemon start').catch((err: Error) => logger.error({ err }, 'gateway start failed'));
   }
@@ -158,6 +200,7 @@ export async function startDaemon(options: DaemonOptions = {}): Promise<Daemon> 
     closing ??= (async () => {
       logger.info({ reason }, 'shutting down');
       await watcher?.close();
+      await keeper?.stop();
       await supervisor.close();
       await app.close();
       await gateway.close();
@@ -168,5 +211,5 @@ export async function startDaemon(options: DaemonOptions = {}): Promise<Daemon> 
     return closing;
   };
 
-  return { config: () => config, apiUrl: url, adminToken: admin.token, supervisor, store, gateway: () => gateway, app, shutdown };
+  return { config: () => config, apiUrl: url, adminToken: admin.token, supervisor, session: () => keeper, store, gateway: () => gateway, app, shutdown };
 }

@@ -28,8 +28,10 @@ export interface SupervisorPort {
 }
 
 export interface SessionPort {
-  status(): Record<string, unknown> & { state: string; authenticated: boolean };
-  metrics?(): Record<string, unknown>;
+  status(): { state: string; authenticated: boolean; loginUrl?: string };
+  metrics(): object;
+  checkNow(): unknown;
+  clearLoginBlock(): Promise<void>;
 }
 
 export type AccessPort = Pick<AccessService, 'list' | 'add' | 'remove' | 'explain' | 'suggestions'>;

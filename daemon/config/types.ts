@@ -101,6 +101,13 @@ export interface SessionConfig {
   requestTimeoutMs: number;
   /** Consecutive timed-out probes while the process lives → planned restart. */
   hangThreshold: number;
+  /** Probe of the gateway's own web server (answered without IBKR) between tickles; 0 = off. */
+  livenessIntervalMs: number;
+  livenessTimeoutMs: number;
+  /** After an unanswered probe the next follows this soon. */
+  suspectProbeMs: number;
+  /** A login may wait for 2FA (IBKR's window is 180 s). */
+  loginTimeoutMs: number;
   reauthTimeoutMs: number;
   reauthPollMs: number;
   /** Failed recoveries in a row before logout + gateway restart. */

@@ -12,13 +12,18 @@ import { readCmdline, socketOwner } from './proc-table.js';
 
 const LISTEN = '0A';
 
-/** Inodes of TCP sockets listening on `port` on any local address, IPv4 and IPv6. */
-export function listeningInodes(port: number): Set<string> {
+/**
+ * Inodes of TCP sockets listening on `port` on any local address, IPv4 and IPv6; null when
+ * /proc/net/tcp cannot be read at all (then only a bind attempt can tell).
+ */
+function listeningInodesOrNull(port: number): Set<string> | null {
   const inodes = new Set<string>();
+  let readAny = false;
   for (const file of ['/proc/net/tcp', '/proc/net/tcp6']) {
     let text: string;
     try {
       text = readFileSync(file, 'utf8');
+      readAny = true;
     } catch {
       continue; // no IPv6 in this kernel / namespace
     }
@@ -29,7 +34,11 @@ export function listeningInodes(port: number): Set<string> {
       if (parseInt(local.slice(local.lastIndexOf(':') + 1), 16) === port) inodes.add(cols[9]!);
     }
   }
-  return inodes;
+  return readAny ? inodes : null;
+}
+
+export function listeningInodes(port: number): Set<string> {
+  return listeningInodesOrNull(port) ?? new Set();
 }
 
 export interface PortHolder {
@@ -69,6 +78,9 @@ function busyError(port: number, holder: PortHolder | null): IbgwError {
 /** Resolves when the port is free; rejects with ERR_PORT_BUSY (details.holderPid when known). */
 export async function assertPortFree(host: string, port: number): Promise<void> {
   // A listener on any address conflicts with the gateway, which binds 0.0.0.0.
-  if (listeningInodes(port).size > 0) throw busyError(port, findPortHolder(port));
-  if (!(await canBind(host, port))) throw busyError(port, findPortHolder(port));
+  const inodes = listeningInodesOrNull(port);
+  if (inodes && inodes.size > 0) throw busyError(port, findPortHolder(port));
+  // /proc/net lists every socket of this network namespace, the only one a bind can clash
+  // with; the bind attempt (~10 ms, on every restart) is only needed where /proc is hidden.
+  if (inodes === null && !(await canBind(host, port))) throw busyError(port, null);
 }

@@ -43,6 +43,9 @@ function remainingOf(pgid: number, escapees: ProcessIdentity[]): Remaining {
 async function waitEmpty(remaining: Remaining, ms: number, pollMs: number, onNew?: () => void): Promise<ProcessIdentity[]> {
   const deadline = Date.now() + ms;
   let known = remaining();
+  // Most groups empty within a few ms of the signal; polling fast at first keeps a crash
+  // restart quick, and backing off to pollMs keeps a slow JVM shutdown cheap.
+  let wait = 1;
   for (;;) {
     known = known.filter(isSameProcess);
     if (known.length === 0) {
@@ -51,7 +54,8 @@ async function waitEmpty(remaining: Remaining, ms: number, pollMs: number, onNew
       onNew?.();
     }
     if (Date.now() >= deadline) return known;
-    await sleep(Math.min(pollMs, Math.max(1, deadline - Date.now())));
+    await sleep(Math.min(wait, Math.max(1, deadline - Date.now())));
+    wait = Math.min(pollMs, wait * 2);
   }
 }
 

@@ -19,9 +19,9 @@ t.test('npm start path: the daemon supervises the simulated gateway; API, tokens
   const ca = readFileSync(join(d.dataDir, 'tls', 'ca.pem'), 'utf8');
   const { request } = await import('node:https');
   const code = await new Promise<number>((resolve, reject) => {
-    request({ host: 'localhost', port: d.gatewayPort, path: '/v1/api/tickle', method: 'POST', ca }, (res) => { res.resume(); resolve(res.statusCode!); }).on('error', reject).end();
+    request({ host: 'localhost', port: d.gatewayPort, path: '/v1/api/iserver/auth/status', method: 'POST', ca }, (res) => { res.resume(); resolve(res.statusCode!); }).on('error', reject).end();
   });
-  t.equal(code, 401, 'tickle without a session answers 401 like the real gateway');
+  t.equal(code, 401, 'auth status without a session answers 401 like the real gateway');
 
   // Admin token: 0600 file, required for actions.
   t.equal((await import('node:fs')).statSync(join(d.dataDir, 'admin-token')).mode & 0o777, 0o600);
@@ -159,4 +159,33 @@ t.test('config: a valid edit that changes the launch restarts the gateway with t
   t.match(readFileSync(`/proc/${after.gateway.pid}/environ`, 'utf8'), 'IBGW_TEST_MARK=edited', 'the new gateway runs with the edited env');
   const events = (await d.api('GET', '/api/v1/events?type=config')).body.events;
   t.ok(events.some((e: any) => e.type === 'config.restart' && e.data.paths.includes('gateway.env.IBGW_TEST_MARK')), 'reason recorded');
+});
+
+t.test('readyz follows the IBKR session: needs-login until a login, then 200 with the session in status', async (t) => {
+  const d = await startDaemonProcess(t, { yaml: 'session:\n  tickleIntervalMs: 400\n  requestTimeoutMs: 300\n  livenessIntervalMs: 300\n' });
+  const needs = await waitFor(async () => {
+    const s = await d.status();
+    return s.session?.state === 'needs-login' ? s : null;
+  }, 15_000, 'session needs-login');
+  t.match(needs.session, { authenticated: false, loginUrl: `https://127.0.0.1:${d.gatewayPort}/` });
+  const notReady = await d.api('GET', '/readyz', { token: null });
+  t.equal(notReady.status, 503);
+  t.match(notReady.body, { ready: false, gateway: 'running', session: 'needs-login' });
+
+  // Log in on the simulated IBKR side (what a person does in the browser).
+  const control = JSON.parse(readFileSync(join(d.dataDir, 'gateway', 'sim-control.json'), 'utf8')) as { port: number; token: string };
+  const login = await fetch(`http://127.0.0.1:${control.port}/session/login`, {
+    method: 'POST', headers: { authorization: `Bearer ${control.token}`, 'content-type': 'application/json' }, body: JSON.stringify({ username: 'demo' }),
+  });
+  t.equal(login.status, 200);
+  const ready = await waitFor(async () => {
+    const r = await d.api('GET', '/readyz', { token: null });
+    return r.status === 200 ? r : null;
+  }, 15_000, 'readyz 200 after login');
+  t.match(ready.body, { ready: true, session: 'authenticated' });
+  const s = await d.status();
+  t.match(s.session, { state: 'authenticated', authenticated: true, lastTickleAt: Number, lastTickleMs: Number });
+  const session = await d.api('GET', '/api/v1/session', { token: null });
+  t.equal(session.status, 200);
+  t.ok(session.body.metrics.endpoints, 'per-endpoint metrics');
 });

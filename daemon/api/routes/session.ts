@@ -1,0 +1,43 @@
+import type { FastifyInstance } from 'fastify';
+import { ERR_SESSION_DISABLED } from '../../errors.js';
+import { errorResponses } from '../schemas.js';
+import type { SessionPort } from '../services.js';
+
+const open = { type: 'object', additionalProperties: true } as const;
+
+/**
+ * The IBKR session as the keeper sees it: state, ladder, login budget, metrics (response
+ * times per endpoint class, authenticated uptime over day and week).
+ */
+export default async function sessionRoutes(app: FastifyInstance): Promise<void> {
+  const session = (): SessionPort => {
+    const keeper = app.services.session;
+    if (!keeper) throw ERR_SESSION_DISABLED();
+    return keeper;
+  };
+
+  app.get('/api/v1/session', {
+    schema: { response: { 200: { type: 'object', properties: { status: open, metrics: open } }, ...errorResponses } },
+  }, async () => {
+    const keeper = session();
+    return { status: keeper.status(), metrics: keeper.metrics() };
+  });
+
+  app.post('/api/v1/session/check', {
+    preHandler: app.requireAdmin,
+    schema: { response: { 200: open, ...errorResponses } },
+  }, async () => {
+    const keeper = session();
+    await keeper.checkNow();
+    return keeper.status();
+  });
+
+  app.post('/api/v1/session/clear-login-block', {
+    preHandler: app.requireAdmin,
+    schema: { response: { 200: open, ...errorResponses } },
+  }, async () => {
+    const keeper = session();
+    await keeper.clearLoginBlock();
+    return keeper.status();
+  });
+}

@@ -1,0 +1,188 @@
+/**
+ * The keeper's only way to talk to the gateway: HTTPS with the certificate verified against
+ * the CA the daemon made (never rejectUnauthorized:false — a keeper that accepts any
+ * certificate would hand the session to whoever answers on the port), a timeout on every
+ * call, and one classification of every answer so the ladder decides on outcomes, not on
+ * status codes scattered through the code.
+ */
+import { performance } from 'node:perf_hooks';
+import { Agent, request } from 'undici';
+import {
+  ERR_GATEWAY_HTTP, ERR_GATEWAY_NETWORK, ERR_GATEWAY_RATE_LIMITED, ERR_GATEWAY_REFUSED, ERR_GATEWAY_TIMEOUT, type IbgwError,
+} from '../errors.js';
+import { EndpointStats, type EndpointClass, type EndpointClassStats } from './endpoint-stats.js';
+
+export type { EndpointClass, EndpointClassStats };
+
+export type CallOutcome =
+  | 'ok'
+  | 'unauthorized'
+  | 'rate-limited'
+  | 'server-error'
+  /** 404 with the body `Access Denied`: the gateway's IP allow-list refused us. */
+  | 'access-denied'
+  | 'not-found'
+  | 'client-error'
+  | 'network-error'
+  /** Never answered within the timeout: a hung gateway, or IBKR unreachable behind it. */
+  | 'timeout';
+
+export interface GatewayAnswer {
+  outcome: CallOutcome;
+  status: number | null;
+  /** Parsed JSON, or null when the body was not JSON. */
+  body: unknown;
+  text: string;
+  ms: number;
+  /** Set for every outcome except ok, unauthorized and not-found (those are facts, not faults). */
+  error: IbgwError | null;
+}
+
+export interface CallOptions {
+  klass: EndpointClass;
+  method?: 'GET' | 'POST';
+  timeoutMs?: number;
+  /** Path relative to the gateway root instead of the /v1/api base (the login page, '/'). */
+  raw?: boolean;
+}
+
+export interface GatewayClientOptions {
+  baseUrl: () => string;
+  ca: () => Promise<string | null>;
+  timeoutMs: number;
+  /** Bodies beyond this are cut (the keeper only reads small status answers). */
+  maxBodyBytes?: number;
+}
+
+const API_BASE = '/v1/api';
+
+export class GatewayClient {
+  readonly #options: GatewayClientOptions;
+  readonly #stats = new EndpointStats();
+  #agent: Agent | null = null;
+  #agentKey = '';
+  #inflight = 0;
+  #closed = false;
+
+  constructor(options: GatewayClientOptions) {
+    this.#options = options;
+  }
+
+  /** Forget the connection pool and the CA: after a gateway restart the keystore may be new. */
+  async reset(): Promise<void> {
+    const agent = this.#agent;
+    this.#agent = null;
+    this.#agentKey = '';
+    if (agent) await agent.destroy().catch(() => {});
+  }
+
+  async close(): Promise<void> {
+    this.#closed = true;
+    await this.reset();
+  }
+
+  inflight(): number {
+    return this.#inflight;
+  }
+
+  stats(): Record<EndpointClass, EndpointClassStats> {
+    return this.#stats.snapshot();
+  }
+
+  async #dispatcher(): Promise<Agent> {
+    const ca = await this.#options.ca();
+    const key = ca ?? '';
+    if (!this.#agent || key !== this.#agentKey) {
+      const old = this.#agent;
+      this.#agent = new Agent({
+        // null CA: the system store verifies it (a user's own publicly signed certificate).
+        connect: ca ? { ca, rejectUnauthorized: true } : { rejectUnauthorized: true },
+        // Few sockets: the keeper's calls are serial; a hung call must not tie up many more.
+        connections: 4,
+        keepAliveTimeout: 10_000,
+      });
+      this.#agentKey = key;
+      if (old) void old.destroy().catch(() => {});
+    }
+    return this.#agent;
+  }
+
+  async call(path: string, options: CallOptions): Promise<GatewayAnswer> {
+    const timeoutMs = options.timeoutMs ?? this.#options.timeoutMs;
+    const method = options.method ?? 'POST';
+    const what = `${method} ${path}`;
+    const started = performance.now();
+    const abort = new AbortController();
+    // The real gateway with IBKR unreachable never answers, not after 150 s: abort ourselves,
+    // which also closes the socket so hung calls do not pile up on the gateway.
+    const timer = setTimeout(() => abort.abort(), timeoutMs);
+    this.#inflight++;
+    let answer: GatewayAnswer;
+    try {
+      if (this.#closed) throw new Error('client closed');
+      const dispatcher = await this.#dispatcher();
+      const url = this.#options.baseUrl().replace(/\/+$/, '') + (options.raw ? '' : API_BASE) + path;
+      const res = await request(url, {
+        method, dispatcher, signal: abort.signal,
+        headers: method === 'POST' ? { 'content-type': 'application/json' } : {},
+        body: method === 'POST' ? '{}' : undefined,
+        headersTimeout: timeoutMs, bodyTimeout: timeoutMs,
+      });
+      const text = await readCapped(res.body, this.#options.maxBodyBytes ?? 256 * 1024);
+      answer = classify(what, res.statusCode, text, performance.now() - started);
+    } catch (err) {
+      const ms = performance.now() - started;
+      if (abort.signal.aborted || isTimeoutError(err)) {
+        answer = { outcome: 'timeout', status: null, body: null, text: '', ms, error: ERR_GATEWAY_TIMEOUT(what, timeoutMs) };
+      } else {
+        const e = ERR_GATEWAY_NETWORK(what, describe(err));
+        e.cause = err;
+        answer = { outcome: 'network-error', status: null, body: null, text: '', ms, error: e };
+        // A certificate error may mean the keystore was regenerated: re-read the CA next time.
+        if (/cert|self.signed|verify/i.test(describe(err))) void this.reset();
+      }
+    } finally {
+      clearTimeout(timer);
+      this.#inflight--;
+    }
+    this.#stats.add(options.klass, answer.outcome, answer.ms);
+    return answer;
+  }
+}
+
+function classify(what: string, status: number, text: string, ms: number): GatewayAnswer {
+  let body: unknown = null;
+  try { body = text ? JSON.parse(text) : null; } catch { /* not JSON: login pages, 'Access Denied' */ }
+  const base = { status, body, text, ms };
+  if (status >= 200 && status < 400) return { ...base, outcome: 'ok', error: null };
+  if (status === 401) return { ...base, outcome: 'unauthorized', error: null };
+  if (status === 429) return { ...base, outcome: 'rate-limited', error: ERR_GATEWAY_RATE_LIMITED(what) };
+  // The allow-list refusal is a 404 too, told apart only by its 13-byte body.
+  if (status === 404 && text.trim() === 'Access Denied') return { ...base, outcome: 'access-denied', error: ERR_GATEWAY_REFUSED(what) };
+  if (status === 404) return { ...base, outcome: 'not-found', error: null };
+  if (status >= 500) return { ...base, outcome: 'server-error', error: ERR_GATEWAY_HTTP(what, status) };
+  return { ...base, outcome: 'client-error', error: ERR_GATEWAY_HTTP(what, status) };
+}
+
+async function readCapped(body: AsyncIterable<Buffer> & { destroy?: () => void }, max: number): Promise<string> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of body) {
+    chunks.push(chunk);
+    size += chunk.length;
+    if (size >= max) { body.destroy?.(); break; }
+  }
+  return Buffer.concat(chunks).subarray(0, max).toString('utf8');
+}
+
+function isTimeoutError(err: unknown): boolean {
+  const code = (err as { code?: string })?.code;
+  return code === 'UND_ERR_HEADERS_TIMEOUT' || code === 'UND_ERR_BODY_TIMEOUT' || code === 'UND_ERR_ABORTED' || (err as Error)?.name === 'AbortError';
+}
+
+function describe(err: unknown): string {
+  const e = err as { code?: string; message?: string; cause?: { code?: string; message?: string } };
+  const code = e?.cause?.code ?? e?.code;
+  const message = e?.cause?.message ?? e?.message ?? String(err);
+  return code ? `${code}: ${message}` : message;
+}

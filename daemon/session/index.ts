@@ -1,0 +1,15 @@
+export { SessionKeeper } from './keeper.js';
+export type { GatewayControl, SessionKeeperOptions, SessionStatus, SessionMetrics, RecoveryRecord } from './keeper-types.js';
+export type { LoginFunction, LoginContext, LoginResult } from './recovery.js';
+export { GatewayClient } from './gateway-client.js';
+export type { GatewayAnswer, CallOutcome, CallOptions, GatewayClientOptions } from './gateway-client.js';
+export type { EndpointClass, EndpointClassStats } from './endpoint-stats.js';
+export { parseTickle, parseAuthStatus } from './session-state.js';
+export type { SessionReading, TickleState, AuthStatus } from './session-state.js';
+export { LoginBudget } from './login-budget.js';
+export type { LoginBudgetOptions, BudgetCheck, LoginBlock } from './login-budget.js';
+export { ConnectionHistory } from './connection-history.js';
+export type { StateChange } from './connection-history.js';
+export { decide, ladderLevel, HangDetector, LADDER_LEVELS } from './ladder.js';
+export type { KeeperState, Action, LadderLevelName } from './ladder.js';
+export { backoffDelay } from './backoff.js';

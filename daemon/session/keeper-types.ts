@@ -1,0 +1,100 @@
+/** The keeper's options, status and metrics shapes (kept apart so the API can import types only). */
+import type { SessionConfig } from '../config/types.js';
+import type { EventSink } from '../events.js';
+import type { Logger } from '../logger.js';
+import type { WindowCalendar } from '../maintenance/calendar.js';
+import type { EndpointClass, EndpointClassStats } from './endpoint-stats.js';
+import type { KeeperState, LadderLevelName } from './ladder.js';
+import type { LoginBlock } from './login-budget.js';
+import type { LoginFunction } from './recovery.js';
+import type { StateChange } from './connection-history.js';
+
+/** What the keeper needs of the gateway process; main.ts adapts the Supervisor to it. */
+export interface GatewayControl {
+  isRunning(): boolean;
+  /** The port accepts connections (the supervisor's readiness). */
+  isReady(): boolean;
+  restart(reason: string): Promise<void> | void;
+}
+
+export interface SessionKeeperOptions {
+  config: SessionConfig;
+  baseUrl: () => string;
+  ca: () => Promise<string | null>;
+  gateway: GatewayControl;
+  /** Automated login (a later issue). Without it a lost SSO session is reported as needs-login. */
+  login?: LoginFunction;
+  /** Maintenance windows: inside one, failures are expected and nothing escalates. */
+  calendar?: WindowCalendar;
+  /** Login budget and block record (JSON, mode 0600); null/absent: memory only. */
+  budgetPath?: string | null;
+  /** State-change history for uptime; null/absent: memory only. */
+  historyPath?: string | null;
+  now?: () => number;
+  setTimeout?: (fn: () => void, ms: number) => unknown;
+  clearTimeout?: (handle: unknown) => void;
+  random?: () => number;
+  onEvent?: EventSink;
+  logger?: Logger;
+  /**
+   * Cheap probe of the gateway's own web server (GET /, answered without IBKR) between
+   * tickles; it is what finds a hang within seconds while the tickle stays at IBKR's pace.
+   * Default 5000; 0 turns it off (tickles alone detect a hang).
+   */
+  livenessIntervalMs?: number;
+  /** Default min(3000, requestTimeoutMs): the local web server answers in milliseconds. */
+  livenessTimeoutMs?: number;
+  /** After an unanswered probe, the next one follows this soon. Default 250. */
+  suspectProbeMs?: number;
+  /** How often the gateway's isRunning/isReady is looked at while it is not ready. Default 1000. */
+  gatewayPollMs?: number;
+  /** A login may wait for 2FA; IBKR's 2FA window is 180 s. Default 240000. */
+  loginTimeoutMs?: number;
+  /** Longest wait for a requested restart to show (down, or ready again). Default 120000. */
+  restartGraceMs?: number;
+  /** IBKR allows /tickle once per second; going over puts the address in the penalty box. Default 1100. */
+  minTickleGapMs?: number;
+}
+
+export interface RecoveryRecord {
+  kind: 'reauth' | 'takeover' | 'login' | 'restart';
+  result: string;
+  at: number;
+  ms: number;
+  detail: string;
+}
+
+export interface SessionStatus {
+  state: KeeperState;
+  since: number;
+  reason: string | null;
+  authenticated: boolean;
+  connected: boolean;
+  competing: boolean;
+  ssoExpiresAt: number | null;
+  lastTickleAt: number | null;
+  lastTickleMs: number | null;
+  loginsToday: number;
+  loginUrl: string;
+  loginBlocked: LoginBlock | null;
+  penaltyUntil: number | null;
+  inMaintenance: boolean;
+  maintenanceWindow: { start: number; end: number; reason: string } | null;
+  ladder: {
+    level: number;
+    name: LadderLevelName;
+    hangCount: number;
+    recoveryAttempts: number;
+    restartsInRow: number;
+    nextCheckAt: number | null;
+    lastRecovery: RecoveryRecord | null;
+  };
+}
+
+export interface SessionMetrics {
+  endpoints: Record<EndpointClass, EndpointClassStats>;
+  uptime: { lastDayPercent: number | null; lastWeekPercent: number | null };
+  stateChanges: StateChange[];
+  counters: { tickles: number; restartsRequested: number; recoveries: number; recoveriesOk: number; logins: number; penalties: number };
+  inflight: number;
+}

@@ -1,0 +1,66 @@
+/**
+ * When the keeper looks next. Two probes at two paces: the tickle at IBKR's pace (it keeps the
+ * session alive and reads its state; IBKR allows one a second, and every one reaches IBKR), and
+ * the liveness probe of the gateway's own web server, cheap and local, often enough to find a
+ * hang within seconds. After an unanswered probe the liveness probe follows almost at once.
+ */
+export interface ProbeTimings {
+  tickleIntervalMs: number;
+  /** 0 turns the liveness probe off. */
+  livenessMs: number;
+  suspectMs: number;
+  /** Least time between two tickles (IBKR: 1/s; more puts the address in the penalty box). */
+  tickleGapMs: number;
+}
+
+export class ProbeSchedule {
+  nextTickleAt = 0;
+  lastTickleAt: number | null = null;
+  lastProbeAt = 0;
+
+  constructor(private readonly t: ProbeTimings) {}
+
+  /** Tickle at the next chance (still no sooner than the tickle gap allows). */
+  tickleSoon(now: number): void {
+    this.nextTickleAt = now;
+  }
+
+  tickleIn(now: number, ms: number): void {
+    this.nextTickleAt = now + ms;
+  }
+
+  tickleDue(now: number): boolean {
+    return now >= this.nextTickleAt;
+  }
+
+  /** ms until a due tickle may go out without breaking IBKR's one-per-second limit. */
+  gapWait(now: number): number {
+    return Math.max(0, (this.lastTickleAt ?? -Infinity) + this.t.tickleGapMs - now);
+  }
+
+  tickled(sentAt: number, doneAt: number): void {
+    this.lastTickleAt = sentAt;
+    this.lastProbeAt = doneAt;
+    this.nextTickleAt = sentAt + this.t.tickleIntervalMs;
+  }
+
+  probed(doneAt: number): void {
+    this.lastProbeAt = doneAt;
+  }
+
+  livenessOn(penalty: boolean): boolean {
+    return this.t.livenessMs > 0 && !penalty;
+  }
+
+  livenessAt(suspect: boolean): number {
+    return this.lastProbeAt + (suspect ? this.t.suspectMs : this.t.livenessMs);
+  }
+
+  /** ms until the next probe of either kind, or an extra wake-up (a window's end, the box's end). */
+  until(now: number, o: { suspect: boolean; penalty: boolean; wakeAt: Array<number | null> }): number {
+    let at = this.nextTickleAt;
+    if (this.livenessOn(o.penalty)) at = Math.min(at, this.livenessAt(o.suspect));
+    for (const w of o.wakeAt) if (w !== null && w > now) at = Math.min(at, w);
+    return Math.max(0, at - now);
+  }
+}
