@@ -12,4 +12,4 @@ export { ConnectionHistory } from './connection-history.js';
 export type { StateChange } from './connection-history.js';
 export { decide, ladderLevel, HangDetector, LADDER_LEVELS } from './ladder.js';
 export type { KeeperState, Action, LadderLevelName } from './ladder.js';
-export { backoffDelay } from './backoff.js';
+export { backoffDelay } from '../backoff-delay.js';

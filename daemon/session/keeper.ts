@@ -13,7 +13,7 @@ import { EventEmitter } from 'node:events';
 import type { SessionConfig } from '../config/types.js';
 import type { EventLevel, EventSink } from '../events.js';
 import { silentLogger, type Logger } from '../logger.js';
-import { backoffDelay } from './backoff.js';
+import { backoffDelay } from '../backoff-delay.js';
 import { ConnectionHistory } from './connection-history.js';
 import { GatewayClient, type GatewayAnswer } from './gateway-client.js';
 import type { GatewayControl, RecoveryRecord, SessionKeeperOptions, SessionMetrics, SessionStatus } from './keeper-types.js';
