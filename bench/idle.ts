@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pidusage from 'pidusage';
@@ -49,7 +49,10 @@ export async function benchIdle(seconds = 8): Promise<IdleBench> {
   const gwPort = await freePort();
   const configFile = join(dir, 'ibgw.yaml');
   writeFileSync(configFile, `dataDir: data\napi:\n  port: ${apiPort}\ngateway:\n  port: ${gwPort}\nlogging:\n  level: warn\n`);
-  const daemon = spawn(process.execPath, [join(packageRoot, 'dist', 'daemon', 'cli.js'), 'daemon', '--config', configFile], { cwd: dir, stdio: 'ignore' });
+  // Launched exactly as `npm start`, pm2 (ecosystem.config.js) and systemd launch it.
+  const startScript = (JSON.parse(readFileSync(join(packageRoot, 'package.json'), 'utf8')) as { scripts: { start: string } }).scripts.start;
+  const nodeFlags = startScript.split(/\s+/).filter((a) => a.startsWith('--'));
+  const daemon = spawn(process.execPath, [...nodeFlags, join(packageRoot, 'dist', 'daemon', 'cli.js'), 'daemon', '--config', configFile], { cwd: dir, stdio: 'ignore' });
   let ours: { rssMb: number; cpuPct: number };
   try {
     await waitHttp(`http://127.0.0.1:${apiPort}/api/v1/status`, 60_000, (s) => s === 200);
