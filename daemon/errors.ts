@@ -62,6 +62,8 @@ export const ERR_LAUNCH_FAILED = createError('IBGW_LAUNCH_FAILED', 'could not pr
 export const ERR_GATEWAY_EXITED = createError('IBGW_GATEWAY_EXITED', 'gateway exited %s (%s)', 500); // before ready | while running, code/signal
 export const ERR_MEMORY_LIMIT = createError('IBGW_MEMORY_LIMIT', 'gateway group RSS %s MB is above the limit of %s MB', 500);
 
+export const ERR_DAEMON_RUNNING = createError('IBGW_DAEMON_RUNNING', 'another daemon (pid %s) already uses data dir %s', 409);
+
 // --- store -----------------------------------------------------------------------------------
 export const ERR_STORE_CORRUPT = createError('IBGW_STORE_CORRUPT', 'state file %s was corrupt and was moved to %s', 500);
 

@@ -70,7 +70,14 @@ export async function startDaemon(options: DaemonOptions = {}): Promise<Daemon> 
   if (admin.source === 'generated') logger.info({ file: admin.file }, 'generated an admin token (mode 0600)');
 
   let supervisor!: Supervisor;
+  const gatewayActive = () => ['starting', 'running', 'backoff'].includes(supervisor.status().state);
+  // A change that needs a restart never starts a gateway an operator stopped (or clears fatal):
+  // it applies at the next start.
   const plannedRestart = (reason: string) => {
+    if (!gatewayActive()) {
+      record({ type: 'gateway.restart-deferred', level: 'info', message: `${reason}: applies at the next start (gateway is ${supervisor.status().state})`, data: { reason } });
+      return;
+    }
     void supervisor.restart(reason).catch((err: Error) => logger.error({ err }, 'planned restart failed'));
   };
   const makeGateway = (cfg: Config) => createGateway(cfg, {
@@ -81,20 +88,20 @@ export async function startDaemon(options: DaemonOptions = {}): Promise<Daemon> 
   });
   // Replaced when a config edit changes how the gateway is launched; everything reads it through this binding.
   let gateway = makeGateway(config);
+  // The gateway still running after such a swap prints the old secrets until its restart.
+  let retired: ManagedGateway | null = null;
   supervisor = new Supervisor({
     ...supervisorOptions(config),
     launch: () => gateway.launch(),
-    redactLine: (line: string) => gateway.redactLine(line),
+    redactLine: (line: string) => gateway.redactLine(retired ? retired.redactLine(line) : line),
     onEvent: record,
     logger: logger.child({ component: 'supervisor' }),
   });
-  supervisor.on('transition', (t: { to: string; at: string | number; exitCode?: number | null; signal?: string | null; reason?: string }) => {
+  supervisor.on('transition', (t) => {
     const at = new Date(t.at).toISOString();
     store.updateGateway({ lastState: t.to, lastTransitionAt: at });
     if (t.to === 'backoff') store.updateGateway({ restarts: store.data.gateway.restarts + 1 });
-    if (t.exitCode !== undefined || t.signal !== undefined) {
-      if (t.exitCode !== null || t.signal !== null) store.updateGateway({ lastExit: { code: t.exitCode ?? null, signal: t.signal ?? null, at, reason: t.reason } });
-    }
+    if (t.exitCode !== null || t.signal !== null) store.updateGateway({ lastExit: { code: t.exitCode, signal: t.signal, at, reason: t.reason } });
   });
 
   // IBKR's own resets; admin-scheduled windows join this calendar as another source.
@@ -123,7 +130,10 @@ export async function startDaemon(options: DaemonOptions = {}): Promise<Daemon> 
     });
   };
   let keeper = makeKeeper(config);
-  supervisor.on('ready', () => keeper?.onGatewayReady());
+  supervisor.on('ready', () => {
+    retired = null;
+    keeper?.onGatewayReady();
+  });
   supervisor.on('exit', () => keeper?.onGatewayDown());
 
   const reconciled = await supervisor.reconcile();
@@ -180,10 +190,10 @@ export async function startDaemon(options: DaemonOptions = {}): Promise<Daemon> 
           // The gateway reads its conf and keystore only at start: rebuild the launch, then a planned restart.
           const old = gateway;
           gateway = makeGateway(next);
+          retired = old;
           await old.close();
-          const running = ['running', 'starting', 'backoff'].includes(supervisor.status().state);
-          record({ type: 'config.restart', level: 'info', message: `config change needs a gateway restart (${change.paths.join(', ')})${running ? '' : ': applies at the next start'}`, data: { paths: change.paths } });
-          if (running) plannedRestart(`config changed: ${change.paths.join(', ')}`);
+          record({ type: 'config.restart', level: 'info', message: `config change needs a gateway restart (${change.paths.join(', ')})`, data: { paths: change.paths } });
+          plannedRestart(`config changed: ${change.paths.join(', ')}`);
         }
       },
     });
@@ -199,13 +209,22 @@ export async function startDaemon(options: DaemonOptions = {}): Promise<Daemon> 
   const shutdown = (reason: string) => {
     closing ??= (async () => {
       logger.info({ reason }, 'shutting down');
-      await watcher?.close();
-      await keeper?.stop();
-      await supervisor.close();
-      await app.close();
-      await gateway.close();
+      // Each step runs even when an earlier one failed: the gateway group must be stopped and
+      // the store flushed whatever else went wrong.
+      const step = async (name: string, fn: () => unknown) => {
+        try {
+          await fn();
+        } catch (err) {
+          logger.error({ err, step: name }, 'shutdown step failed');
+        }
+      };
+      await step('config watcher', () => watcher?.close());
+      await step('session keeper', () => keeper?.stop());
+      await step('supervisor', () => supervisor.close());
+      await step('api', () => app.close());
+      await step('gateway', () => gateway.close());
       record({ type: 'daemon.stopped', level: 'info', message: `daemon stopped: ${reason}` });
-      await store.close();
+      await step('store', () => store.close());
       releaseLock();
     })();
     return closing;

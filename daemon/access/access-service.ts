@@ -2,7 +2,7 @@ import { ERR_ACCESS_ENTRY_NOT_FOUND, ERR_ACCESS_LIST_EMPTY, ERR_ACCESS_LOCKOUT, 
 import type { EventSink } from '../events.js';
 import type { ConfDocument } from '../gateway/conf-document.js';
 import type { ConfService } from '../gateway/conf-service.js';
-import { DENY_SENTINEL, DENY_SENTINEL_LABEL } from './guarantees.js';
+import { DENY_SENTINEL, DENY_SENTINEL_LABEL, listsOf } from './guarantees.js';
 import { readLabels, writeLabels, type AccessLabels } from './labels.js';
 import { explainAccess, type AccessExplanation } from './matcher.js';
 import { isGatewayPattern, parseAccessEntry } from './patterns.js';
@@ -51,11 +51,7 @@ export interface AccessServiceOptions {
   onEvent?: EventSink;
 }
 
-const listsOf = (doc: ConfDocument): Record<AccessListName, string[]> => {
-  const ips = (doc.get(['ips']) ?? {}) as Record<string, unknown>;
-  const arr = (v: unknown) => (Array.isArray(v) ? v.map(String) : []);
-  return { allow: arr(ips.allow), deny: arr(ips.deny) };
-};
+const docLists = (doc: ConfDocument): Record<AccessListName, string[]> => listsOf(doc.get(['ips']));
 
 /**
  * The gateway's IP allow/deny lists as a service: list, add, remove, explain. Every change
@@ -72,7 +68,7 @@ export class AccessService {
   async list(): Promise<AccessLists> {
     await this.options.conf.ensurePrepared();
     const doc = (await this.options.conf.managed.document())!;
-    return this.describe(listsOf(doc), await readLabels(this.options.labelsPath));
+    return this.describe(docLists(doc), await readLabels(this.options.labelsPath));
   }
 
   private describe(lists: Record<AccessListName, string[]>, labels: AccessLabels): AccessLists {
@@ -132,7 +128,7 @@ export class AccessService {
     if (list !== 'allow' && list !== 'deny') throw ERR_ACCESS_ENTRY_NOT_FOUND('list', String(list));
     let lists: Record<AccessListName, string[]> = { allow: [], deny: [] };
     const result = await this.options.conf.edit((doc) => {
-      lists = listsOf(doc);
+      lists = docLists(doc);
       lists[list] = update(lists[list]);
       const probe = explainAccess(this.options.probeAddress, lists);
       if (!probe.allowed && !options.force) {

@@ -23,6 +23,12 @@ function asList(value: unknown): string[] {
   return Array.isArray(value) ? value.map((v) => String(v)) : [];
 }
 
+/** The allow and deny entries of a conf's `ips` value, as strings; a missing list reads as empty. */
+export function listsOf(ips: unknown): { allow: string[]; deny: string[] } {
+  const src = ips && typeof ips === 'object' && !Array.isArray(ips) ? (ips as Record<string, unknown>) : {};
+  return { allow: asList(src.allow), deny: asList(src.deny) };
+}
+
 export function guaranteeLists(ips: unknown, probeAddress: string): GuaranteedLists {
   const src = ips && typeof ips === 'object' && !Array.isArray(ips) ? (ips as Record<string, unknown>) : {};
   const dropped: string[] = [];

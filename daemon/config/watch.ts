@@ -57,7 +57,10 @@ export class ConfigWatcher {
       awaitWriteFinish: { stabilityThreshold: stability, pollInterval: Math.max(20, Math.floor(stability / 4)) },
     });
     const reload = () => {
-      this.#queue = this.#queue.then(() => this.reload());
+      // A failure while applying one edit must neither crash the daemon nor block later edits.
+      this.#queue = this.#queue.then(() => this.reload()).catch((err: Error) => {
+        (this.#options.onEvent ?? ignoreEvents)({ type: 'config.apply-failed', level: 'error', message: `applying the config edit failed: ${err.message}`, data: { file: this.#options.file } });
+      });
     };
     this.#watcher.on('change', reload).on('add', reload);
     await new Promise<void>((resolve) => this.#watcher!.once('ready', () => resolve()));

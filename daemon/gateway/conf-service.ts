@@ -1,4 +1,5 @@
 import { readFile } from 'node:fs/promises';
+import { listsOf } from '../access/guarantees.js';
 import { readLabels, writeLabels } from '../access/labels.js';
 import { ERR_CONF_INVALID } from '../errors.js';
 import type { EventSink } from '../events.js';
@@ -172,8 +173,7 @@ export class ConfService {
       this.emit('access.guarantee', 'info', `added ${a.pattern} to ips.${a.list}: ${a.label}`, { list: a.list, pattern: a.pattern });
     }
     const doc = await this.managed.document();
-    const ips = (doc?.get(['ips']) ?? {}) as Record<string, unknown>;
-    await writeLabels(this.options.labelsPath, labels, { allow: (ips.allow as string[]) ?? [], deny: (ips.deny as string[]) ?? [] });
+    await writeLabels(this.options.labelsPath, labels, listsOf(doc?.get(['ips'])));
   }
 
   /** The managed conf with secrets redacted (for the API). */

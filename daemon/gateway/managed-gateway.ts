@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { AccessService } from '../access/access-service.js';
+import { listsOf } from '../access/guarantees.js';
 import type { Config } from '../config/types.js';
 import { TlsService } from '../tls/tls-service.js';
 import { ConfDocument } from './conf-document.js';
@@ -59,9 +60,7 @@ export function managedGateway(config: Config, deps: GatewayDeps): ManagedGatewa
 
   function readLists(): { allow: string[]; deny: string[] } {
     try {
-      const ips = (ConfDocument.parse(readFileSync(confPath, 'utf8')).get(['ips']) ?? {}) as Record<string, unknown>;
-      const arr = (v: unknown) => (Array.isArray(v) ? v.map(String) : []);
-      return { allow: arr(ips.allow), deny: arr(ips.deny) };
+      return listsOf(ConfDocument.parse(readFileSync(confPath, 'utf8')).get(['ips']));
     } catch {
       return { allow: [], deny: [] }; // not rendered yet
     }

@@ -428,7 +428,13 @@ export class SessionKeeper extends EventEmitter {
 
   async #escalate(reason: string, now: number): Promise<number> {
     // Log out first so the restarted gateway does not find our own stale session competing.
-    if (this.#answering && !this.#penalty.active(now)) await logout(this.#deps());
+    if (this.#answering && !this.#penalty.active(now)) {
+      const deps = this.#deps();
+      await logout(deps);
+      // Stopped while logging out (daemon shutdown, keeper rebuilt by a config edit): a keeper
+      // that no longer runs must not restart the gateway.
+      if (!deps.alive()) return 0;
+    }
     return this.#requestRestart(`recovery failed: ${reason}`, this.#now());
   }
 

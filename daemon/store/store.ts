@@ -95,7 +95,9 @@ export class Store extends EventEmitter {
     let list = this.#db.data.events;
     if (options.sinceId !== undefined) list = list.filter((e) => e.id > options.sinceId!);
     if (options.type) list = list.filter((e) => e.type === options.type || e.type.startsWith(`${options.type}.`));
-    return list.slice(-(options.limit ?? 100));
+    // Tailing (sinceId) pages forward from the oldest unseen event; otherwise the newest ones.
+    const limit = options.limit ?? 100;
+    return options.sinceId !== undefined ? list.slice(0, limit) : list.slice(-limit);
   }
 
   updateGateway(patch: Partial<GatewayRecord>): void {
@@ -103,14 +105,6 @@ export class Store extends EventEmitter {
     this.#schedule();
   }
 
-  getService<T>(key: string): T | undefined {
-    return this.#db.data.services[key] as T | undefined;
-  }
-
-  setService(key: string, value: unknown): void {
-    this.#db.data.services[key] = value;
-    this.#schedule();
-  }
 
   #schedule(): void {
     if (this.#timer) return;

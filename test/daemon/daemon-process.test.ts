@@ -189,3 +189,25 @@ t.test('readyz follows the IBKR session: needs-login until a login, then 200 wit
   t.equal(session.status, 200);
   t.ok(session.body.metrics.endpoints, 'per-endpoint metrics');
 });
+
+t.test('a change that needs a restart never starts a gateway the operator stopped', async (t) => {
+  const d = await startDaemonProcess(t);
+  const publicStatus = await d.status();
+  t.notOk('access' in publicStatus.gateway.info, 'the token-less status does not show the allow/deny lists');
+  t.match(publicStatus.gateway.info, { kind: 'simulated', baseUrl: `https://127.0.0.1:${d.gatewayPort}` });
+
+  t.equal((await d.api('POST', '/api/v1/gateway/stop', {})).body.state, 'stopped');
+  const added = await d.api('POST', '/api/v1/access/allow', { body: { entry: '10.0.0.0/8', label: 'office' } });
+  t.equal(added.status, 200, JSON.stringify(added.body));
+  const deferred = await waitFor(async () => {
+    const ev = (await d.api('GET', '/api/v1/events?type=gateway.restart-deferred')).body.events;
+    return ev.length ? ev : null;
+  }, 10_000, 'deferred restart recorded');
+  t.match(deferred[0].message, /applies at the next start/);
+  t.equal((await d.status()).gateway.state, 'stopped', 'still stopped');
+
+  await d.api('POST', '/api/v1/gateway/start', {});
+  await d.waitGateway('running');
+  const conf = readFileSync(join(d.dataDir, 'gateway', 'root', 'conf.yaml'), 'utf8');
+  t.match(conf, /- 10\.\*/, 'the change is in the conf the gateway started with');
+});

@@ -73,3 +73,19 @@ t.test('secret files get mode 0600', async (t) => {
   await writeFileAtomic(file, 's3cret', { mode: 0o600 });
   t.equal(statSync(file).mode & 0o777, 0o600);
 });
+
+t.test('tailing with sinceId pages forward without skipping events', async (t) => {
+  const store = new Store({ dataDir: dir(), maxEvents: 100 });
+  await store.open();
+  for (let i = 0; i < 30; i++) store.record({ type: 'e', level: 'info', message: String(i) });
+  const seen: string[] = [];
+  let since = 0;
+  for (;;) {
+    const page = store.events({ sinceId: since, limit: 7 });
+    if (page.length === 0) break;
+    seen.push(...page.map((e) => e.message));
+    since = page[page.length - 1].id;
+  }
+  t.same(seen, Array.from({ length: 30 }, (_, i) => String(i)), 'every event once, in order');
+  t.same(store.events({ limit: 3 }).map((e) => e.message), ['27', '28', '29'], 'without sinceId: the newest');
+});

@@ -1,6 +1,16 @@
 import type { FastifyInstance } from 'fastify';
 import { gatewayStatusSchema } from '../schemas.js';
 
+/**
+ * Status answers without a token, so it carries only what any local app may know: the kind,
+ * where to reach the gateway and how to verify it. Lists, paths and labels are behind admin
+ * routes (GET /api/v1/access, /api/v1/conf).
+ */
+function publicInfo(info: Record<string, unknown>): Record<string, unknown> {
+  const { kind, baseUrl, customCommand, tls } = info;
+  return { kind, baseUrl, customCommand, tls };
+}
+
 export default async function statusRoutes(app: FastifyInstance): Promise<void> {
   app.get('/api/v1/status', {
     schema: {
@@ -13,7 +23,10 @@ export default async function statusRoutes(app: FastifyInstance): Promise<void> 
               properties: { pid: { type: 'integer' }, version: { type: 'string' }, uptime: { type: 'number' }, config: { type: 'object', additionalProperties: true } },
               required: ['pid', 'version', 'uptime'],
             },
-            gateway: { ...gatewayStatusSchema, properties: { ...gatewayStatusSchema.properties, info: { type: 'object', additionalProperties: true } } },
+            gateway: {
+              ...gatewayStatusSchema,
+              properties: { ...gatewayStatusSchema.properties, restartsTotal: { type: 'integer' }, info: { type: 'object', additionalProperties: true } },
+            },
             session: { type: ['object', 'null'], additionalProperties: true },
           },
           required: ['daemon', 'gateway'],
@@ -21,10 +34,10 @@ export default async function statusRoutes(app: FastifyInstance): Promise<void> 
       },
     },
   }, async () => {
-    const { daemon, supervisor, session, gatewayInfo, configStatus } = app.services;
+    const { daemon, supervisor, session, gatewayInfo, configStatus, store } = app.services;
     return {
       daemon: { pid: daemon.pid, version: daemon.version, uptime: (Date.now() - daemon.startedAt) / 1000, config: configStatus() as Record<string, unknown> },
-      gateway: { ...supervisor.status(), info: gatewayInfo() },
+      gateway: { ...supervisor.status(), restartsTotal: store.data.gateway.restarts, info: publicInfo(gatewayInfo()) },
       session: session ? session.status() : null,
     };
   });

@@ -10,14 +10,19 @@ import { parseCommon } from '../args.js';
 export async function daemonCommand(argv: string[]): Promise<number> {
   const args = parseCommon(argv);
   const daemon = await startDaemon({ configFile: args.config });
-  const budgetMs = daemon.config().gateway.stopGraceMs + 5000;
   const stopped = new Promise<number>((resolve) => {
+    let stopping = false;
     const onSignal = (signal: NodeJS.Signals) => {
+      // A second Ctrl-C or TERM while stopping must not kill the daemon mid-stop.
+      if (stopping) return;
+      stopping = true;
+      // Read now: the grace may have been changed by a config edit since the start.
+      const budgetMs = daemon.config().gateway.stopGraceMs + 5000;
       const timer = setTimeout(() => resolve(1), budgetMs);
       daemon.shutdown(`signal ${signal}`).then(() => { clearTimeout(timer); resolve(0); }, () => { clearTimeout(timer); resolve(1); });
     };
-    process.once('SIGTERM', onSignal);
-    process.once('SIGINT', onSignal);
+    process.on('SIGTERM', onSignal);
+    process.on('SIGINT', onSignal);
   });
   // pm2's wait_ready: the API answers from here on.
   process.send?.('ready');

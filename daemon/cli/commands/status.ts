@@ -3,7 +3,7 @@ import { createApiClient } from '../client.js';
 import { formatBytes, formatDuration, table } from '../format.js';
 
 interface StatusAnswer {
-  daemon: { pid: number; version: string; uptime: number };
+  daemon: { pid: number; version: string; uptime: number; config?: { file: string | null; error?: { message: string } | null } };
   gateway: { state: string; pid: number | null; since: string | null; restarts: number; lastExit: { code: number | null; signal: string | null } | null; cpu: number | null; memory: number | null; reason?: string | null };
   session: { state: string; loginUrl?: string } | null;
 }
@@ -19,6 +19,7 @@ export async function statusCommand(argv: string[]): Promise<number> {
   const exit = g.lastExit ? (g.lastExit.signal ? `signal ${g.lastExit.signal}` : `code ${g.lastExit.code}`) : null;
   process.stdout.write(table([
     ['daemon', `pid ${status.daemon.pid}, v${status.daemon.version}, up ${formatDuration(status.daemon.uptime)}`],
+    ['config', (status.daemon.config?.file ?? 'embedded default') + (status.daemon.config?.error ? ` — EDIT REFUSED, running on the last good config: ${status.daemon.config.error.message}` : '')],
     ['gateway', g.state + (g.reason ? ` (${g.reason})` : '')],
     ['pid', g.pid],
     ['since', g.since],
