@@ -117,7 +117,16 @@ export class AccessService {
     });
   }
 
-  private async change(
+  /** Changes run one at a time: each reads and writes the labels file beside the conf edit. */
+  #queue: Promise<unknown> = Promise.resolve();
+
+  private change(...args: Parameters<AccessService['changeNow']>): Promise<AccessChangeResult> {
+    const run = this.#queue.then(() => this.changeNow(...args));
+    this.#queue = run.catch(() => {});
+    return run;
+  }
+
+  private async changeNow(
     action: 'add' | 'remove',
     list: AccessListName,
     pattern: string,

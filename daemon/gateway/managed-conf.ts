@@ -79,11 +79,18 @@ export class ManagedConf {
       this.expected = text;
       return { changed: false, version: null };
     }
-    // Set before the rename so the watcher, which may fire at once, already sees it as ours.
+    // Set before the rename so the watcher, which may fire at once, already sees it as ours;
+    // put back if the write fails, or a later drift check would "restore" what never was.
+    const previous = this.expected;
     this.expected = text;
-    const version = await this.versions.record(current, reason, this.now());
-    await writeFileAtomic(this.path, text, { mode: 0o600 });
-    return { changed: true, version };
+    try {
+      const version = await this.versions.record(current, reason, this.now());
+      await writeFileAtomic(this.path, text, { mode: 0o600 });
+      return { changed: true, version };
+    } catch (err) {
+      this.expected = previous;
+      throw err;
+    }
   }
 
   /** Puts the managed content back after a refused outside edit. */
