@@ -16,7 +16,13 @@ export interface RestartBench {
 
 const fixture = join(packageRoot, 'bench', 'fixtures', 'restart-server.mjs');
 
-async function ours(rounds: number): Promise<number[]> {
+interface Peer {
+  name: 'bare' | 'ours' | 'pm2';
+  port: number;
+  stop(): Promise<void>;
+}
+
+async function startOurs(): Promise<Peer> {
   const port = await freePort();
   const dataDir = mkdtempSync(join(tmpdir(), 'ibgw-bench-sup-'));
   const supervisor = new Supervisor({
@@ -27,49 +33,54 @@ async function ours(rounds: number): Promise<number[]> {
     readyProbeIntervalMs: 100,
     // Crash restarts at the smallest delay the policy allows, like the peers (restart_delay 0):
     // what is measured is the machinery — lifeline, group spawn, port check, run record, capture.
-    restart: { backoff: { initialMs: 1, maxMs: 1, factor: 1, jitter: 0 }, stableAfterMs: 0, maxRestarts: rounds * 4, windowMs: 600_000 },
+    restart: { backoff: { initialMs: 1, maxMs: 1, factor: 1, jitter: 0 }, stableAfterMs: 0, maxRestarts: 1000, windowMs: 600_000 },
     resources: { sampleIntervalMs: 5_000, memoryLimitMb: null },
     logs: { ringLines: 200, maxFileBytes: 1_048_576, maxFiles: 2 },
   });
-  try {
-    await supervisor.start('bench');
-    return await exitToReady(port, rounds);
-  } finally {
-    await supervisor.close();
-    rmSync(dataDir, { recursive: true, force: true });
-  }
+  await supervisor.start('bench');
+  return {
+    name: 'ours',
+    port,
+    async stop() {
+      await supervisor.close();
+      rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
 }
 
-async function bare(rounds: number): Promise<number[]> {
+async function startBare(): Promise<Peer> {
   const port = await freePort();
   const loop = startBareLoop([process.execPath, fixture], { ...process.env, PORT: String(port) });
-  try {
-    return await exitToReady(port, rounds);
-  } finally {
-    await loop.stop();
-  }
+  return { name: 'bare', port, stop: () => loop.stop() };
 }
 
-async function pm2(rounds: number): Promise<number[] | null> {
+async function startPm2Peer(): Promise<Peer | null> {
   const port = await freePort();
-  let handle: { stop(): Promise<void> } | null = null;
   try {
-    handle = await startPm2(fixture, port);
-    return await exitToReady(port, rounds);
+    const handle = await startPm2(fixture, port);
+    return { name: 'pm2', port, stop: () => handle.stop() };
   } catch (err) {
     process.stderr.write(`pm2 peer failed: ${(err as Error).message}\n`);
     return null;
-  } finally {
-    await handle?.stop();
   }
 }
 
-/** Time from a gateway exit to the next one ready: ours, pm2 and a bare spawn loop, same fixture, same run. */
-export async function benchRestart(rounds = 15): Promise<RestartBench> {
-  // Interleaved warm-up so no peer pays for a cold disk cache alone.
-  await bare(2);
-  const bareTimes = await bare(rounds);
-  const oursTimes = await ours(rounds);
-  const pm2Times = await pm2(rounds);
-  return { rounds, bareMs: median(bareTimes), oursMs: median(oursTimes), pm2Ms: pm2Times ? median(pm2Times) : null };
+/**
+ * Time from a gateway exit to the next one ready: ours, pm2 and a bare spawn loop, same
+ * fixture, same run. The three run side by side and are measured round-robin, one exit each
+ * per round, so a slower minute on a shared machine weighs on all three alike.
+ */
+export async function benchRestart(rounds = 21): Promise<RestartBench> {
+  const peers = [await startBare(), await startOurs(), await startPm2Peer()].filter((p): p is Peer => p !== null);
+  const times = new Map<Peer['name'], number[]>(peers.map((p) => [p.name, []]));
+  try {
+    for (const p of peers) await exitToReady(p.port, 1); // warm-up: page cache, JIT
+    for (let r = 0; r < rounds; r++) {
+      for (const p of peers) times.get(p.name)!.push(...(await exitToReady(p.port, 1)));
+    }
+  } finally {
+    for (const p of peers) await p.stop();
+  }
+  const med = (name: Peer['name']) => (times.get(name)?.length ? median(times.get(name)!) : null);
+  return { rounds, bareMs: med('bare')!, oursMs: med('ours')!, pm2Ms: med('pm2') };
 }

@@ -12,9 +12,9 @@ const wanted = (name: string) => only.size === 0 || only.has(name);
 
 async function main(): Promise<void> {
   if (wanted('restart')) {
-    const r = await benchRestart(15);
+    const r = await benchRestart(21);
     const overOurs = r.oursMs - r.bareMs;
-    console.log(`\n== gateway exit → next ready (median of ${r.rounds}, same fixture)`);
+    console.log(`\n== gateway exit → next ready (median of ${r.rounds} rounds, round-robin, same fixture)`);
     console.log(`bare spawn loop   ${ms(r.bareMs)}`);
     console.log(`ibgw-supervisor   ${ms(r.oursMs)}   overhead over bare ${ms(overOurs)} (${pct(r.oursMs, r.bareMs)})   goal ≤ 10 %`);
     if (r.pm2Ms !== null) {

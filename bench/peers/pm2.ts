@@ -15,7 +15,9 @@ export async function startPm2(script: string, port: number): Promise<{ stop(): 
   const home = mkdtempSync(join(tmpdir(), 'ibgw-bench-pm2-'));
   const pm2 = join(packageRoot, 'node_modules', '.bin', 'pm2');
   const env = { ...process.env, PM2_HOME: home, PORT: String(port) };
-  await run(pm2, ['start', script, '--name', 'bench-gw', '--restart-delay', '0'], { env, timeout: 60_000 });
+  // pm2 gives up on an app after 15 restarts that each lived less than min_uptime (1 s): the
+  // benchmark crashes it on purpose, so that limit is lifted.
+  await run(pm2, ['start', script, '--name', 'bench-gw', '--restart-delay', '0', '--max-restarts', '100000'], { env, timeout: 60_000 });
   return {
     /** The pm2 God daemon's pid, for the idle-memory comparison. */
     async daemonPid(): Promise<number | null> {

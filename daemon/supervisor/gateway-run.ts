@@ -101,7 +101,7 @@ export class GatewayRun {
     this.ending ??= reason;
     this.abort.abort();
     const escapees = new Map(this.#escapees);
-    for (const e of findEscapees({ leaderPid: this.exit ? null : this.pid, pgid: this.pgid, marker: this.marker })) escapees.set(e.pid, e);
+    for (const e of findEscapees({ leaderPid: this.exit ? null : this.pid, pgid: this.pgid, marker: this.marker, bornAfter: this.startTime >= 0 ? this.startTime : undefined })) escapees.set(e.pid, e);
     const result = await terminateGroup({ pgid: this.pgid, graceMs, escapees: [...escapees.values()] });
     // The group is empty, so the leader is dead and node reaps it at once. The bound only guards
     // against a leader that moved itself to another group (setpgid) and so escaped the kill.

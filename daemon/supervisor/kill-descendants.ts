@@ -18,6 +18,11 @@ export interface EscapeeQuery {
   leaderPid: number | null;
   pgid: number;
   marker: string | null;
+  /**
+   * The gateway's start time (/proc stat field 22): an escapee was born after it, so older
+   * processes need not have their environment read — the costly part of the scan.
+   */
+  bornAfter?: number;
 }
 
 export function findEscapees(query: EscapeeQuery, stats: ProcStat[] = readAllStats()): ProcessIdentity[] {
@@ -26,7 +31,10 @@ export function findEscapees(query: EscapeeQuery, stats: ProcStat[] = readAllSta
     if (s.pgid !== query.pgid && s.pid !== process.pid) found.set(s.pid, { pid: s.pid, startTime: s.startTime });
   };
   if (query.leaderPid !== null) descendants(query.leaderPid, stats).forEach(add);
-  if (query.marker !== null) processesWithEnv(RUN_MARKER_ENV, query.marker, stats).forEach(add);
+  if (query.marker !== null) {
+    const candidates = query.bornAfter === undefined ? stats : stats.filter((s) => s.startTime >= query.bornAfter!);
+    processesWithEnv(RUN_MARKER_ENV, query.marker, candidates).forEach(add);
+  }
   return [...found.values()];
 }
 

@@ -12,18 +12,13 @@ import { readCmdline, socketOwner } from './proc-table.js';
 
 const LISTEN = '0A';
 
-/**
- * Inodes of TCP sockets listening on `port` on any local address, IPv4 and IPv6; null when
- * /proc/net/tcp cannot be read at all (then only a bind attempt can tell).
- */
-function listeningInodesOrNull(port: number): Set<string> | null {
+/** Inodes of TCP sockets listening on `port` on any local address, IPv4 and IPv6. */
+export function listeningInodes(port: number): Set<string> {
   const inodes = new Set<string>();
-  let readAny = false;
   for (const file of ['/proc/net/tcp', '/proc/net/tcp6']) {
     let text: string;
     try {
       text = readFileSync(file, 'utf8');
-      readAny = true;
     } catch {
       continue; // no IPv6 in this kernel / namespace
     }
@@ -34,11 +29,7 @@ function listeningInodesOrNull(port: number): Set<string> | null {
       if (parseInt(local.slice(local.lastIndexOf(':') + 1), 16) === port) inodes.add(cols[9]!);
     }
   }
-  return readAny ? inodes : null;
-}
-
-export function listeningInodes(port: number): Set<string> {
-  return listeningInodesOrNull(port) ?? new Set();
+  return inodes;
 }
 
 export interface PortHolder {
@@ -57,7 +48,7 @@ export function findPortHolder(port: number): PortHolder | null {
   return { pid, command: command.length > 120 ? `${command.slice(0, 117)}...` : command };
 }
 
-/** Can we bind host:port right now? Catches holders /proc cannot show (other network namespace views). */
+/** Can we bind host:port right now? */
 function canBind(host: string, port: number): Promise<boolean> {
   return new Promise((resolve) => {
     const server = createServer();
@@ -77,10 +68,12 @@ function busyError(port: number, holder: PortHolder | null): IbgwError {
 
 /** Resolves when the port is free; rejects with ERR_PORT_BUSY (details.holderPid when known). */
 export async function assertPortFree(host: string, port: number): Promise<void> {
-  // A listener on any address conflicts with the gateway, which binds 0.0.0.0.
-  const inodes = listeningInodesOrNull(port);
-  if (inodes && inodes.size > 0) throw busyError(port, findPortHolder(port));
-  // /proc/net lists every socket of this network namespace, the only one a bind can clash
-  // with; the bind attempt (~10 ms, on every restart) is only needed where /proc is hidden.
-  if (inodes === null && !(await canBind(host, port))) throw busyError(port, null);
+  // A bind attempt on the probed address answers in well under a millisecond; reading
+  // /proc/net/tcp{,6} can take several (it is generated on every read, and this runs before
+  // every restart), so /proc is read only to name the holder. A listener on some other local
+  // address cannot fake readiness (the probe connects to `host`); the real gateway, binding
+  // 0.0.0.0, would then fail to listen and the start times out with that reason.
+  if (!(await canBind(host, port))) {
+    throw busyError(port, findPortHolder(port));
+  }
 }
