@@ -43,6 +43,7 @@ export type SessionBench = {
   hangToRestartMs: number;
   /** Brokerage session lost at a random moment → authenticated again (includes waiting for the tickle). */
   reauthMs: number;
+  reauthExpectedMs: number;
   ibeamHangToRestartMs: number;
   ibeamReauthMs: number;
   hangToRestartMaxMs: number;
@@ -184,6 +185,9 @@ export async function benchSession(): Promise<SessionBench> {
       reauthMs: authAt - lostAt,
       reauthLossToDetectMs: detectedAt - lostAt,
       reauthDetectToAuthMs: authAt - detectedAt,
+      // Over all moments of loss: half a tickle interval to notice (the same phase argument as
+      // IBeam's 45 s average), plus the measured detection → authenticated.
+      reauthExpectedMs: config.tickleIntervalMs / 2 + (authAt - detectedAt),
       ibeamHangToRestartMs: IBEAM_HANG_MS,
       ibeamReauthMs: IBEAM_REAUTH_MS,
     };
