@@ -1,13 +1,13 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import t from 'tap';
+import t, { type Test } from 'tap';
 import { ERR_ACCESS_ENTRY_NOT_FOUND, ERR_ACCESS_LIST_EMPTY, ERR_ACCESS_LOCKOUT, ERR_ACCESS_PATTERN } from '../../daemon/errors.js';
 import { DENY_SENTINEL } from '../../daemon/access/guarantees.js';
 import type { ServiceEvent } from '../../daemon/events.js';
 import { createGateway } from '../../daemon/gateway/index.js';
 import { shippedConf, tempDir, testConfig } from '../fixtures/gateway/config.js';
 
-function setup(t: Parameters<Parameters<typeof tap.test>[1]>[0], template?: string) {
+function setup(t: Test, template?: string) {
   const dir = tempDir(t);
   let templatePath: string | null = null;
   if (template !== undefined) {
@@ -23,7 +23,6 @@ function setup(t: Parameters<Parameters<typeof tap.test>[1]>[0], template?: stri
   const confPath = join(dir, 'gateway/root/conf.yaml');
   return { dir, gw, access: gw.access!, events, restarts, confPath, read: () => readFileSync(confPath, 'utf8') };
 }
-const tap = t;
 
 t.test('add a CIDR: translated, labelled, one line added, restart requested', async (t) => {
   const { access, restarts, read, events } = setup(t);

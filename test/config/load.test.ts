@@ -1,13 +1,13 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import t from 'tap';
+import t, { type Test } from 'tap';
 import { loadConfig } from '../../daemon/config/load.js';
 import { isIbgwError } from '../../daemon/errors.js';
 
 const dir = () => mkdtempSync(join(tmpdir(), 'ibgw-config-'));
 
-function expectConfigError(t: Tap.Test, yaml: string, key: string, code = 'IBGW_CONFIG_INVALID') {
+function expectConfigError(t: Test, yaml: string, key: string, code = 'IBGW_CONFIG_INVALID') {
   const d = dir();
   const file = join(d, 'c.yaml');
   writeFileSync(file, yaml);

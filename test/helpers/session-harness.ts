@@ -17,6 +17,12 @@ export function fastSessionConfig(over: Partial<SessionConfig> = {}): SessionCon
     tickleIntervalMs: 150,
     requestTimeoutMs: 300,
     hangThreshold: 2,
+    // The keeper takes these as constructor options (startKeeper passes short ones); the
+    // config values only matter to the daemon's wiring.
+    livenessIntervalMs: 100,
+    livenessTimeoutMs: 300,
+    suspectProbeMs: 20,
+    loginTimeoutMs: 240_000,
     reauthTimeoutMs: 2000,
     reauthPollMs: 50,
     maxRecoveryAttempts: 3,

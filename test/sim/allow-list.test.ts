@@ -105,11 +105,7 @@ function ipv6Listen(): Promise<boolean> {
   });
 }
 
-t.test('a dual-stack listener sees ::ffff:127.0.0.1 and treats it as 127.0.0.1', async (t) => {
-  if (!(await ipv6Listen())) {
-    t.skip('no IPv6 on this host');
-    return;
-  }
+t.test('a dual-stack listener sees ::ffff:127.0.0.1 and treats it as 127.0.0.1', { skip: (await ipv6Listen()) ? false : 'no IPv6 on this host' }, async (t) => {
   const sim = await startSim(t, { conf: { ips: { allow: ['127.0.0.1'], deny: [] } }, extraArgs: ['--bind', '::'], timeoutMs: 5000 });
   t.equal((await sim.request('GET', '/')).status, 302);
 });
