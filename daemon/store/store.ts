@@ -22,8 +22,6 @@ export interface StoreData {
   gateway: GatewayRecord;
   events: StoredEvent[];
   nextEventId: number;
-  /** Free-form records other services keep (session history, tls reminders …), one key each. */
-  services: Record<string, unknown>;
 }
 
 export interface StoreOptions {
@@ -39,7 +37,6 @@ function empty(): StoreData {
     gateway: { restarts: 0, lastExit: null, lastState: null, lastTransitionAt: null },
     events: [],
     nextEventId: 1,
-    services: {},
   };
 }
 
@@ -67,7 +64,7 @@ export class Store extends EventEmitter {
     const fresh = empty();
     const data = this.#db.data;
     // Older or partial files: fill what is missing rather than fail the daemon's start.
-    this.#db.data = { ...fresh, ...data, gateway: { ...fresh.gateway, ...data.gateway }, services: { ...data.services } };
+    this.#db.data = { ...fresh, ...data, gateway: { ...fresh.gateway, ...data.gateway } };
     if (!Array.isArray(this.#db.data.events)) this.#db.data.events = [];
     if (this.#quarantined) {
       const q = this.#quarantined;
@@ -104,7 +101,6 @@ export class Store extends EventEmitter {
     Object.assign(this.#db.data.gateway, patch);
     this.#schedule();
   }
-
 
   #schedule(): void {
     if (this.#timer) return;
