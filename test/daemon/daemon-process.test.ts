@@ -188,6 +188,12 @@ t.test('readyz follows the IBKR session: needs-login until a login, then 200 wit
   const session = await d.api('GET', '/api/v1/session', { token: null });
   t.equal(session.status, 200);
   t.ok(session.body.metrics.endpoints, 'per-endpoint metrics');
+  for (const action of ['check', 'clear-login-block']) {
+    t.equal((await d.api('POST', `/api/v1/session/${action}`, { token: null })).status, 401, `${action} needs the admin token`);
+    const done = await d.api('POST', `/api/v1/session/${action}`, {});
+    t.equal(done.status, 200, action);
+    t.match(done.body, { state: 'authenticated', loginBlocked: null }, `${action} answers with the session status`);
+  }
 });
 
 t.test('a change that needs a restart never starts a gateway the operator stopped', async (t) => {

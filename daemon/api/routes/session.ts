@@ -23,21 +23,19 @@ export default async function sessionRoutes(app: FastifyInstance): Promise<void>
     return { status: keeper.status(), metrics: keeper.metrics() };
   });
 
-  app.post('/api/v1/session/check', {
-    preHandler: app.requireAdmin,
-    schema: { response: { 200: open, ...errorResponses } },
-  }, async () => {
-    const keeper = session();
-    await keeper.checkNow();
-    return keeper.status();
-  });
-
-  app.post('/api/v1/session/clear-login-block', {
-    preHandler: app.requireAdmin,
-    schema: { response: { 200: open, ...errorResponses } },
-  }, async () => {
-    const keeper = session();
-    await keeper.clearLoginBlock();
-    return keeper.status();
-  });
+  // Operator actions; each answers with the session status after it.
+  const actions: Array<[string, (keeper: SessionPort) => unknown]> = [
+    ['check', (keeper) => keeper.checkNow()],
+    ['clear-login-block', (keeper) => keeper.clearLoginBlock()],
+  ];
+  for (const [name, act] of actions) {
+    app.post(`/api/v1/session/${name}`, {
+      preHandler: app.requireAdmin,
+      schema: { response: { 200: open, ...errorResponses } },
+    }, async () => {
+      const keeper = session();
+      await act(keeper);
+      return keeper.status();
+    });
+  }
 }
