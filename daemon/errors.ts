@@ -62,6 +62,10 @@ export const ERR_LAUNCH_FAILED = createError('IBGW_LAUNCH_FAILED', 'could not pr
 export const ERR_GATEWAY_EXITED = createError('IBGW_GATEWAY_EXITED', 'gateway exited %s (%s)', 500); // before ready | while running, code/signal
 export const ERR_MEMORY_LIMIT = createError('IBGW_MEMORY_LIMIT', 'gateway group RSS %s MB is above the limit of %s MB', 500);
 
+// --- lifecycle -------------------------------------------------------------------------------
+export const ERR_SERVICE_START = createError('IBGW_SERVICE_START', 'service %s failed to start: %s', 500);
+export const ERR_SERVICE_GRAPH = createError('IBGW_SERVICE_GRAPH', 'service list is inconsistent: %s', 500);
+
 export const ERR_DAEMON_RUNNING = createError('IBGW_DAEMON_RUNNING', 'another daemon (pid %s) already uses data dir %s', 409);
 
 // --- store -----------------------------------------------------------------------------------

@@ -19,3 +19,20 @@ export function createLogger(level: string = 'info', destination?: NodeJS.Writab
 export const silentLogger: Logger = pino({ level: 'silent' });
 
 export type { Logger };
+
+/**
+ * The daemon's logger. On a terminal, one readable line per event (pino-pretty, loaded only
+ * then and run in this thread: no worker, no extra memory at idle under a service manager);
+ * otherwise JSON lines, which pm2, journald and log shippers read.
+ */
+export async function createDaemonLogger(logging: { level: string; format: 'auto' | 'pretty' | 'json' }, stream: NodeJS.WriteStream = process.stdout): Promise<Logger> {
+  const pretty = logging.format === 'pretty' || (logging.format === 'auto' && stream.isTTY === true);
+  if (!pretty) return createLogger(logging.level, stream === process.stdout ? undefined : stream);
+  const { default: prettyStream } = await import('pino-pretty');
+  return createLogger(logging.level, prettyStream({
+    destination: stream, sync: true, singleLine: true, colorize: stream.isTTY === true,
+    translateTime: 'SYS:HH:MM:ss.l', ignore: 'pid,hostname,name',
+    // The event type leads the line: it is what a reader scans for.
+    messageFormat: '{if event}[{event}] {end}{if component}{component}: {end}{msg}',
+  }));
+}

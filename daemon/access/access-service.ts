@@ -1,7 +1,5 @@
 import { ERR_ACCESS_ENTRY_NOT_FOUND, ERR_ACCESS_LIST_EMPTY, ERR_ACCESS_LOCKOUT, ERR_ACCESS_PATTERN } from '../errors.js';
 import type { EventSink } from '../events.js';
-import type { ConfDocument } from '../gateway/conf-document.js';
-import type { ConfService } from '../gateway/conf-service.js';
 import { DENY_SENTINEL, DENY_SENTINEL_LABEL, listsOf } from './guarantees.js';
 import { readLabels, writeLabels, type AccessLabels } from './labels.js';
 import { explainAccess, type AccessExplanation } from './matcher.js';
@@ -44,14 +42,30 @@ export interface AccessChangeResult {
   lists: AccessLists;
 }
 
+/** A conf.yaml document as far as the lists go. */
+export interface ListsDocument {
+  get(path: string[]): unknown;
+  set(path: string[], value: unknown): void;
+}
+
+/**
+ * What the access service needs of the managed conf.yaml; the gateway's ConfService provides
+ * it. Declared here, so access/ does not depend on gateway/ (which depends on access/).
+ */
+export interface ConfEditor {
+  ensurePrepared(): Promise<void>;
+  readonly managed: { document(): Promise<ListsDocument | null> };
+  edit(change: (current: ListsDocument) => void, reason: string, options?: { dryRun?: boolean }): Promise<{ changed: boolean; diff: string }>;
+}
+
 export interface AccessServiceOptions {
-  conf: ConfService;
+  conf: ConfEditor;
   labelsPath: string;
   probeAddress: string;
   onEvent?: EventSink;
 }
 
-const docLists = (doc: ConfDocument): Record<AccessListName, string[]> => listsOf(doc.get(['ips']));
+const docLists = (doc: ListsDocument): Record<AccessListName, string[]> => listsOf(doc.get(['ips']));
 
 /**
  * The gateway's IP allow/deny lists as a service: list, add, remove, explain. Every change

@@ -3,7 +3,7 @@ import type { Logger } from '../logger.js';
 import type { EventSink } from '../events.js';
 import adminAuth from './plugins/admin-auth.js';
 import errorHandler from './plugins/error-handler.js';
-import servicesPlugin from './plugins/services.js';
+import { portPlugins } from './plugins/ports.js';
 import accessRoutes from './routes/access.js';
 import confRoutes from './routes/conf.js';
 import gatewayRoutes from './routes/gateway.js';
@@ -34,7 +34,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', useDefaults: true, allErrors: false } },
   });
   await app.register(errorHandler);
-  await app.register(servicesPlugin, { services: options.services });
+  for (const plugin of portPlugins) await app.register(plugin, { services: options.services });
   await app.register(adminAuth, { token: options.services.adminToken, ...options.auth, onEvent: options.onEvent });
   await app.register(healthRoutes);
   await app.register(statusRoutes);

@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import { ERR_GATEWAY_UNMANAGED } from '../errors.js';
-import type { ApiServices } from './services.js';
+import type { GatewayPort } from './services.js';
 
 type ManagedKey = 'access' | 'tls' | 'conf';
 
@@ -11,10 +11,10 @@ const WHAT: Record<ManagedKey, string> = { access: 'the allow/deny list', tls: '
  * (kinds simulated and clientportal); with gateway.kind command it answers 409
  * IBGW_GATEWAY_UNMANAGED instead of pretending.
  */
-export function managedPort<K extends ManagedKey>(app: FastifyInstance, key: K): () => NonNullable<ApiServices[K]> {
+export function managedPort<K extends ManagedKey>(app: FastifyInstance, key: K): () => NonNullable<GatewayPort[K]> {
   return () => {
-    const port = app.services[key];
-    if (!port) throw ERR_GATEWAY_UNMANAGED(WHAT[key], `gateway.kind ${app.services.config().gateway.kind}`);
-    return port as NonNullable<ApiServices[K]>;
+    const port = app.gateway[key];
+    if (!port) throw ERR_GATEWAY_UNMANAGED(WHAT[key], `gateway.kind ${app.daemonInfo.config().gateway.kind}`);
+    return port as NonNullable<GatewayPort[K]>;
   };
 }

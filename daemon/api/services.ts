@@ -38,6 +38,36 @@ export type AccessPort = Pick<AccessService, 'list' | 'add' | 'remove' | 'explai
 export type TlsPort = Pick<TlsService, 'summary' | 'ca' | 'renew' | 'mode'>;
 export type ConfPort = Pick<ConfService, 'current' | 'preview' | 'apply' | 'rollback' | 'versions'>;
 
+/** The managed gateway as routes see it; the handle behind it is replaced when a config edit changes the launch. */
+export interface GatewayPort {
+  info(): Record<string, unknown>;
+  /** Null for gateway.kind command: the daemon then manages no conf.yaml. */
+  readonly access: AccessPort | null;
+  readonly tls: TlsPort | null;
+  readonly conf: ConfPort | null;
+}
+
+export interface DaemonInfoPort {
+  pid: number;
+  version: string;
+  startedAt: number;
+  config(): Config;
+  configStatus(): unknown;
+}
+
+export type EventStorePort = Pick<Store, 'events' | 'data'>;
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    daemonInfo: DaemonInfoPort;
+    supervisor: SupervisorPort;
+    eventStore: EventStorePort;
+    gateway: GatewayPort;
+    session: SessionPort | null;
+  }
+}
+
+/** What buildApp is given: every port the routes may use, in one object. */
 export interface ApiServices {
   config: () => Config;
   configStatus: () => unknown;

@@ -1,5 +1,6 @@
 import { isDeepStrictEqual } from 'node:util';
 import type { Config } from './types.js';
+import { routeChange, type ChangeEffect } from './owners.js';
 
 /** Dotted paths of the leaves that differ (arrays compare as a whole). */
 export function changedPaths(a: unknown, b: unknown, prefix = ''): string[] {
@@ -14,30 +15,13 @@ export function changedPaths(a: unknown, b: unknown, prefix = ''): string[] {
   return out;
 }
 
-export type ChangeEffect = 'live' | 'gateway-restart' | 'daemon-restart';
-
-/**
- * What applying a change takes. The gateway reads its conf.yaml and keystore only at start,
- * so anything that shapes its launch needs a gateway restart; the API's listening address
- * and the data dir belong to the daemon itself.
- */
-export function effectOf(path: string): ChangeEffect {
-  // The API server, the log capture and the store are built once at daemon start.
-  const daemonBuilt = ['dataDir', 'api', 'gateway.logs', 'store'];
-  if (daemonBuilt.some((p) => path === p || path.startsWith(`${p}.`))) return 'daemon-restart';
-  const gatewayLaunch = ['gateway.kind', 'gateway.command', 'gateway.cwd', 'gateway.port', 'gateway.host', 'gateway.home', 'gateway.env', 'gateway.simulator', 'conf', 'tls', 'access'];
-  if (gatewayLaunch.some((p) => path === p || path.startsWith(`${p}.`))) return 'gateway-restart';
-  return 'live';
-}
-
 export interface ConfigChange {
   paths: string[];
+  /** The strongest effect among the paths (config/owners.ts). */
   effect: ChangeEffect;
 }
 
 export function classifyChange(before: Config, after: Config): ConfigChange {
   const paths = changedPaths(before, after);
-  const effects = paths.map(effectOf);
-  const effect: ChangeEffect = effects.includes('daemon-restart') ? 'daemon-restart' : effects.includes('gateway-restart') ? 'gateway-restart' : 'live';
-  return { paths, effect };
+  return { paths, effect: routeChange(paths).effect };
 }

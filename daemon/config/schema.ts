@@ -1,130 +1,148 @@
 /**
- * JSON schema of the configuration (after merging over config/default.yaml). ajv checks it;
- * every object is closed (additionalProperties: false) so a misspelled key is an error that
- * names the key, not a silently ignored setting.
+ * The configuration's schema: the one source of its names, types, ranges and meaning. The
+ * TypeScript types (types.ts) are derived from it, so the two cannot drift; the default values
+ * live in config/default.yaml, which must validate against it (a test checks). Every object is
+ * closed (additionalProperties: false) so a misspelled key is an error that names the key, not
+ * a silently ignored setting.
  */
-type Schema = Record<string, unknown>;
+import { Type, type TSchema, type TProperties } from '@sinclair/typebox';
 
-const int = (minimum = 0, extra: Schema = {}): Schema => ({ type: 'integer', minimum, ...extra });
-const num = (minimum = 0, extra: Schema = {}): Schema => ({ type: 'number', minimum, ...extra });
-const str = (extra: Schema = {}): Schema => ({ type: 'string', ...extra });
-const bool: Schema = { type: 'boolean' };
-const nullable = (schema: Schema): Schema => ({ anyOf: [{ type: 'null' }, schema] });
-const obj = (properties: Record<string, Schema>, required = Object.keys(properties)): Schema => ({
-  type: 'object', additionalProperties: false, properties, required,
-});
-const port: Schema = int(0, { maximum: 65535 });
-const hhmm: Schema = str({ pattern: '^([01][0-9]|2[0-3]):[0-5][0-9]$' });
-const timeZone: Schema = str({ minLength: 1, format: 'time-zone' });
+const closed = <P extends TProperties>(properties: P, description?: string) =>
+  Type.Object(properties, { additionalProperties: false, ...(description ? { description } : {}) });
+/** Kept as `enum` (not a union of literals) so a wrong value's error lists the allowed ones. */
+const oneOf = <const T extends readonly string[]>(values: T, description?: string) =>
+  Type.Unsafe<T[number]>({ type: 'string', enum: [...values], ...(description ? { description } : {}) });
+const nullable = <T extends TSchema>(schema: T) => Type.Union([Type.Null(), schema]);
+const int = (minimum = 0, description?: string, extra: Record<string, unknown> = {}) =>
+  Type.Integer({ minimum, ...extra, ...(description ? { description } : {}) });
+const text = (description?: string) => Type.String({ minLength: 1, ...(description ? { description } : {}) });
+const port = (description?: string) => int(0, description, { maximum: 65535 });
+const hhmm = Type.String({ pattern: '^([01][0-9]|2[0-3]):[0-5][0-9]$', description: 'local time HH:MM' });
+const timeZone = Type.String({ minLength: 1, format: 'time-zone', description: 'IANA time zone' });
 
-const backoff = obj({
+export const GATEWAY_KINDS = ['simulated', 'clientportal', 'command'] as const;
+
+export const backoffSchema = closed({
   initialMs: int(1),
   maxMs: int(1),
-  factor: num(1),
-  jitter: num(0, { maximum: 1 }),
+  factor: Type.Number({ minimum: 1 }),
+  jitter: Type.Number({ minimum: 0, maximum: 1, description: 'each delay is multiplied by a random factor in [1 - jitter, 1 + jitter]' }),
 });
 
-const simulatorUser = obj({
-  username: str({ minLength: 1 }),
-  password: str({ minLength: 1 }),
-  accounts: { type: 'array', items: str({ minLength: 1 }), minItems: 1 },
-  paper: bool,
-  twoFactor: { enum: ['none', 'approve', 'code'] },
-  code: str({ pattern: '^[0-9]{6}$' }),
-}, ['username', 'password', 'accounts', 'paper', 'twoFactor']);
+const simulatorUser = Type.Object({
+  username: text(),
+  password: text(),
+  accounts: Type.Array(text(), { minItems: 1 }),
+  paper: Type.Boolean(),
+  twoFactor: oneOf(['none', 'approve', 'code']),
+  code: Type.Optional(Type.String({ pattern: '^[0-9]{6}$' })),
+}, { additionalProperties: false });
 
-export const configSchema: Schema = obj({
-  dataDir: str({ minLength: 1 }),
-  api: obj({
-    host: str({ minLength: 1 }),
-    port,
-    authMaxFailures: int(1),
-    authFailureWindowMs: int(1),
-    authLockoutMs: int(0),
+const apiSchema = closed({
+  host: text('loopback by default: the API can stop the gateway'),
+  port: port(),
+  authMaxFailures: int(1, 'failed bearer-token checks per client address before a lockout'),
+  authFailureWindowMs: int(1),
+  authLockoutMs: int(0),
+});
+
+const gatewaySchema = closed({
+  kind: oneOf(GATEWAY_KINDS),
+  command: nullable(Type.Array(text(), { minItems: 1, description: 'argv; replaces the launch the kind would build (a user\'s own wrapper)' })),
+  cwd: nullable(text('working directory of the launch; null = what the kind chooses')),
+  port: int(1, 'port the gateway listens on: readiness probe, port-free check, base URL', { maximum: 65535 }),
+  host: text('host the daemon uses to reach the gateway'),
+  home: nullable(text('folder of a real clientportal.gw distribution (kind clientportal)')),
+  env: Type.Object({}, { additionalProperties: Type.String(), description: 'extra environment for the gateway process' }),
+  autoStart: Type.Boolean(),
+  startTimeoutMs: int(1),
+  stopGraceMs: int(1),
+  readyProbeIntervalMs: int(10),
+  restart: closed({
+    backoff: backoffSchema,
+    stableAfterMs: int(0, 'uptime after which the backoff starts over'),
+    maxRestarts: int(1, 'more than maxRestarts automatic restarts within windowMs → fatal'),
+    windowMs: int(1),
   }),
-  gateway: obj({
-    kind: { enum: ['simulated', 'clientportal', 'command'] },
-    command: nullable({ type: 'array', items: str({ minLength: 1 }), minItems: 1 }),
-    cwd: nullable(str({ minLength: 1 })),
-    port: int(1, { maximum: 65535 }),
-    host: str({ minLength: 1 }),
-    home: nullable(str({ minLength: 1 })),
-    env: { type: 'object', additionalProperties: { type: 'string' } },
-    autoStart: bool,
-    startTimeoutMs: int(1),
-    stopGraceMs: int(1),
-    readyProbeIntervalMs: int(10),
-    restart: obj({
-      backoff,
-      stableAfterMs: int(0),
-      maxRestarts: int(1),
-      windowMs: int(1),
-    }),
-    resources: obj({
-      sampleIntervalMs: int(100),
-      memoryLimitMb: nullable(num(1)),
-    }),
-    logs: obj({
-      ringLines: int(10),
-      maxFileBytes: int(1024),
-      maxFiles: int(1),
-    }),
-    simulator: obj({
-      users: { type: 'array', items: simulatorUser, minItems: 1 },
-      sessionIdleMs: int(1),
-      sessionMaxMs: int(1),
-      dailyReset: nullable(obj({ time: hhmm, timeZone })),
-      lockAfterFailures: int(1),
-      penaltyMs: int(0),
-    }),
+  resources: closed({
+    sampleIntervalMs: int(100),
+    memoryLimitMb: nullable(Type.Number({ minimum: 1, description: 'RSS of the whole group above this → planned restart; null = no limit' })),
   }),
-  conf: obj({
-    template: nullable(str({ minLength: 1 })),
-    driftPolicy: { enum: ['adopt', 'restore'] },
-    keepVersions: int(0),
+  logs: closed({
+    ringLines: int(10),
+    maxFileBytes: int(1024),
+    maxFiles: int(1),
   }),
-  tls: obj({
-    mode: { enum: ['generate', 'import', 'gateway'] },
-    hosts: { type: 'array', items: str({ minLength: 1 }) },
-    validityDays: int(1, { maximum: 3650 }),
-    renewBeforeDays: int(0),
-    import: obj({
-      cert: nullable(str({ minLength: 1 })),
-      key: nullable(str({ minLength: 1 })),
-      pfx: nullable(str({ minLength: 1 })),
-      passphrase: nullable(str()),
-    }),
+  simulator: closed({
+    users: Type.Array(simulatorUser, { minItems: 1 }),
+    sessionIdleMs: int(1),
+    sessionMaxMs: int(1),
+    dailyReset: nullable(closed({ time: hhmm, timeZone })),
+    lockAfterFailures: int(1),
+    penaltyMs: int(0),
+  }, 'settings handed to the simulated gateway (kind simulated only)'),
+});
+
+const confSchema = closed({
+  template: nullable(text('template conf.yaml; null = the gateway\'s own root/conf.yaml (clientportal) or the bundled copy (simulated)')),
+  driftPolicy: oneOf(['adopt', 'restore'], 'what to do when someone edits the managed conf.yaml by hand'),
+  keepVersions: int(0, 'previous versions kept for rollback'),
+});
+
+const tlsSchema = closed({
+  mode: oneOf(['generate', 'import', 'gateway'], 'generate: a local CA + server cert made by the daemon; import: a user\'s files; gateway: leave sslCert/sslPwd as the template has them'),
+  hosts: Type.Array(text(), { description: 'extra DNS names / IPs the server certificate must cover besides localhost and 127.0.0.1' }),
+  validityDays: int(1, undefined, { maximum: 3650 }),
+  renewBeforeDays: int(0),
+  import: closed({
+    cert: nullable(text()),
+    key: nullable(text()),
+    pfx: nullable(text()),
+    passphrase: nullable(Type.String()),
   }),
-  access: obj({
-    probeAddress: str({ minLength: 1 }),
+});
+
+const accessSchema = closed({
+  probeAddress: text('address the daemon\'s own probes come from; kept allowed unless a change says force'),
+});
+
+const sessionSchema = closed({
+  enabled: Type.Boolean(),
+  tickleIntervalMs: int(10),
+  requestTimeoutMs: int(10),
+  hangThreshold: int(1, 'consecutive timed-out probes while the process lives → planned restart'),
+  livenessIntervalMs: int(0, 'probe of the gateway\'s own web server (answered without IBKR) between tickles; 0 = off'),
+  livenessTimeoutMs: int(10),
+  suspectProbeMs: int(10, 'after an unanswered probe the next follows this soon'),
+  loginTimeoutMs: int(1000, 'a login may wait for 2FA (IBKR\'s window is 180 s)'),
+  reauthTimeoutMs: int(10),
+  reauthPollMs: int(10),
+  maxRecoveryAttempts: int(1, 'failed recoveries in a row before logout + gateway restart'),
+  recoveryBackoff: backoffSchema,
+  loginBudget: closed({ perDay: int(0), perHour: int(0) }),
+  competing: oneOf(['takeover', 'wait', 'report']),
+  penaltyBoxMs: int(0),
+  resets: closed({
+    region: oneOf(['north-america', 'europe', 'asia']),
+    daily: nullable(closed({ start: hhmm, durationMin: int(1, undefined, { maximum: 1440 }), timeZone })),
+    weekly: nullable(closed({ day: int(0, '0 = Sunday', { maximum: 6 }), start: hhmm, durationMin: int(1, undefined, { maximum: 10080 }), timeZone })),
+  }, 'IBKR\'s own daily resets and weekend maintenance, in local time of each region'),
+});
+
+export const configSchema = closed({
+  dataDir: text('state, events, logs, the managed conf.yaml, keystores and the admin token'),
+  api: apiSchema,
+  gateway: gatewaySchema,
+  conf: confSchema,
+  tls: tlsSchema,
+  access: accessSchema,
+  session: sessionSchema,
+  logging: closed({
+    level: oneOf(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']),
+    format: oneOf(['auto', 'pretty', 'json'], 'auto: pretty one line per event on a terminal, JSON lines otherwise (pm2, systemd, files)'),
   }),
-  session: obj({
-    enabled: bool,
-    tickleIntervalMs: int(10),
-    requestTimeoutMs: int(10),
-    hangThreshold: int(1),
-    livenessIntervalMs: int(0),
-    livenessTimeoutMs: int(10),
-    suspectProbeMs: int(10),
-    loginTimeoutMs: int(1000),
-    reauthTimeoutMs: int(10),
-    reauthPollMs: int(10),
-    maxRecoveryAttempts: int(1),
-    recoveryBackoff: backoff,
-    loginBudget: obj({ perDay: int(0), perHour: int(0) }),
-    competing: { enum: ['takeover', 'wait', 'report'] },
-    penaltyBoxMs: int(0),
-    resets: obj({
-      region: { enum: ['north-america', 'europe', 'asia'] },
-      daily: nullable(obj({ start: hhmm, durationMin: int(1, { maximum: 1440 }), timeZone })),
-      weekly: nullable(obj({ day: int(0, { maximum: 6 }), start: hhmm, durationMin: int(1, { maximum: 10080 }), timeZone })),
-    }),
-  }),
-  logging: obj({
-    level: { enum: ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] },
-  }),
-  store: obj({
-    maxEvents: int(10),
+  store: closed({
+    maxEvents: int(10, 'events kept; older ones are dropped'),
   }),
 });
 

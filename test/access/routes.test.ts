@@ -2,7 +2,7 @@ import Fastify, { type FastifyInstance } from 'fastify';
 import t from 'tap';
 import adminAuth from '../../daemon/api/plugins/admin-auth.js';
 import errorHandler from '../../daemon/api/plugins/error-handler.js';
-import servicesPlugin from '../../daemon/api/plugins/services.js';
+import { portPlugins } from '../../daemon/api/plugins/ports.js';
 import accessRoutes from '../../daemon/api/routes/access.js';
 import tlsRoutes from '../../daemon/api/routes/tls.js';
 import type { ApiServices } from '../../daemon/api/services.js';
@@ -17,8 +17,8 @@ const auth = { authorization: `Bearer ${TOKEN}` };
 async function build(t: { teardown(fn: () => unknown): void }, services: Partial<ApiServices>): Promise<FastifyInstance> {
   const app = Fastify();
   await app.register(errorHandler);
-  await app.register(servicesPlugin, { services: { adminToken: TOKEN, ...services } as ApiServices });
   await app.register(adminAuth, { token: TOKEN, maxFailures: 100, failureWindowMs: 60_000, lockoutMs: 1000 });
+  for (const plugin of portPlugins) await app.register(plugin, { services: { adminToken: TOKEN, ...services } as ApiServices });
   await app.register(accessRoutes);
   await app.register(tlsRoutes);
   t.teardown(() => app.close());

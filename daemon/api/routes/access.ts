@@ -1,4 +1,5 @@
 import type { FastifyInstance } from 'fastify';
+import { routePlugin } from '../route-plugin.js';
 import { managedPort } from '../managed-port.js';
 import { errorResponses } from '../schemas.js';
 
@@ -65,7 +66,7 @@ type ChangeBody = { entry: string; label?: string | null; force?: boolean; dryRu
  * at start); refusals come back as 400 IBGW_ACCESS_PATTERN (with `details.suggestions`), 409
  * IBGW_ACCESS_LOCKOUT or IBGW_ACCESS_LIST_EMPTY.
  */
-export default async function accessRoutes(app: FastifyInstance): Promise<void> {
+async function accessRoutes(app: FastifyInstance): Promise<void> {
   const access = managedPort(app, 'access');
 
   app.get('/api/v1/access', {
@@ -115,3 +116,5 @@ export default async function accessRoutes(app: FastifyInstance): Promise<void> 
     },
   }, async () => ({ suggestions: access().suggestions() }));
 }
+
+export default routePlugin(accessRoutes, 'ibgw-access-routes', ['ibgw-gateway', 'ibgw-daemon-info']);

@@ -1,4 +1,5 @@
 import type { FastifyInstance } from 'fastify';
+import { routePlugin } from '../route-plugin.js';
 import { managedPort } from '../managed-port.js';
 import { errorResponses } from '../schemas.js';
 
@@ -19,7 +20,7 @@ const changeResult = {
  * it (a planned gateway restart: the gateway reads its conf only at start), list and roll
  * back to earlier versions.
  */
-export default async function confRoutes(app: FastifyInstance): Promise<void> {
+async function confRoutes(app: FastifyInstance): Promise<void> {
   const conf = managedPort(app, 'conf');
 
   app.get('/api/v1/conf', {
@@ -77,3 +78,5 @@ export default async function confRoutes(app: FastifyInstance): Promise<void> {
     },
   }, async (request) => conf().rollback(request.params.id));
 }
+
+export default routePlugin(confRoutes, 'ibgw-conf-routes', ['ibgw-gateway', 'ibgw-daemon-info']);

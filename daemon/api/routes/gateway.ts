@@ -1,4 +1,5 @@
 import type { FastifyInstance } from 'fastify';
+import { routePlugin } from '../route-plugin.js';
 import { errorResponses, gatewayStatusSchema } from '../schemas.js';
 
 const actionBody = {
@@ -13,15 +14,15 @@ type Action = 'start' | 'stop' | 'restart';
  * Operator actions on the gateway. They answer once the action has taken effect (stop: the
  * group is verified empty; start/restart: the launch is under way) with the status after it.
  */
-export default async function gatewayRoutes(app: FastifyInstance): Promise<void> {
+async function gatewayRoutes(app: FastifyInstance): Promise<void> {
   for (const action of ['start', 'stop', 'restart'] as Action[]) {
     app.post<{ Body: { reason?: string } | null }>(`/api/v1/gateway/${action}`, {
       preHandler: app.requireAdmin,
       schema: { body: actionBody, response: { 200: gatewayStatusSchema, ...errorResponses } },
     }, async (request) => {
       const reason = request.body?.reason ?? `operator ${action} via API`;
-      await app.services.supervisor[action](reason);
-      return app.services.supervisor.status();
+      await app.supervisor[action](reason);
+      return app.supervisor.status();
     });
   }
 
@@ -34,7 +35,7 @@ export default async function gatewayRoutes(app: FastifyInstance): Promise<void>
         ...errorResponses,
       },
     },
-  }, async (request) => ({ lines: app.services.supervisor.logs(request.query.limit) }));
+  }, async (request) => ({ lines: app.supervisor.logs(request.query.limit) }));
 
   app.get<{ Querystring: { limit: number; sinceId?: number; type?: string } }>('/api/v1/events', {
     preHandler: app.requireAdmin,
@@ -61,5 +62,7 @@ export default async function gatewayRoutes(app: FastifyInstance): Promise<void>
         ...errorResponses,
       },
     },
-  }, async (request) => ({ events: app.services.store.events(request.query) }));
+  }, async (request) => ({ events: app.eventStore.events(request.query) }));
 }
+
+export default routePlugin(gatewayRoutes, 'ibgw-gateway-routes', ['ibgw-supervisor', 'ibgw-event-store']);

@@ -1,11 +1,12 @@
 import type { FastifyInstance } from 'fastify';
+import { routePlugin } from '../route-plugin.js';
 
 /**
  * Probes for service managers and load balancers. /readyz is 200 only while the gateway is
  * ready — and, when the session keeper runs, only with an authenticated session: a gateway
  * that answers but cannot trade is not ready for the apps behind it.
  */
-export default async function healthRoutes(app: FastifyInstance): Promise<void> {
+async function healthRoutes(app: FastifyInstance): Promise<void> {
   app.get('/healthz', {
     schema: { response: { 200: { type: 'object', properties: { status: { type: 'string' } } } } },
   }, async () => ({ status: 'ok' }));
@@ -18,7 +19,7 @@ export default async function healthRoutes(app: FastifyInstance): Promise<void> 
       },
     },
   }, async (_request, reply) => {
-    const { supervisor, session } = app.services;
+    const { supervisor, session } = app;
     const gateway = supervisor.status().state;
     const sessionState = session ? session.status() : null;
     if (gateway !== 'running') return reply.status(503).send({ ready: false, gateway, session: sessionState?.state ?? null, reason: `gateway is ${gateway}` });
@@ -28,3 +29,5 @@ export default async function healthRoutes(app: FastifyInstance): Promise<void> 
     return { ready: true, gateway, session: sessionState?.state ?? null };
   });
 }
+
+export default routePlugin(healthRoutes, 'ibgw-health-routes', ['ibgw-supervisor', 'ibgw-session']);

@@ -1,4 +1,5 @@
 import type { FastifyInstance } from 'fastify';
+import { routePlugin } from '../route-plugin.js';
 import { ERR_SESSION_DISABLED } from '../../errors.js';
 import { errorResponses } from '../schemas.js';
 import type { SessionPort } from '../services.js';
@@ -9,9 +10,9 @@ const open = { type: 'object', additionalProperties: true } as const;
  * The IBKR session as the keeper sees it: state, ladder, login budget, metrics (response
  * times per endpoint class, authenticated uptime over day and week).
  */
-export default async function sessionRoutes(app: FastifyInstance): Promise<void> {
+async function sessionRoutes(app: FastifyInstance): Promise<void> {
   const session = (): SessionPort => {
-    const keeper = app.services.session;
+    const keeper = app.session;
     if (!keeper) throw ERR_SESSION_DISABLED();
     return keeper;
   };
@@ -39,3 +40,5 @@ export default async function sessionRoutes(app: FastifyInstance): Promise<void>
     });
   }
 }
+
+export default routePlugin(sessionRoutes, 'ibgw-session-routes', ['ibgw-session']);

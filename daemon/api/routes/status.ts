@@ -1,4 +1,5 @@
 import type { FastifyInstance } from 'fastify';
+import { routePlugin } from '../route-plugin.js';
 import { gatewayStatusSchema } from '../schemas.js';
 
 /**
@@ -11,7 +12,7 @@ function publicInfo(info: Record<string, unknown>): Record<string, unknown> {
   return { kind, baseUrl, customCommand, tls };
 }
 
-export default async function statusRoutes(app: FastifyInstance): Promise<void> {
+async function statusRoutes(app: FastifyInstance): Promise<void> {
   app.get('/api/v1/status', {
     schema: {
       response: {
@@ -34,11 +35,13 @@ export default async function statusRoutes(app: FastifyInstance): Promise<void> 
       },
     },
   }, async () => {
-    const { daemon, supervisor, session, gatewayInfo, configStatus, store } = app.services;
+    const { daemonInfo: daemon, supervisor, session, gateway, eventStore: store } = app;
     return {
-      daemon: { pid: daemon.pid, version: daemon.version, uptime: (Date.now() - daemon.startedAt) / 1000, config: configStatus() as Record<string, unknown> },
-      gateway: { ...supervisor.status(), restartsTotal: store.data.gateway.restarts, info: publicInfo(gatewayInfo()) },
+      daemon: { pid: daemon.pid, version: daemon.version, uptime: (Date.now() - daemon.startedAt) / 1000, config: daemon.configStatus() as Record<string, unknown> },
+      gateway: { ...supervisor.status(), restartsTotal: store.data.gateway.restarts, info: publicInfo(gateway.info()) },
       session: session ? session.status() : null,
     };
   });
 }
+
+export default routePlugin(statusRoutes, 'ibgw-status-routes', ['ibgw-daemon-info', 'ibgw-supervisor', 'ibgw-session', 'ibgw-gateway', 'ibgw-event-store']);

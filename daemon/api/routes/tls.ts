@@ -1,4 +1,5 @@
 import type { FastifyInstance } from 'fastify';
+import { routePlugin } from '../route-plugin.js';
 import { ERR_BAD_REQUEST, ERR_GATEWAY_UNMANAGED } from '../../errors.js';
 import { checkImport } from '../../tls/import.js';
 import { inspectCertificate } from '../../tls/inspect.js';
@@ -33,7 +34,7 @@ type CheckBody = { certPem?: string; keyPem?: string; pfxBase64?: string; passph
  * is the CA PEM clients need to verify it; renewing and checking an import need the admin token.
  * No route ever returns the keystore password or a key.
  */
-export default async function tlsRoutes(app: FastifyInstance): Promise<void> {
+async function tlsRoutes(app: FastifyInstance): Promise<void> {
   const tls = managedPort(app, 'tls');
 
   app.get('/api/v1/tls', { schema: { response: { 200: summarySchema, ...errorResponses } } }, async () => tls().summary());
@@ -76,8 +77,10 @@ export default async function tlsRoutes(app: FastifyInstance): Promise<void> {
     if (!pfxBase64 && !(certPem && keyPem)) throw ERR_BAD_REQUEST('give certPem + keyPem, or pfxBase64 (+ passphrase)');
     const checked = checkImport(
       { certPem, keyPem, pfx: pfxBase64 ? Buffer.from(pfxBase64, 'base64') : null, passphrase },
-      { hosts: hosts ?? [...app.services.config().tls.hosts] },
+      { hosts: hosts ?? [...app.daemonInfo.config().tls.hosts] },
     );
     return inspectCertificate(checked.leaf);
   });
 }
+
+export default routePlugin(tlsRoutes, 'ibgw-tls-routes', ['ibgw-gateway', 'ibgw-daemon-info']);

@@ -1,0 +1,62 @@
+import { EventEmitter } from 'node:events';
+import type { Config } from '../config/types.js';
+import { createGateway, type ManagedGateway } from '../gateway/index.js';
+import type { DaemonContext } from '../lifecycle/daemon-context.js';
+import type { ConfigUpdate, Service } from '../lifecycle/service.js';
+
+/**
+ * The gateway kind's handle: how to launch it (conf.yaml, keystore, allow list), where to reach
+ * it and how to verify it. A config edit that changes the launch replaces the handle and asks
+ * for a planned restart ('restart-needed'); the supervisor service decides whether to act now.
+ */
+export class GatewayService extends EventEmitter<{ 'restart-needed': [reason: string] }> implements Service {
+  readonly name = 'gateway';
+  readonly dependsOn = ['store'];
+  readonly #ctx: DaemonContext;
+  #current: ManagedGateway;
+  /** The gateway still running after a swap prints the old secrets until its restart. */
+  #retired: ManagedGateway | null = null;
+
+  constructor(ctx: DaemonContext) {
+    super();
+    this.#ctx = ctx;
+    this.#current = this.#build(ctx.config());
+  }
+
+  #build(config: Config): ManagedGateway {
+    return createGateway(config, {
+      dataDir: config.dataDir,
+      logger: this.#ctx.child('gateway'),
+      onEvent: this.#ctx.record,
+      requestRestart: (reason) => this.emit('restart-needed', reason),
+    });
+  }
+
+  current(): ManagedGateway {
+    return this.#current;
+  }
+
+  redactLine(line: string): string {
+    return this.#current.redactLine(this.#retired ? this.#retired.redactLine(line) : line);
+  }
+
+  /** The new gateway is up: nothing prints the old secrets any more. */
+  forgetRetired(): void {
+    this.#retired = null;
+  }
+
+  async start(): Promise<void> {}
+
+  async stop(): Promise<void> {
+    await this.#current.close();
+  }
+
+  async reconfigure({ next, paths }: ConfigUpdate): Promise<void> {
+    const old = this.#current;
+    this.#current = this.#build(next);
+    this.#retired = old;
+    await old.close();
+    this.#ctx.record({ type: 'config.restart', level: 'info', message: `config change needs a gateway restart (${paths.join(', ')})`, data: { paths } });
+    this.emit('restart-needed', `config changed: ${paths.join(', ')}`);
+  }
+}
