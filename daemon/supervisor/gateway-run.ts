@@ -34,13 +34,11 @@ export class GatewayRun {
   /** Aborted on exit or when the run is being ended: the readiness probe stops. */
   readonly abort = new AbortController();
   readonly exited: Promise<RunExit>;
-  readonly #child: ChildProcess;
   readonly #lifeline: Duplex;
   /** Escapees met while sampling: after the launcher dies they can no longer be found by parent links. */
   readonly #escapees = new Map<number, ProcessIdentity>();
 
   private constructor(child: ChildProcess, lifeline: Duplex, stdout: Readable, stderr: Readable, marker: string, now: () => number) {
-    this.#child = child;
     this.#lifeline = lifeline;
     this.stdout = stdout;
     this.stderr = stderr;

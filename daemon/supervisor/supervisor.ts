@@ -212,9 +212,9 @@ export class Supervisor extends EventEmitter<SupervisorEvents> {
    * holding the queue until readiness — and readiness needs the queue.
    */
   async #beginAttempt(reason: string, extra: Partial<TransitionEvent> = {}): Promise<{ wait: Promise<void> }> {
-    let resolve!: () => void;
-    const done = new Promise<void>((r) => (resolve = r));
-    const attempt = { done, resolve };
+    const attempt = {} as { done: Promise<void>; resolve: () => void };
+    attempt.done = new Promise<void>((r) => { attempt.resolve = r; });
+    const done = attempt.done;
     this.#attempt = attempt;
     this.#transition('starting', reason, extra);
     try {

@@ -139,7 +139,7 @@ t.test('logs: the start log has the conf with sslPwd, the message log one line p
 
 t.test('one process, no children; SIGTERM ends it promptly', async (t) => {
   const sim = await startSim(t);
-  let children = '';
+  let children: string;
   try {
     children = execFileSync('pgrep', ['-P', String(sim.pid)], { encoding: 'utf8' });
   } catch {

@@ -1,0 +1,39 @@
+/**
+ * Architecture rules, checked in `npm test` (npm run lint). The shape they keep:
+ * - no import cycles between files (folder-level cycles: test/architecture/folders.test.ts);
+ * - the supervisor core stays free of Fastify (it must be usable, and testable, without the API);
+ * - the simulator is a separate product: it imports nothing from the daemon;
+ * - API routes never touch a child process: they ask services.
+ */
+module.exports = {
+  forbidden: [
+    { name: 'no-circular', severity: 'error', comment: 'Import cycles make load order and ownership unclear.', from: {}, to: { circular: true } },
+    {
+      name: 'supervisor-without-fastify', severity: 'error',
+      from: { path: '^daemon/supervisor/' },
+      to: { path: ['node_modules/(fastify|@fastify|fastify-plugin)/', '^daemon/api/'] },
+    },
+    {
+      name: 'sim-imports-no-daemon', severity: 'error',
+      from: { path: '^scripts/sim/' },
+      to: { path: '^daemon/' },
+    },
+    {
+      name: 'routes-spawn-nothing', severity: 'error',
+      from: { path: '^daemon/api/' },
+      to: { dependencyTypes: ['core'], path: '^(node:)?child_process$' },
+    },
+    {
+      name: 'daemon-imports-no-tests', severity: 'error',
+      from: { path: '^(daemon|scripts)/' },
+      to: { path: '^(test|bench)/' },
+    },
+  ],
+  options: {
+    doNotFollow: { path: 'node_modules' },
+    exclude: { path: '^(dist|node_modules|data)/' },
+    tsConfig: { fileName: 'tsconfig.test.json' },
+    tsPreCompilationDeps: true,
+    enhancedResolveOptions: { extensions: ['.ts', '.js', '.mjs', '.json'], exportsFields: ['exports'], conditionNames: ['import', 'require', 'node', 'default'] },
+  },
+};
