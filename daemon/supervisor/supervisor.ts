@@ -131,11 +131,15 @@ export class Supervisor extends EventEmitter<SupervisorEvents> {
     return this.status();
   }
 
-  /** Planned restart: not counted against the restart window, backoff untouched. */
-  async restart(reason = 'planned restart'): Promise<GatewayStatus> {
+  /**
+   * Planned restart: not counted against the restart window, backoff untouched. `graceMs`
+   * replaces stopGraceMs for this stop: a gateway already judged hung will not shut down
+   * cleanly, and waiting the full grace for it only lengthens the outage.
+   */
+  async restart(reason = 'planned restart', options: { graceMs?: number } = {}): Promise<GatewayStatus> {
     const { wait } = await this.#serial(async () => {
       this.#assertOpen('restart');
-      return this.#plannedRestartLocked(reason);
+      return this.#plannedRestartLocked(reason, {}, options.graceMs);
     });
     await wait;
     return this.status();
@@ -288,10 +292,10 @@ export class Supervisor extends EventEmitter<SupervisorEvents> {
    * could not be emptied — the state is then fatal, because a second gateway must not start
    * beside the survivors (the run record is kept so a later reconcile can try again).
    */
-  async #endRunLocked(run: GatewayRun, why: string, exitReason = why): Promise<IbgwError | null> {
+  async #endRunLocked(run: GatewayRun, why: string, exitReason = why, graceMs = this.#o.stopGraceMs): Promise<IbgwError | null> {
     this.#monitor.stop();
     try {
-      await run.end(why, this.#o.stopGraceMs);
+      await run.end(why, graceMs);
     } catch (err) {
       this.#run = null;
       const ibgw = asIbgwError(err, (m) => ERR_LAUNCH_FAILED(m));
@@ -343,7 +347,7 @@ export class Supervisor extends EventEmitter<SupervisorEvents> {
   }
 
   /** Stop whatever runs. `final`: end in stopped; otherwise leave 'stopping' for a new start. */
-  async #stopLocked(reason: string, final: boolean, extra: Partial<TransitionEvent> = {}): Promise<void> {
+  async #stopLocked(reason: string, final: boolean, extra: Partial<TransitionEvent> = {}, graceMs?: number): Promise<void> {
     const state = this.#sm.state;
     if (state === 'stopped' || state === 'fatal') return; // fatal stays until an operator start
     if (state === 'backoff') {
@@ -354,14 +358,14 @@ export class Supervisor extends EventEmitter<SupervisorEvents> {
     // starting or running: inside the queue a run always exists in these states.
     const run = this.#run!;
     this.#transition('stopping', reason, extra);
-    const failure = await this.#endRunLocked(run, reason, `stopped: ${reason}`);
+    const failure = await this.#endRunLocked(run, reason, `stopped: ${reason}`, graceMs);
     if (failure) throw failure;
     if (final) this.#transition('stopped', reason, this.#exitFacts(run));
     // A start() still waiting for this attempt gets its answer: it was stopped.
     this.#attempt?.resolve();
   }
 
-  async #plannedRestartLocked(reason: string, extra: Partial<TransitionEvent> = {}): Promise<{ wait: Promise<void> }> {
+  async #plannedRestartLocked(reason: string, extra: Partial<TransitionEvent> = {}, graceMs?: number): Promise<{ wait: Promise<void> }> {
     const state = this.#sm.state;
     if (state === 'stopped' || state === 'fatal') {
       // Nothing to restart: behaves as an operator start (and so clears fatal).
@@ -369,7 +373,7 @@ export class Supervisor extends EventEmitter<SupervisorEvents> {
       this.#backoff.reset();
       return this.#beginAttempt(reason, extra);
     }
-    await this.#stopLocked(reason, false, extra);
+    await this.#stopLocked(reason, false, extra, graceMs);
     this.#restarts++;
     return this.#beginAttempt(reason, extra);
   }

@@ -1,5 +1,5 @@
 import t from 'tap';
-import { fixture, harness } from '../helpers/supervisor-harness.js';
+import { baseOptions, fixture, harness } from '../helpers/supervisor-harness.js';
 import { cmdline, descendantPids, groupPids, isAlive, stat, waitFor } from '../helpers/process-table.js';
 import type { ResourceSample } from '../../daemon/supervisor/index.js';
 import type { ServiceEvent } from '../../daemon/events.js';
@@ -112,4 +112,31 @@ t.test('concurrent calls are serialized', async (t) => {
   await h.sup.close();
   t.same(groupPids(last.pid!), [], 'close() stopped it');
   await t.rejects(h.sup.start(), { code: 'IBGW_INVALID_TRANSITION' }, 'no start after close');
+});
+
+t.test('a frozen gateway (SIGSTOP) acts on the stop TERM: SIGCONT follows it', async (t) => {
+  // A grace longer than the test's own timeout: only a CONT lets the TERM act in time.
+  const h = await harness(t, (port) => [fixture('run-like.sh'), String(port)], { stopGraceMs: 600_000 });
+  const { pid } = await h.sup.start();
+  await waitFor(() => groupPids(pid!).length >= 3, 2000, 'group complete');
+  const members = groupPids(pid!);
+  process.kill(-pid!, 'SIGSTOP');
+  await waitFor(() => members.every((p) => stat(p)?.state === 'T'), 2000, 'every member stopped');
+  const stopped = await h.sup.stop('frozen');
+  t.equal(stopped.lastExit?.signal, 'SIGTERM', 'the TERM ended it, no KILL was needed');
+  for (const p of members) t.notOk(isAlive(p), `pid ${p} is gone`);
+});
+
+t.test('a restart may shorten the grace: a hung gateway is not waited for', async (t) => {
+  const h = await harness(t, (port) => [fixture('ignore-term.sh'), String(port)], { stopGraceMs: 600_000 });
+  const { pid } = await h.sup.start();
+  await waitFor(() => groupPids(pid!).length >= 3, 2000, 'group complete');
+  const members = groupPids(pid!);
+  const after = await h.sup.restart('hang: probes unanswered', { graceMs: 200 });
+  t.equal(after.state, 'running');
+  t.not(after.pid, pid);
+  t.equal(after.lastExit?.signal, 'SIGKILL', 'killed after the short grace');
+  for (const p of members) t.notOk(isAlive(p), `old pid ${p} is gone`);
+  const { stopGraceMs: _long, ...rest } = baseOptions(h.dataDir);
+  h.sup.reconfigure({ ...rest, stopGraceMs: 300 }); // the teardown's stop need not wait ten minutes
 });
