@@ -15,7 +15,7 @@ import { packageVersion } from './package-root.js';
 import { Store } from './store/store.js';
 import { IbkrResetSource, MaintenanceCalendar } from './maintenance/index.js';
 import { SessionKeeper } from './session/index.js';
-import { Supervisor } from './supervisor/index.js';
+import { isActive, isUp, Supervisor } from './supervisor/index.js';
 
 export interface DaemonOptions {
   configFile?: string | null;
@@ -70,7 +70,7 @@ export async function startDaemon(options: DaemonOptions = {}): Promise<Daemon> 
   if (admin.source === 'generated') logger.info({ file: admin.file }, 'generated an admin token (mode 0600)');
 
   let supervisor!: Supervisor;
-  const gatewayActive = () => ['starting', 'running', 'backoff'].includes(supervisor.status().state);
+  const gatewayActive = () => isActive(supervisor.status().state);
   // A change that needs a restart never starts a gateway an operator stopped (or clears fatal):
   // it applies at the next start.
   const plannedRestart = (reason: string) => {
@@ -97,10 +97,11 @@ export async function startDaemon(options: DaemonOptions = {}): Promise<Daemon> 
     onEvent: record,
     logger: logger.child({ component: 'supervisor' }),
   });
+  // restartsAllTime: the runs before this one, plus this run's count.
+  const restartsBefore = store.data.gateway.restarts;
   supervisor.on('transition', (t) => {
     const at = new Date(t.at).toISOString();
-    store.updateGateway({ lastState: t.to, lastTransitionAt: at });
-    if (t.to === 'backoff') store.updateGateway({ restarts: store.data.gateway.restarts + 1 });
+    store.updateGateway({ lastState: t.to, lastTransitionAt: at, restarts: restartsBefore + supervisor.status().restartsSinceStart });
     if (t.exitCode !== null || t.signal !== null) store.updateGateway({ lastExit: { code: t.exitCode, signal: t.signal, at, reason: t.reason } });
   });
 
@@ -114,7 +115,7 @@ export async function startDaemon(options: DaemonOptions = {}): Promise<Daemon> 
       baseUrl: () => gateway.baseUrl(),
       ca: () => gateway.ca(),
       gateway: {
-        isRunning: () => ['starting', 'running'].includes(supervisor.status().state),
+        isRunning: () => isUp(supervisor.status().state),
         isReady: () => supervisor.status().state === 'running',
         restart: (reason: string) => supervisor.restart(reason).then(() => undefined),
       },

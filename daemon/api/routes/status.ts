@@ -25,7 +25,11 @@ export default async function statusRoutes(app: FastifyInstance): Promise<void> 
             },
             gateway: {
               ...gatewayStatusSchema,
-              properties: { ...gatewayStatusSchema.properties, restartsTotal: { type: 'integer' }, info: { type: 'object', additionalProperties: true } },
+              properties: {
+                ...gatewayStatusSchema.properties,
+                restartsAllTime: { type: 'integer', description: 'The same count as restartsSinceStart, over every daemon run with this data directory (kept in the state file).' },
+                info: { type: 'object', additionalProperties: true },
+              },
             },
             session: { type: ['object', 'null'], additionalProperties: true },
           },
@@ -37,7 +41,7 @@ export default async function statusRoutes(app: FastifyInstance): Promise<void> 
     const { daemon, supervisor, session, gatewayInfo, configStatus, store } = app.services;
     return {
       daemon: { pid: daemon.pid, version: daemon.version, uptime: (Date.now() - daemon.startedAt) / 1000, config: configStatus() as Record<string, unknown> },
-      gateway: { ...supervisor.status(), restartsTotal: store.data.gateway.restarts, info: publicInfo(gatewayInfo()) },
+      gateway: { ...supervisor.status(), restartsAllTime: store.data.gateway.restarts, info: publicInfo(gatewayInfo()) },
       session: session ? session.status() : null,
     };
   });
