@@ -109,9 +109,8 @@ export async function startDaemon(options: DaemonOptions = {}): Promise<Daemon> 
   const calendar = new MaintenanceCalendar([new IbkrResetSource(config.session.resets)]);
   const makeKeeper = (cfg: Config): SessionKeeper | null => {
     if (!cfg.session.enabled) return null;
-    const s = cfg.session;
     return new SessionKeeper({
-      config: s,
+      config: cfg.session,
       baseUrl: () => gateway.baseUrl(),
       ca: () => gateway.ca(),
       gateway: {
@@ -124,10 +123,6 @@ export async function startDaemon(options: DaemonOptions = {}): Promise<Daemon> 
       historyPath: join(cfg.dataDir, 'session-history.json'),
       onEvent: record,
       logger: logger.child({ component: 'session' }),
-      livenessIntervalMs: s.livenessIntervalMs,
-      livenessTimeoutMs: s.livenessTimeoutMs,
-      suspectProbeMs: s.suspectProbeMs,
-      loginTimeoutMs: s.loginTimeoutMs,
     });
   };
   let keeper = makeKeeper(config);
