@@ -1,6 +1,5 @@
 /**
- * Session recovery with DEFAULT settings (config/default.yaml `session:`, the keeper's own
- * defaults for the rest) against a real simulated gateway over verified TLS, with the shipped
+ * Session recovery with DEFAULT settings (config/default.yaml `session:`) against a real simulated gateway over verified TLS, with the shipped
  * conf (authDelay 3000 ms, as the real gateway) and IBKR's pacing limits on. Beside it, what
  * IBeam's documented defaults give for the same events.
  *
@@ -114,14 +113,12 @@ function defaultSessionConfig(): SessionConfig {
 }
 
 /**
- * Worst case from a hang to the restart decision, with the keeper's defaults: the hang begins
- * right after a liveness probe answered; the next probe due is a tickle just before the next
- * liveness probe (timeout requestTimeoutMs), then the immediate liveness re-probe times out.
+ * Worst case from a hang to the restart decision, with these settings: the hang begins right
+ * after a liveness probe answered; the next probe due is a tickle just before the next liveness
+ * probe (timeout requestTimeoutMs), then the liveness re-probe after suspectProbeMs times out.
  */
 function hangWorstCase(c: SessionConfig): number {
-  const liveness = 5000;
-  const livenessTimeout = Math.min(3000, c.requestTimeoutMs);
-  return liveness + c.requestTimeoutMs + 250 + livenessTimeout * Math.max(0, c.hangThreshold - 1);
+  return c.livenessIntervalMs + c.requestTimeoutMs + c.suspectProbeMs + c.livenessTimeoutMs * Math.max(0, c.hangThreshold - 1);
 }
 
 export async function benchSession(): Promise<SessionBench> {
@@ -145,9 +142,11 @@ export async function benchSession(): Promise<SessionBench> {
         await sim.control('/fault/hang', { on: false });
       },
     },
-    onEvent: (e) => { if (e.type === 'session.penalty') penalties.push(e); },
+    onEvent: (e) => {
+      if (e.type === 'session.penalty') penalties.push(e);
+      if (e.type === 'session.state') marks.set(String(e.data?.to), performance.now());
+    },
   });
-  keeper.on('state', (s: { state: string }) => marks.set(s.state, performance.now()));
   const authenticated = (): Promise<boolean> => waitUntil(() => keeper.status().state === 'authenticated', Math.min(90_000, left()), 'authenticated');
   try {
     await sim.control('/session/login', { username: 'demo' });

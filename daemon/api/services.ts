@@ -12,7 +12,8 @@ export interface GatewayStatusView {
   state: string;
   pid: number | null;
   since: string | null;
-  restarts: number;
+  /** Since this daemon started (the status route adds restartsAllTime from the store). */
+  restartsSinceStart: number;
   lastExit: unknown;
   cpu: number | null;
   memory: number | null;

@@ -4,6 +4,7 @@ import type { DaemonContext } from '../lifecycle/daemon-context.js';
 import type { Service } from '../lifecycle/service.js';
 import type { MaintenanceCalendar } from '../maintenance/index.js';
 import { SessionKeeper } from '../session/index.js';
+import { isUp } from '../supervisor/index.js';
 import type { GatewayService } from './gateway-service.js';
 import type { SupervisorService } from './supervisor-service.js';
 
@@ -46,7 +47,7 @@ export class SessionService implements Service {
       baseUrl: () => gateway().baseUrl(),
       ca: () => gateway().ca(),
       gateway: {
-        isRunning: () => ['starting', 'running'].includes(supervisor.status().state),
+        isRunning: () => isUp(supervisor.status().state),
         isReady: () => supervisor.status().state === 'running',
         restart: (reason: string) => supervisor.restart(reason).then(() => undefined),
       },
@@ -55,10 +56,6 @@ export class SessionService implements Service {
       historyPath: join(config.dataDir, 'session-history.json'),
       onEvent: this.#ctx.record,
       logger: this.#ctx.child('session'),
-      livenessIntervalMs: config.session.livenessIntervalMs,
-      livenessTimeoutMs: config.session.livenessTimeoutMs,
-      suspectProbeMs: config.session.suspectProbeMs,
-      loginTimeoutMs: config.session.loginTimeoutMs,
     });
   }
 

@@ -10,7 +10,10 @@ export interface StoredEvent extends ServiceEvent {
 }
 
 export interface GatewayRecord {
-  /** Automatic restarts since the store was created (survives daemon restarts). */
+  /**
+   * Gateway restarts, automatic and planned, over every daemon run with this data dir: the
+   * supervisor's restartsSinceStart summed across runs (served as restartsAllTime).
+   */
   restarts: number;
   lastExit: { code: number | null; signal: string | null; at: string; reason?: string } | null;
   lastState: string | null;

@@ -48,7 +48,7 @@ export class Supervisor extends EventEmitter<SupervisorEvents> {
   /** Resolves when the current start attempt has an outcome (running, backoff, fatal, stopped). */
   #attempt: { done: Promise<void>; resolve: () => void } | null = null;
   #timer: NodeJS.Timeout | null = null;
-  #restarts = 0;
+  #restartsSinceStart = 0;
   #lastExit: ExitInfo | null = null;
   #startedAt: number | null = null;
   #readyAt: number | null = null;
@@ -162,7 +162,7 @@ export class Supervisor extends EventEmitter<SupervisorEvents> {
       state: this.#sm.state,
       pid: this.#run?.pid ?? null,
       since: this.#sm.since,
-      restarts: this.#restarts,
+      restartsSinceStart: this.#restartsSinceStart,
       lastExit: this.#lastExit,
       cpu: sample?.cpu ?? null,
       memory: sample?.memory ?? null,
@@ -203,7 +203,7 @@ export class Supervisor extends EventEmitter<SupervisorEvents> {
   // --- steps, all called inside the queue ------------------------------------------------------
 
   async #reconcileLocked(): Promise<ReconcileReport> {
-    const report = await reconcileRun({ dataDir: this.#o.dataDir, graceMs: this.#o.stopGraceMs, logger: this.#log });
+    const report = await reconcileRun({ dataDir: this.#o.dataDir, graceMs: this.#o.stopGraceMs });
     this.#reconciled = true;
     const event = reconcileEvent(report);
     if (event) this.#onEvent(event);
@@ -330,7 +330,7 @@ export class Supervisor extends EventEmitter<SupervisorEvents> {
       this.#background('restart after backoff', async () => {
         if (this.#timer !== timer || this.#sm.state !== 'backoff') return; // cancelled meanwhile
         this.#timer = null;
-        this.#restarts++;
+        this.#restartsSinceStart++;
         await this.#beginAttempt(`automatic restart ${this.#policy.count} of ${this.#o.restart.maxRestarts}`);
       });
     }, delayMs);
@@ -374,14 +374,14 @@ export class Supervisor extends EventEmitter<SupervisorEvents> {
       return this.#beginAttempt(reason, extra);
     }
     await this.#stopLocked(reason, false, extra, graceMs);
-    this.#restarts++;
+    this.#restartsSinceStart++;
     return this.#beginAttempt(reason, extra);
   }
 
   #onMemoryLimit(sample: ResourceSample): void {
     const limitMb = this.#o.resources.memoryLimitMb!;
     const err = ERR_MEMORY_LIMIT(Math.round(sample.memory / 1048576), limitMb);
-    this.#log.warn({ memory: sample.memory, pids: sample.pids }, err.message);
+    // Reported by the restart's own transition (its reason, code and details), not logged here.
     const run = this.#run;
     this.#background('memory-limit restart', async () => {
       if (this.#closed || this.#run !== run || this.#sm.state !== 'running') return;
@@ -401,7 +401,7 @@ export class Supervisor extends EventEmitter<SupervisorEvents> {
     const event: TransitionEvent = { ...change, pid: this.#run?.pid ?? null, exitCode: null, signal: null, ...extra };
     for (const key of Object.keys(event) as (keyof TransitionEvent)[]) if (event[key] === undefined) delete event[key];
     const level = to === 'fatal' ? 'error' : to === 'backoff' ? 'warn' : 'info';
-    this.#log[level]({ transition: event }, `gateway ${change.from} -> ${to}: ${reason}`);
+    // Not logged here: the daemon's event sink logs every event, once.
     this.#onEvent({ type: 'gateway.transition', level, message: `gateway ${change.from} -> ${to}: ${reason}`, data: { ...event } });
     this.#emit('transition', event);
   }

@@ -54,8 +54,13 @@ export type GatewayStatus = {
   pid: number | null;
   /** When the current state was entered (ISO). */
   since: string;
-  /** Restarts (automatic and planned) since this supervisor was created. */
-  restarts: number;
+  /**
+   * Restarts of the gateway since this daemon started: automatic ones after a crash or failed
+   * start, and planned ones (operator, memory limit, session recovery, config change). A first
+   * start, or a start after a stop or fatal, is no restart. Across daemon runs: the API's
+   * `restartsAllTime`.
+   */
+  restartsSinceStart: number;
   lastExit: ExitInfo | null;
   /** Percent of one CPU over the whole group at the last sample; null when not sampled. */
   cpu: number | null;

@@ -10,7 +10,7 @@ t.test('npm start path: the daemon supervises the simulated gateway; API, tokens
 
   t.equal((await d.api('GET', '/healthz', { token: null })).status, 200);
   const status = await d.status();
-  t.match(status, { daemon: { pid: d.child.pid, version: String }, gateway: { state: 'running', pid: Number, restarts: 0 } });
+  t.match(status, { daemon: { pid: d.child.pid, version: String }, gateway: { state: 'running', pid: Number, restartsSinceStart: 0, restartsAllTime: 0 } });
   t.type(status.daemon.uptime, 'number');
   const firstPid: number = status.gateway.pid;
   t.ok(groupPids(firstPid).length >= 1, 'the gateway group exists in the process table');
@@ -42,6 +42,7 @@ t.test('npm start path: the daemon supervises the simulated gateway; API, tokens
   t.equal(restarted.status, 200);
   const after = await d.waitGateway('running');
   t.not(after.gateway.pid, firstPid, 'a new gateway process');
+  t.match(after.gateway, { restartsSinceStart: 1, restartsAllTime: 1 }, 'a planned restart is counted');
   t.ok(groupGone(firstPid), 'the old group is empty');
 
   const stopped = await d.api('POST', '/api/v1/gateway/stop', {});
@@ -53,6 +54,7 @@ t.test('npm start path: the daemon supervises the simulated gateway; API, tokens
   const started = await d.api('POST', '/api/v1/gateway/start', {});
   t.equal(started.status, 200);
   const running = await d.waitGateway('running');
+  t.match(running.gateway, { restartsSinceStart: 1, restartsAllTime: 1 }, 'a start after a stop is no restart');
 
   const events = await d.api('GET', '/api/v1/events?type=gateway&limit=50');
   t.equal(events.status, 200);
@@ -64,6 +66,18 @@ t.test('npm start path: the daemon supervises the simulated gateway; API, tokens
   t.ok(groupGone(running.gateway.pid), 'no gateway process left after the daemon stopped');
   const state = JSON.parse(readFileSync(join(d.dataDir, 'state.json'), 'utf8'));
   t.ok(state.events.some((e: any) => e.type === 'daemon.stopped'), 'the store was flushed on the way out');
+  t.equal(state.gateway.restarts, 1, 'the all-time count is kept for the next daemon run');
+
+  // The event sink is the one place events are logged: each recorded event is one log line, not two.
+  const logged = new Map<string, number>();
+  for (const line of d.output().split('\n')) {
+    try { const msg = JSON.parse(line).msg; logged.set(msg, (logged.get(msg) ?? 0) + 1); } catch { /* not a log line */ }
+  }
+  const recorded = new Map<string, number>();
+  for (const e of state.events as Array<{ message: string }>) recorded.set(e.message, (recorded.get(e.message) ?? 0) + 1);
+  t.ok(recorded.size > 5, 'transitions of the gateway and the session were recorded');
+  const mismatched = [...recorded].filter(([m, n]) => logged.get(m) !== n).map(([m, n]) => `${m}: recorded ${n}, logged ${logged.get(m) ?? 0}`);
+  t.same(mismatched, [], 'every recorded event is logged exactly once');
 });
 
 t.test('SIGINT (what pm2 sends) stops the group and exits 0', async (t) => {

@@ -17,8 +17,6 @@ export function fastSessionConfig(over: Partial<SessionConfig> = {}): SessionCon
     tickleIntervalMs: 150,
     requestTimeoutMs: 300,
     hangThreshold: 2,
-    // The keeper takes these as constructor options (startKeeper passes short ones); the
-    // config values only matter to the daemon's wiring.
     livenessIntervalMs: 100,
     livenessTimeoutMs: 300,
     suspectProbeMs: 20,
@@ -85,9 +83,6 @@ export function startKeeper(
     ca: async () => sim.ca,
     gateway,
     onEvent: (e) => events.push(e),
-    livenessIntervalMs: 100,
-    livenessTimeoutMs: 300,
-    suspectProbeMs: 20,
     gatewayPollMs: 50,
     minTickleGapMs: 50,
     ...options,

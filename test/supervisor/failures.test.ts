@@ -30,7 +30,7 @@ t.test('crash at start → backoff with growing delays → fatal past the window
   t.equal(fatal.details?.cause, 'IBGW_GATEWAY_EXITED');
   const status = h.sup.status();
   t.equal(status.lastExit?.code, 1);
-  t.equal(status.restarts, 3);
+  t.equal(status.restartsSinceStart, 3);
   t.ok(h.sup.logs().some((l) => l.stream === 'stderr' && l.text.includes('Failed to load configuration file')), 'stderr captured');
 
   t.equal((await h.sup.stop()).state, 'fatal', 'stop() does not clear fatal');

@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import t from 'tap';
-import { Backoff, LEGAL_TRANSITIONS, RestartPolicy, StateMachine, resolveCommand, type SupervisorState } from '../../daemon/supervisor/index.js';
+import { Backoff, LEGAL_TRANSITIONS, RestartPolicy, StateMachine, SUPERVISOR_STATES, isActive, isUp, resolveCommand, type SupervisorState } from '../../daemon/supervisor/index.js';
 
 t.test('backoff: exponential, capped, jittered within bounds, reset', async (t) => {
   const b = new Backoff({ initialMs: 100, maxMs: 1000, factor: 2, jitter: 0 });
@@ -52,6 +52,12 @@ t.test('state machine: legal moves only', async (t) => {
   t.notOk(LEGAL_TRANSITIONS.fatal.includes('stopped'), 'only a start leaves fatal');
   t.notOk(LEGAL_TRANSITIONS.backoff.includes('running'), 'no running without starting');
   for (const [from, tos] of Object.entries(LEGAL_TRANSITIONS)) t.notOk(tos.includes(from as SupervisorState), `${from} does not loop to itself`);
+});
+
+t.test('state list: one list, and what each state means to the rest of the daemon', async (t) => {
+  t.same([...SUPERVISOR_STATES].sort(), Object.keys(LEGAL_TRANSITIONS).sort(), 'the list and the transition table name the same states');
+  t.same(SUPERVISOR_STATES.filter(isActive), ['starting', 'running', 'backoff'], 'active: meant to run (a backoff start is pending)');
+  t.same(SUPERVISOR_STATES.filter(isUp), ['starting', 'running'], 'up: a process lives and is not being stopped');
 });
 
 t.test('resolveCommand: PATH, cwd-relative, executable bit', async (t) => {
