@@ -3,6 +3,8 @@
  * The JSON schema in schema.ts is the source of truth for names, types and ranges;
  * keep the two in step (a test compares them against config/default.yaml).
  */
+import type { NotificationsConfig } from '../notify/config-schema.js';
+
 export type GatewayKind = 'simulated' | 'clientportal' | 'command';
 
 export interface BackoffConfig {
@@ -143,6 +145,7 @@ export interface Config {
   session: SessionConfig;
   logging: LoggingConfig;
   store: StoreConfig;
+  notifications: NotificationsConfig;
 }
 
 /** A config together with where it came from, for error messages and the watcher. */

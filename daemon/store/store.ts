@@ -2,6 +2,7 @@ import { EventEmitter } from 'node:events';
 import { join } from 'node:path';
 import { Low } from 'lowdb';
 import type { ServiceEvent } from '../events.js';
+import type { OutboxData } from '../notify/outbox-types.js';
 import { QuarantiningJsonFile, type QuarantineReport } from './json-file-adapter.js';
 
 export interface StoredEvent extends ServiceEvent {
@@ -22,6 +23,8 @@ export interface StoreData {
   gateway: GatewayRecord;
   events: StoredEvent[];
   nextEventId: number;
+  /** Notifications not yet delivered, and the recent results (daemon/notify). */
+  outbox: OutboxData;
 }
 
 export interface StoreOptions {
@@ -37,6 +40,7 @@ function empty(): StoreData {
     gateway: { restarts: 0, lastExit: null, lastState: null, lastTransitionAt: null },
     events: [],
     nextEventId: 1,
+    outbox: { entries: [], hold: null },
   };
 }
 
@@ -66,6 +70,8 @@ export class Store extends EventEmitter {
     // Older or partial files: fill what is missing rather than fail the daemon's start.
     this.#db.data = { ...fresh, ...data, gateway: { ...fresh.gateway, ...data.gateway } };
     if (!Array.isArray(this.#db.data.events)) this.#db.data.events = [];
+    this.#db.data.outbox = { ...fresh.outbox, ...data.outbox };
+    if (!Array.isArray(this.#db.data.outbox.entries)) this.#db.data.outbox.entries = [];
     if (this.#quarantined) {
       const q = this.#quarantined;
       this.record({ type: 'store.corrupt', level: 'error', message: `state file was corrupt (${q.reason}) and was moved to ${q.movedTo}`, data: { ...q } });
@@ -99,6 +105,16 @@ export class Store extends EventEmitter {
 
   updateGateway(patch: Partial<GatewayRecord>): void {
     Object.assign(this.#db.data.gateway, patch);
+    this.#schedule();
+  }
+
+  /** The notifier's outbox; change it only through updateOutbox, which schedules the write. */
+  outbox(): OutboxData {
+    return this.#db.data.outbox;
+  }
+
+  updateOutbox(mutate: (outbox: OutboxData) => void): void {
+    mutate(this.#db.data.outbox);
     this.#schedule();
   }
 
