@@ -118,12 +118,12 @@ export class Notifier {
 
   /** Called by the daemon's event sink for every event: cheap, synchronous, never throws. */
   handle(event: ServiceEvent): void {
-    // Our own events come back through the same sink: never notify about notifying.
-    if (this.#stopped || event.type.startsWith('notify.')) return;
     try {
+      // Our own events come back through the same sink: never notify about notifying.
+      if (this.#stopped || typeof event?.type !== 'string' || event.type.startsWith('notify.')) return;
       this.#tracker.handle(event);
     } catch (err) {
-      this.#log.error({ err, type: event.type }, 'notification rules failed on an event');
+      this.#log.error({ err, type: event?.type }, 'notification rules failed on an event');
     }
   }
 
