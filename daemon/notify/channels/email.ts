@@ -3,6 +3,7 @@
  * (memory budget), and a transport lives for one attempt only: the password is fetched from
  * the vault each time, and an idle daemon holds no SMTP connection.
  */
+import { isIP } from 'node:net';
 import { ERR_NOTIFY_SMTP, ERR_NOTIFY_TIMEOUT, type IbgwError } from '../../errors.js';
 import type { EmailChannel } from '../config-schema.js';
 import type { Notification } from '../notification.js';
@@ -57,7 +58,8 @@ export class EmailSender implements ChannelSender {
       secure: c.tls === 'implicit',
       requireTLS: c.tls === 'starttls',
       ignoreTLS: c.tls === 'none',
-      tls: { rejectUnauthorized: c.verifyCertificate !== false, servername: c.host },
+      // SNI carries names only (RFC 6066); an address is checked against the certificate's IP SANs.
+      tls: { rejectUnauthorized: c.verifyCertificate !== false, ...(isIP(c.host) ? {} : { servername: c.host }) },
       ...(c.username ? { auth: { user: c.username, pass: pass ?? '' } } : {}),
       connectionTimeout: ctx.timeoutMs,
       greetingTimeout: ctx.timeoutMs,
