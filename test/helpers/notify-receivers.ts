@@ -32,6 +32,8 @@ export interface WebhookReceiver {
   /** Hold the next request's answer until the returned function is called. */
   holdNext(): Promise<{ request: WebhookRequest; release: () => void }>;
   onRequest?: (r: WebhookRequest) => void;
+  /** The answer body (default "ok" / "no"). */
+  body?: (r: WebhookRequest) => string;
   close(): Promise<void>;
   /** Stop listening (connections refused), then listen again on the same port. */
   down(): Promise<void>;
@@ -66,7 +68,7 @@ export async function startWebhookReceiver(options: { secret?: string; port?: nu
         }
         requests.push(r);
         receiver.onRequest?.(r);
-        if (!res.destroyed) res.writeHead(r.status, { 'content-type': 'text/plain' }).end(r.status < 300 ? 'ok' : 'no');
+        if (!res.destroyed) res.writeHead(r.status, { 'content-type': 'text/plain' }).end(receiver.body ? receiver.body(r) : r.status < 300 ? 'ok' : 'no');
       };
       if (holdWaiter) {
         const w = holdWaiter;

@@ -86,7 +86,7 @@ export class WebhookSender implements ChannelSender {
     const e = err as Error & { cause?: Error & { code?: string } };
     if (e.name === 'TimeoutError') return ERR_NOTIFY_TIMEOUT(this.name, timeoutMs);
     // "Failed to parse URL from …": a bad URL from the vault does not get better by retrying.
-    if (e instanceof TypeError && !e.cause) return permanent(ERR_NOTIFY_NETWORK(this.name, e.message));
+    if (e.cause?.code === 'ERR_INVALID_URL') return permanent(ERR_NOTIFY_NETWORK(this.name, 'the URL is not valid'));
     return ERR_NOTIFY_NETWORK(this.name, e.cause?.code ?? e.cause?.message ?? e.message);
   }
 
