@@ -160,7 +160,8 @@ export class Delivery {
       this.#fail({ ...entry, attempts, answer: result.answer }, result.error!);
       return;
     }
-    const delay = Math.max(backoffDelay(retry.backoff, attempts, this.#o.random), result.retryAfterMs ?? 0);
+    // A receiver's Retry-After is honoured up to the backoff cap: maxMs is a promise to the operator.
+    const delay = Math.min(retry.backoff.maxMs, Math.max(backoffDelay(retry.backoff, attempts, this.#o.random), result.retryAfterMs ?? 0));
     this.#o.outbox.patch(entry.id, { attempts, nextAttemptAt: now + delay, lastError: result.error, answer: result.answer });
     this.#o.logger.warn({ ...log, code: result.error?.code, retryInMs: delay }, `notification not delivered, will retry: ${result.error?.message}`);
   }

@@ -6,6 +6,7 @@
 import { ERR_NOTIFY_CHANNEL_UNKNOWN, ERR_NOTIFY_STOPPED } from '../errors.js';
 import { ignoreEvents, type EventSink, type ServiceEvent } from '../events.js';
 import { silentLogger, type Logger } from '../logger.js';
+import { packageVersion } from '../package-root.js';
 import { createSender, type ChannelSender } from './channels/index.js';
 import { ConditionTracker } from './conditions.js';
 import type { ChannelConfig, NotificationsConfig, QuietHours } from './config-schema.js';
@@ -31,7 +32,7 @@ export interface NotifierOptions {
   random?: () => number;
   logger?: Logger;
   onEvent?: EventSink;
-  /** Sent as the webhook User-Agent. */
+  /** Sent as the webhook User-Agent; default ibgw-supervisor/<version>. */
   userAgent?: string;
 }
 
@@ -185,7 +186,7 @@ export class Notifier {
   }
 
   #buildSenders(config: NotificationsConfig): void {
-    const ua = this.#o.userAgent ?? 'ibgw-supervisor';
+    const ua = this.#o.userAgent ?? `ibgw-supervisor/${packageVersion}`;
     this.#senders = new Map(config.channels.map((c) => [c.name, createSender(c, ua)]));
     this.#channels = new Map(config.channels.map((c) => [c.name, c]));
   }
