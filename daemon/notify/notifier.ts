@@ -222,7 +222,7 @@ export class Notifier {
     const { digests } = reviewHeld(this.#outbox, (c) => this.#quietOf(c), now, holdReason);
     if (digests.length > 0) {
       this.#log.info({ channels: digests.map((d) => d.channel) }, 'held notifications released as digests');
-      void this.#outbox.flush().then(() => this.#delivery.kick());
+      void this.#outbox.persist(digests.map((d) => d.id)).then(() => this.#delivery.kick());
     }
     this.#armQuiet(now);
   }

@@ -16,6 +16,7 @@ const FINISHED = new Set(['delivered', 'failed', 'digested']);
 
 export class Outbox {
   readonly #store: OutboxStore;
+  readonly #unsaved = new Set<string>();
   #keep: number;
 
   constructor(store: OutboxStore, keepFinished: number) {
@@ -39,7 +40,20 @@ export class Outbox {
   async add(entries: OutboxEntry[]): Promise<void> {
     if (entries.length === 0) return;
     this.#store.updateOutbox((d) => { d.entries.push(...entries); });
-    await this.#store.flush();
+    await this.persist(entries.map((e) => e.id));
+  }
+
+  /**
+   * Entries pushed by other means (digests) become sendable once written: a message sent
+   * before it is on disk and lost with a crash mid-attempt would break at-least-once.
+   */
+  async persist(ids: string[]): Promise<void> {
+    for (const id of ids) this.#unsaved.add(id);
+    try {
+      await this.#store.flush();
+    } finally {
+      for (const id of ids) this.#unsaved.delete(id);
+    }
   }
 
   update(mutate: (data: OutboxData) => void): void {
@@ -57,13 +71,13 @@ export class Outbox {
     });
   }
 
-  /** The channel's oldest pending entry: deliveries to one receiver go in order. */
+  /** The channel's oldest pending entry that is on disk: deliveries to one receiver go in order. */
   head(channel: string): OutboxEntry | undefined {
     let head: OutboxEntry | undefined;
     for (const e of this.entries) {
       if (e.channel === channel && e.state === 'pending' && (!head || e.createdAt < head.createdAt)) head = e;
     }
-    return head;
+    return head && this.#unsaved.has(head.id) ? undefined : head;
   }
 
   flush(): Promise<void> {
