@@ -4,6 +4,7 @@ import { accessCommand } from './cli/commands/access.js';
 import { confCommand } from './cli/commands/conf.js';
 import { daemonCommand } from './cli/commands/daemon.js';
 import { gatewayCommand } from './cli/commands/gateway.js';
+import { notifyCommand } from './cli/commands/notify.js';
 import { statusCommand } from './cli/commands/status.js';
 import { tlsCommand } from './cli/commands/tls.js';
 
@@ -15,6 +16,7 @@ const USAGE = `usage: ibgw <command> [options]
   access list|add|remove|explain|suggest the gateway's IP allow/deny lists
   tls show|ca|renew|check                the gateway's TLS certificate
   conf show|diff|apply|versions|rollback the managed gateway conf.yaml
+  notify test CHANNEL | status           send a test notification; channels and deliveries
 
 Every command takes --config PATH (default: IBGW_CONFIG, else the embedded default).
 The CLI reads the admin token from IBGW_ADMIN_TOKEN or <dataDir>/admin-token.
@@ -27,6 +29,7 @@ const COMMANDS: Record<string, (argv: string[]) => Promise<number>> = {
   access: accessCommand,
   tls: tlsCommand,
   conf: confCommand,
+  notify: notifyCommand,
 };
 
 async function main(argv: string[]): Promise<number> {

@@ -101,3 +101,14 @@ export const ERR_GATEWAY_REFUSED = createError('IBGW_GATEWAY_REFUSED', 'the gate
 export const ERR_GATEWAY_HTTP = createError('IBGW_GATEWAY_HTTP', 'gateway answered %s with HTTP %s', 502);
 export const ERR_GATEWAY_RATE_LIMITED = createError('IBGW_GATEWAY_RATE_LIMITED', 'gateway answered %s with 429: rate limited', 429);
 export const ERR_LOGIN_BLOCKED = createError('IBGW_LOGIN_BLOCKED', 'automated logins are stopped: %s (an operator must clear it)', 409);
+
+// --- notifications (issue 13) ---------------------------------------------------------------
+export const ERR_NOTIFY_CHANNEL_UNKNOWN = createError('IBGW_NOTIFY_CHANNEL_UNKNOWN', 'no notification channel named %s', 404);
+export const ERR_NOTIFY_SECRET_MISSING = createError('IBGW_NOTIFY_SECRET_MISSING', 'channel %s: vault secret %s is not available', 503);
+export const ERR_NOTIFY_HTTP = createError('IBGW_NOTIFY_HTTP', 'channel %s: the receiver answered HTTP %s', 502);
+export const ERR_NOTIFY_NETWORK = createError('IBGW_NOTIFY_NETWORK', 'channel %s: cannot reach the receiver: %s', 502);
+export const ERR_NOTIFY_TIMEOUT = createError('IBGW_NOTIFY_TIMEOUT', 'channel %s: no answer within %s ms', 504);
+export const ERR_NOTIFY_SMTP = createError('IBGW_NOTIFY_SMTP', 'channel %s: %s', 502);
+export const ERR_NOTIFY_COMMAND = createError('IBGW_NOTIFY_COMMAND', 'channel %s: the command %s', 502);
+export const ERR_NOTIFY_CHANNEL_REMOVED = createError('IBGW_NOTIFY_CHANNEL_REMOVED', 'channel %s is no longer configured', 410);
+export const ERR_NOTIFY_STOPPED = createError('IBGW_NOTIFY_STOPPED', 'the notifier is stopped', 503);

@@ -12,12 +12,13 @@ import { DaemonContext } from './lifecycle/daemon-context.js';
 import { ServiceRegistry } from './lifecycle/registry.js';
 import { createDaemonLogger, type Logger } from './logger.js';
 import { ApiService } from './services/api-service.js';
-import { AutostartService } from './services/autostart-service.js';
 import { CalendarService } from './services/calendar-service.js';
 import { ConfigWatchService } from './services/config-watch-service.js';
 import { DaemonDirService } from './services/daemon-dir.js';
 import { GatewayService } from './services/gateway-service.js';
+import { NotifyService } from './services/notify-service.js';
 import { SessionService } from './services/session-service.js';
+import { StartupService } from './services/startup-service.js';
 import { StoreService } from './services/store-service.js';
 import { SupervisorService } from './services/supervisor-service.js';
 import type { SessionKeeper } from './session/index.js';
@@ -55,21 +56,23 @@ export async function startDaemon(options: DaemonOptions = {}): Promise<Daemon> 
   const supervisor = new SupervisorService(ctx, { store: store.store, gateway });
   const calendar = new CalendarService(ctx);
   const session = new SessionService(ctx, { gateway, supervisor, calendar: calendar.calendar });
+  const notify = new NotifyService(ctx, { store: store.store });
   const configWatch = new ConfigWatchService(ctx);
-  const api = new ApiService(ctx, ['store', 'supervisor', 'gateway', 'session', 'config-watch'], () => ({
+  const api = new ApiService(ctx, ['store', 'supervisor', 'gateway', 'session', 'notifier', 'config-watch'], () => ({
     configStatus: () => configWatch.status(),
     supervisor: supervisor.supervisor,
     store: store.store,
     gatewayInfo: () => gateway.current().info() as unknown as Record<string, unknown>,
     get session() { return session.keeper(); },
+    notifier: notify.notifier,
     get access() { return gateway.current().access; },
     get tls() { return gateway.current().tls; },
     get conf() { return gateway.current().conf; },
   }));
-  const autostart = new AutostartService(ctx, supervisor.supervisor, ['supervisor', 'session', 'api']);
+  const startup = new StartupService(ctx, { supervisor: supervisor.supervisor, store: store.store, dependsOn: ['supervisor', 'session', 'notifier', 'api'] });
 
   const registry = new ServiceRegistry(
-    [daemonDir, store, gateway, supervisor, calendar, session, configWatch, api, autostart],
+    [daemonDir, store, notify, gateway, supervisor, calendar, session, configWatch, api, startup],
     { onEvent: ctx.record, defaultStopTimeoutMs: 10_000 },
   );
   configWatch.onChange((next, change) => registry.reconfigure(next, change));

@@ -8,6 +8,7 @@ import accessRoutes from './routes/access.js';
 import confRoutes from './routes/conf.js';
 import gatewayRoutes from './routes/gateway.js';
 import healthRoutes from './routes/health.js';
+import notificationRoutes from './routes/notifications.js';
 import sessionRoutes from './routes/session.js';
 import statusRoutes from './routes/status.js';
 import tlsRoutes from './routes/tls.js';
@@ -43,5 +44,6 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   await app.register(tlsRoutes);
   await app.register(confRoutes);
   await app.register(sessionRoutes);
+  await app.register(notificationRoutes);
   return app as unknown as FastifyInstance;
 }

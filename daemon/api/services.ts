@@ -7,6 +7,7 @@ import type { Config } from '../config/types.js';
 import type { ConfService } from '../gateway/conf-service.js';
 import type { Store } from '../store/store.js';
 import type { TlsService } from '../tls/tls-service.js';
+import type { NotifierStatus, TestResult } from '../notify/index.js';
 
 export interface GatewayStatusView {
   state: string;
@@ -58,6 +59,12 @@ export interface DaemonInfoPort {
 
 export type EventStorePort = Pick<Store, 'events' | 'data'>;
 
+/** What the routes need of the notifier (daemon/notify/notifier.ts implements it). */
+export interface NotifierPort {
+  status(): NotifierStatus;
+  test(channel: string): Promise<TestResult>;
+}
+
 declare module 'fastify' {
   interface FastifyInstance {
     daemonInfo: DaemonInfoPort;
@@ -65,6 +72,7 @@ declare module 'fastify' {
     eventStore: EventStorePort;
     gateway: GatewayPort;
     session: SessionPort | null;
+    notifier: NotifierPort;
   }
 }
 
@@ -81,5 +89,6 @@ export interface ApiServices {
   tls: TlsPort | null;
   conf: ConfPort | null;
   daemon: { pid: number; version: string; startedAt: number };
+  notifier: NotifierPort;
   adminToken: string;
 }

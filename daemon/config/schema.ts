@@ -6,6 +6,7 @@
  * a silently ignored setting.
  */
 import { Type, type TSchema, type TProperties } from '@sinclair/typebox';
+import { NotificationsConfig } from '../notify/config-schema.js';
 
 const closed = <P extends TProperties>(properties: P, description?: string) =>
   Type.Object(properties, { additionalProperties: false, ...(description ? { description } : {}) });
@@ -144,6 +145,7 @@ export const configSchema = closed({
   store: closed({
     maxEvents: int(10, 'events kept; older ones are dropped'),
   }),
+  notifications: NotificationsConfig,
 });
 
 /** Paths (dotted) whose values are file paths, resolved against the folder of the file that set them. */

@@ -1,5 +1,6 @@
 import { Ajv, type ErrorObject } from 'ajv';
 import { ERR_CONFIG_INVALID, type IbgwError } from '../errors.js';
+import { notificationsProblem } from '../notify/config-schema.js';
 import { configSchema } from './schema.js';
 import type { Config } from './types.js';
 
@@ -83,5 +84,5 @@ function semanticError(config: Config): { key: string; message: string } | null 
   if (config.session.requestTimeoutMs >= config.session.tickleIntervalMs) {
     return { key: 'session.requestTimeoutMs', message: `must be shorter than session.tickleIntervalMs (${config.session.tickleIntervalMs})` };
   }
-  return null;
+  return notificationsProblem(config.notifications);
 }
