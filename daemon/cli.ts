@@ -1,9 +1,12 @@
 #!/usr/bin/env node
+import { loadDotEnv } from './config/dotenv.js';
 import { isIbgwError } from './errors.js';
 import { accessCommand } from './cli/commands/access.js';
 import { confCommand } from './cli/commands/conf.js';
+import { credentialsCommand } from './cli/commands/credentials.js';
 import { daemonCommand } from './cli/commands/daemon.js';
 import { gatewayCommand } from './cli/commands/gateway.js';
+import { keysCommand } from './cli/commands/keys.js';
 import { statusCommand } from './cli/commands/status.js';
 import { tlsCommand } from './cli/commands/tls.js';
 
@@ -15,9 +18,12 @@ const USAGE = `usage: ibgw <command> [options]
   access list|add|remove|explain|suggest the gateway's IP allow/deny lists
   tls show|ca|renew|check                the gateway's TLS certificate
   conf show|diff|apply|versions|rollback the managed gateway conf.yaml
+  credentials set|show|clear             the IBKR login kept in the encrypted vault
+  keys generate|rotate                   the vault's encryption key (ENCRYPTION_KEY)
 
 Every command takes --config PATH (default: IBGW_CONFIG, else the embedded default).
 The CLI reads the admin token from IBGW_ADMIN_TOKEN or <dataDir>/admin-token.
+A .env file in the working directory is read first (see .env.example).
 `;
 
 const COMMANDS: Record<string, (argv: string[]) => Promise<number>> = {
@@ -27,9 +33,13 @@ const COMMANDS: Record<string, (argv: string[]) => Promise<number>> = {
   access: accessCommand,
   tls: tlsCommand,
   conf: confCommand,
+  credentials: credentialsCommand,
+  keys: keysCommand,
 };
 
 async function main(argv: string[]): Promise<number> {
+  // Before anything reads the environment: IBGW_*, IBKR_* from .env count like exported ones.
+  loadDotEnv();
   const [name, ...rest] = argv;
   if (!name || name === '--help' || name === '-h' || name === 'help') {
     process.stdout.write(USAGE);

@@ -6,18 +6,22 @@ import errorHandler from './plugins/error-handler.js';
 import servicesPlugin from './plugins/services.js';
 import accessRoutes from './routes/access.js';
 import confRoutes from './routes/conf.js';
+import credentialsRoutes from './routes/credentials.js';
 import gatewayRoutes from './routes/gateway.js';
 import healthRoutes from './routes/health.js';
 import sessionRoutes from './routes/session.js';
 import statusRoutes from './routes/status.js';
 import tlsRoutes from './routes/tls.js';
 import type { ApiServices } from './services.js';
+import type { VaultPort } from './vault-port.js';
 
 export interface AppOptions {
   services: ApiServices;
   logger: Logger;
   auth: { maxFailures: number; failureWindowMs: number; lockoutMs: number };
   onEvent?: EventSink;
+  /** The credential vault; absent = its routes answer IBGW_VAULT_DISABLED. */
+  vault?: VaultPort | null;
 }
 
 /** Builds the API; never listens (server.ts does), so tests use app.inject() or listen on port 0. */
@@ -43,5 +47,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   await app.register(tlsRoutes);
   await app.register(confRoutes);
   await app.register(sessionRoutes);
+  app.decorate('vault', options.vault ?? null);
+  await app.register(credentialsRoutes);
   return app as unknown as FastifyInstance;
 }

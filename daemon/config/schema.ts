@@ -126,7 +126,10 @@ export const configSchema: Schema = obj({
   store: obj({
     maxEvents: int(10),
   }),
+  vault: obj({
+    keyFile: nullable(str({ minLength: 1 })),
+  }),
 });
 
 /** Paths (dotted) whose values are file paths, resolved against the folder of the file that set them. */
-export const PATH_KEYS = ['dataDir', 'gateway.cwd', 'gateway.home', 'conf.template', 'tls.import.cert', 'tls.import.key', 'tls.import.pfx'] as const;
+export const PATH_KEYS = ['dataDir', 'gateway.cwd', 'gateway.home', 'conf.template', 'tls.import.cert', 'tls.import.key', 'tls.import.pfx', 'vault.keyFile'] as const;

@@ -133,6 +133,11 @@ export interface StoreConfig {
   maxEvents: number;
 }
 
+export interface VaultConfig {
+  /** File holding the vault key when ENCRYPTION_KEY is not set; null = <dataDir>/vault.key. */
+  keyFile: string | null;
+}
+
 export interface Config {
   dataDir: string;
   api: ApiConfig;
@@ -143,6 +148,7 @@ export interface Config {
   session: SessionConfig;
   logging: LoggingConfig;
   store: StoreConfig;
+  vault: VaultConfig;
 }
 
 /** A config together with where it came from, for error messages and the watcher. */
