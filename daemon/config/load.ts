@@ -70,7 +70,12 @@ function applyEnv(merged: Plain, env: NodeJS.ProcessEnv, cwd: string): void {
   // The setup guide's name for the gateway's port (.env or the environment).
   if (env.IBKR_CLIENT_PORTAL_PORT !== undefined && env.IBKR_CLIENT_PORTAL_PORT !== '') {
     const port = Number(env.IBKR_CLIENT_PORTAL_PORT);
-    if (!Number.isInteger(port) || port < 1 || port > 65535) throw ERR_CONFIG_INVALID('IBKR_CLIENT_PORTAL_PORT', 'gateway.port', `not a port number: ${JSON.stringify(env.IBKR_CLIENT_PORTAL_PORT)}`);
+    if (!Number.isInteger(port) || port < 1 || port > 65535) {
+      const problem = `not a port number: ${JSON.stringify(env.IBKR_CLIENT_PORTAL_PORT)}`;
+      const err = ERR_CONFIG_INVALID('IBKR_CLIENT_PORTAL_PORT', 'gateway.port', problem);
+      err.details = { file: 'IBKR_CLIENT_PORTAL_PORT', key: 'gateway.port', problem };
+      throw err;
+    }
     (merged.gateway as Plain).port = port;
   }
 }

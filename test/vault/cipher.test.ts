@@ -1,7 +1,7 @@
 import t from 'tap';
 import { seal, unseal, NONCE_BYTES } from '../../daemon/vault/cipher.js';
 import { keyId, parseKey } from '../../daemon/vault/key-material.js';
-import { newKey } from './helpers.js';
+import { newKey } from '../helpers/vault.js';
 
 const aad = Buffer.from('ibgw-vault:1:test');
 

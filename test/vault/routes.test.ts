@@ -3,7 +3,7 @@ import t from 'tap';
 import { buildApp } from '../../daemon/api/app.js';
 import type { ApiServices } from '../../daemon/api/services.js';
 import { VaultService } from '../../daemon/vault/vault-service.js';
-import { capture, newKey, PASSWORD, tempDir, TOTP } from './helpers.js';
+import { capture, newKey, PASSWORD, tempDir, TOTP } from '../helpers/vault.js';
 
 const TOKEN = 'vault-routes-admin-token';
 const auth = { authorization: `Bearer ${TOKEN}` };

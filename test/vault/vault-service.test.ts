@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import t from 'tap';
 import { VaultService, type CredentialsChange } from '../../daemon/vault/vault-service.js';
 import { writeFileDurable } from '../../daemon/vault/durable-file.js';
-import { capture, newKey, PASSWORD, tempDir, TOTP, writeDotEnv } from './helpers.js';
+import { capture, newKey, PASSWORD, tempDir, TOTP, writeDotEnv } from '../helpers/vault.js';
 
 const mode = (path: string) => statSync(path).mode & 0o777;
 
