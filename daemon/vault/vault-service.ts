@@ -125,8 +125,9 @@ export class VaultService extends EventEmitter<{ 'credentials-changed': [Credent
 
   async clearCredentials(): Promise<VaultStatus> {
     let had = false;
-    // Clearing what is not there needs no key: nothing to write.
-    if (this.#store.status().configured) {
+    // Clearing what is not there needs no key (nothing to write); a vault that cannot be opened
+    // is an error, not "cleared".
+    if (this.#store.open().payload.credentials) {
       await this.#write((p) => { had = p.credentials !== null; p.credentials = null; });
     }
     if (had) this.#changed({ action: 'cleared', username: null, mode: null, hasTotp: false, revision: null });

@@ -227,3 +227,9 @@ t.test('concurrent writes from one service are serialised: none is lost', async 
   await Promise.all(Array.from({ length: 20 }, (_, i) => vault.setSecret(`s${i}`, `v${i}`)));
   t.equal((await vault.listSecretNames()).length, 20);
 });
+
+t.test('clear with the wrong key is the wrong-key error, not "cleared"', async (t) => {
+  const dir = tempDir(t);
+  await service(dir, { env: { ENCRYPTION_KEY: newKey().hex } }).setCredentials({ username: 'demo', password: PASSWORD });
+  await t.rejects(service(dir, { env: { ENCRYPTION_KEY: newKey().hex } }).clearCredentials(), { code: 'IBGW_VAULT_WRONG_KEY' });
+});
