@@ -52,8 +52,9 @@ export async function credentialsCommand(argv: string[]): Promise<number> {
   const print = (s: VaultStatus, via: string, head = '') => process.stdout.write(args.json ? JSON.stringify(s, null, 2) + '\n' : head + formatVaultStatus(s, via));
   switch (args.positionals[0]) {
     case 'set': {
-      const input = await gather(args.values);
+      // The config first: a bad one should not be found out after the password was typed.
       const target = vaultTarget(args.config);
+      const input = await gather(args.values);
       print(await target.setCredentials(input), target.via, 'credentials stored\n');
       return 0;
     }
