@@ -75,7 +75,9 @@ export class VaultService extends EventEmitter<{ 'credentials-changed': [Credent
 
   /** Waits for writes under way (bounded: a write is one small fsynced file). */
   async stop(): Promise<void> {
-    await Promise.race([this.#writes.catch(() => {}), new Promise((r) => setTimeout(r, 5000).unref())]);
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([this.#writes.catch(() => {}), new Promise((r) => { timer = setTimeout(r, 5000); })]);
+    clearTimeout(timer);
   }
 
   reconfigure(next: { keyFile?: string | null }): void {
