@@ -21,6 +21,7 @@ import { SessionService } from './services/session-service.js';
 import { StartupService } from './services/startup-service.js';
 import { StoreService } from './services/store-service.js';
 import { SupervisorService } from './services/supervisor-service.js';
+import { VaultLifecycle } from './services/vault-lifecycle.js';
 import type { SessionKeeper } from './session/index.js';
 import type { Store } from './store/store.js';
 import type { Supervisor } from './supervisor/index.js';
@@ -52,19 +53,21 @@ export async function startDaemon(options: DaemonOptions = {}): Promise<Daemon> 
 
   const daemonDir = new DaemonDirService(ctx);
   const store = new StoreService(ctx);
+  const vault = new VaultLifecycle(ctx);
   const gateway = new GatewayService(ctx);
   const supervisor = new SupervisorService(ctx, { store: store.store, gateway });
   const calendar = new CalendarService(ctx);
-  const session = new SessionService(ctx, { gateway, supervisor, calendar: calendar.calendar });
-  const notify = new NotifyService(ctx, { store: store.store });
+  const session = new SessionService(ctx, { gateway, supervisor, calendar: calendar.calendar, vault: vault.vault });
+  const notify = new NotifyService(ctx, { store: store.store, secrets: (name) => vault.vault.getSecret(name), dependsOn: ['vault'] });
   const configWatch = new ConfigWatchService(ctx);
-  const api = new ApiService(ctx, ['store', 'supervisor', 'gateway', 'session', 'notifier', 'config-watch'], () => ({
+  const api = new ApiService(ctx, ['store', 'supervisor', 'gateway', 'session', 'notifier', 'vault', 'config-watch'], () => ({
     configStatus: () => configWatch.status(),
     supervisor: supervisor.supervisor,
     store: store.store,
     gatewayInfo: () => gateway.current().info() as unknown as Record<string, unknown>,
     get session() { return session.keeper(); },
     notifier: notify.notifier,
+    vault: vault.vault,
     get access() { return gateway.current().access; },
     get tls() { return gateway.current().tls; },
     get conf() { return gateway.current().conf; },
@@ -72,7 +75,7 @@ export async function startDaemon(options: DaemonOptions = {}): Promise<Daemon> 
   const startup = new StartupService(ctx, { supervisor: supervisor.supervisor, store: store.store, dependsOn: ['supervisor', 'session', 'notifier', 'api'] });
 
   const registry = new ServiceRegistry(
-    [daemonDir, store, notify, gateway, supervisor, calendar, session, configWatch, api, startup],
+    [daemonDir, store, vault, notify, gateway, supervisor, calendar, session, configWatch, api, startup],
     { onEvent: ctx.record, defaultStopTimeoutMs: 10_000 },
   );
   configWatch.onChange((next, change) => registry.reconfigure(next, change));

@@ -6,6 +6,7 @@ import errorHandler from './plugins/error-handler.js';
 import { portPlugins } from './plugins/ports.js';
 import accessRoutes from './routes/access.js';
 import confRoutes from './routes/conf.js';
+import credentialsRoutes from './routes/credentials.js';
 import gatewayRoutes from './routes/gateway.js';
 import healthRoutes from './routes/health.js';
 import notificationRoutes from './routes/notifications.js';
@@ -45,5 +46,6 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   await app.register(confRoutes);
   await app.register(sessionRoutes);
   await app.register(notificationRoutes);
+  await app.register(credentialsRoutes);
   return app as unknown as FastifyInstance;
 }

@@ -8,6 +8,7 @@ import type { ConfService } from '../gateway/conf-service.js';
 import type { Store } from '../store/store.js';
 import type { TlsService } from '../tls/tls-service.js';
 import type { NotifierStatus, TestResult } from '../notify/index.js';
+import type { VaultPort } from './vault-port.js';
 
 export interface GatewayStatusView {
   state: string;
@@ -73,6 +74,8 @@ declare module 'fastify' {
     gateway: GatewayPort;
     session: SessionPort | null;
     notifier: NotifierPort;
+    /** The credential vault; null when the daemon runs without one (its routes answer IBGW_VAULT_DISABLED). */
+    vault: VaultPort | null;
   }
 }
 
@@ -90,5 +93,6 @@ export interface ApiServices {
   conf: ConfPort | null;
   daemon: { pid: number; version: string; startedAt: number };
   notifier: NotifierPort;
+  vault: VaultPort | null;
   adminToken: string;
 }

@@ -146,7 +146,10 @@ export const configSchema = closed({
     maxEvents: int(10, 'events kept; older ones are dropped'),
   }),
   notifications: NotificationsConfig,
+  vault: closed({
+    keyFile: nullable(text('file holding ENCRYPTION_KEY (mode 0600); null = <dataDir>/vault.key, after the environment and .env')),
+  }),
 });
 
 /** Paths (dotted) whose values are file paths, resolved against the folder of the file that set them. */
-export const PATH_KEYS = ['dataDir', 'gateway.cwd', 'gateway.home', 'conf.template', 'tls.import.cert', 'tls.import.key', 'tls.import.pfx'] as const;
+export const PATH_KEYS = ['dataDir', 'gateway.cwd', 'gateway.home', 'conf.template', 'tls.import.cert', 'tls.import.key', 'tls.import.pfx', 'vault.keyFile'] as const;

@@ -17,6 +17,7 @@ export type AccessConfig = Config['access'];
 export type SessionConfig = Config['session'];
 export type LoggingConfig = Config['logging'];
 export type StoreConfig = Config['store'];
+export type VaultConfig = Config['vault'];
 
 /** A config together with where it came from, for error messages and the watcher. */
 export interface LoadedConfig {

@@ -3,6 +3,7 @@ import type { Config } from '../config/types.js';
 import type { DaemonContext } from '../lifecycle/daemon-context.js';
 import type { Service } from '../lifecycle/service.js';
 import type { MaintenanceCalendar } from '../maintenance/index.js';
+import type { VaultService } from '../vault/vault-service.js';
 import { SessionKeeper } from '../session/index.js';
 import { isUp } from '../supervisor/index.js';
 import type { GatewayService } from './gateway-service.js';
@@ -10,6 +11,7 @@ import type { SupervisorService } from './supervisor-service.js';
 
 interface SessionDeps {
   gateway: GatewayService;
+  vault: VaultService;
   supervisor: SupervisorService;
   calendar: MaintenanceCalendar;
 }
@@ -21,7 +23,7 @@ interface SessionDeps {
  */
 export class SessionService implements Service {
   readonly name = 'session';
-  readonly dependsOn = ['supervisor', 'gateway', 'calendar'];
+  readonly dependsOn = ['supervisor', 'gateway', 'calendar', 'vault'];
   readonly #ctx: DaemonContext;
   readonly #deps: SessionDeps;
   #keeper: SessionKeeper | null = null;
@@ -32,6 +34,10 @@ export class SessionService implements Service {
     const { supervisor } = deps.supervisor;
     supervisor.on('ready', () => this.#keeper?.onGatewayReady());
     supervisor.on('exit', () => this.#keeper?.onGatewayDown());
+    // New credentials end a rejected-password block: the next login uses them.
+    deps.vault.on('credentials-changed', (change) => {
+      if (change.action !== 'cleared') void this.#keeper?.clearLoginBlock();
+    });
   }
 
   keeper(): SessionKeeper | null {

@@ -1,4 +1,5 @@
 import t from 'tap';
+import { readFileSync } from 'node:fs';
 import { baseOptions, fixture, harness } from '../helpers/supervisor-harness.js';
 import { cmdline, descendantPids, groupPids, isAlive, stat, waitFor } from '../helpers/process-table.js';
 import type { ResourceSample } from '../../daemon/supervisor/index.js';
@@ -139,4 +140,19 @@ t.test('a restart may shorten the grace: a hung gateway is not waited for', asyn
   for (const p of members) t.notOk(isAlive(p), `old pid ${p} is gone`);
   const { stopGraceMs: _long, ...rest } = baseOptions(h.dataDir);
   h.sup.reconfigure({ ...rest, stopGraceMs: 300 }); // the teardown's stop need not wait ten minutes
+});
+
+t.test("the daemon's own secrets in its environment never reach the gateway", async (t) => {
+  const saved = { key: process.env.ENCRYPTION_KEY, token: process.env.IBGW_ADMIN_TOKEN };
+  process.env.ENCRYPTION_KEY = 'a'.repeat(64);
+  process.env.IBGW_ADMIN_TOKEN = 'daemon-admin-token-value';
+  t.teardown(() => {
+    if (saved.key === undefined) delete process.env.ENCRYPTION_KEY; else process.env.ENCRYPTION_KEY = saved.key;
+    if (saved.token === undefined) delete process.env.IBGW_ADMIN_TOKEN; else process.env.IBGW_ADMIN_TOKEN = saved.token;
+  });
+  const h = await harness(t, (port) => [fixture('run-like.sh'), String(port)]);
+  const { pid } = await h.sup.start();
+  const environ = readFileSync(`/proc/${pid}/environ`, 'utf8').split('\0');
+  t.ok(environ.some((v) => v.startsWith('PATH=')), 'the daemon environment is passed on');
+  t.notOk(environ.some((v) => v.startsWith('ENCRYPTION_KEY=') || v.startsWith('IBGW_ADMIN_TOKEN=')), 'but not its secrets');
 });

@@ -16,7 +16,10 @@ async function errorHandler(app: FastifyInstance): Promise<void> {
       return reply.status(err.statusCode).send(body);
     }
     if (err.validation) {
-      return reply.status(400).send({ code: 'IBGW_BAD_REQUEST', message: `${err.validationContext ?? 'request'}${err.message.replace(/^(body|querystring|params|headers)/, '')}` });
+      // ajv's "must NOT have additional properties" does not say which one; the person needs the name.
+      const extra = (err.validation[0]?.params as { additionalProperty?: string } | undefined)?.additionalProperty;
+      const message = `${err.validationContext ?? 'request'}${err.message.replace(/^(body|querystring|params|headers)/, '')}${extra ? `: ${extra}` : ''}`;
+      return reply.status(400).send({ code: 'IBGW_BAD_REQUEST', message });
     }
     const status = err.statusCode ?? 500;
     if (status >= 400 && status < 500) {
