@@ -1,14 +1,12 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import t, { type Test } from 'tap';
 import { loadConfig } from '../../daemon/config/load.js';
 import { isIbgwError } from '../../daemon/errors.js';
-
-const dir = () => mkdtempSync(join(tmpdir(), 'ibgw-config-'));
+import { tempDir } from '../helpers/temp-dir.js';
 
 function expectConfigError(t: Test, yaml: string, key: string, code = 'IBGW_CONFIG_INVALID') {
-  const d = dir();
+  const d = tempDir(t, 'ibgw-config-');
   const file = join(d, 'c.yaml');
   writeFileSync(file, yaml);
   try {
@@ -24,7 +22,7 @@ function expectConfigError(t: Test, yaml: string, key: string, code = 'IBGW_CONF
 }
 
 t.test('the embedded default loads and resolves dataDir against the cwd', async (t) => {
-  const d = dir();
+  const d = tempDir(t, 'ibgw-config-');
   const { config, file } = loadConfig({ env: {}, cwd: d });
   t.equal(file, null);
   t.equal(config.dataDir, join(d, 'data'));
@@ -35,7 +33,7 @@ t.test('the embedded default loads and resolves dataDir against the cwd', async 
 });
 
 t.test('a user file merges over the default; relative paths resolve from its folder', async (t) => {
-  const d = dir();
+  const d = tempDir(t, 'ibgw-config-');
   const file = join(d, 'ibgw.yaml');
   writeFileSync(file, 'dataDir: state\ngateway:\n  kind: command\n  command: ["./run.sh", "x"]\n  cwd: gw\n  port: 5999\n');
   const { config } = loadConfig({ file, env: {}, cwd: '/' });
@@ -47,7 +45,7 @@ t.test('a user file merges over the default; relative paths resolve from its fol
 });
 
 t.test('env overrides win over the file', async (t) => {
-  const d = dir();
+  const d = tempDir(t, 'ibgw-config-');
   const file = join(d, 'ibgw.yaml');
   writeFileSync(file, 'api:\n  port: 6000\n');
   const { config } = loadConfig({ file, env: { IBGW_API_HOST: '127.0.0.2', IBGW_API_PORT: '6123', IBGW_DATA_DIR: 'elsewhere' }, cwd: d });

@@ -1,7 +1,11 @@
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import t from 'tap';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { freePort } from '../../testkit/ports.js';
 import { CLI, groupGone, startDaemonProcess } from '../helpers/daemon.js';
+import { tempDir } from '../helpers/temp-dir.js';
 
 const run = promisify(execFile);
 
@@ -45,11 +49,7 @@ t.test('ibgw status and ibgw gateway talk to the running daemon with the token f
 });
 
 t.test('ibgw status without a daemon says so and exits non-zero', async (t) => {
-  const { mkdtempSync, writeFileSync } = await import('node:fs');
-  const { tmpdir } = await import('node:os');
-  const { join } = await import('node:path');
-  const { freePort } = await import('../helpers/free-port.js');
-  const dir = mkdtempSync(join(tmpdir(), 'ibgw-cli-'));
+  const dir = tempDir(t, 'ibgw-cli-');
   const file = join(dir, 'ibgw.yaml');
   writeFileSync(file, `dataDir: data\napi:\n  port: ${await freePort()}\n`);
   const r = await cli(['status', '--config', file]);

@@ -1,9 +1,10 @@
 import { readFileSync, writeFileSync, appendFileSync } from 'node:fs';
 import { join } from 'node:path';
 import t from 'tap';
-import { groupGone, startDaemonProcess } from '../helpers/daemon.js';
+import { waitFor } from '../../testkit/wait-for.js';
+import { CLI, groupGone, startDaemonProcess } from '../helpers/daemon.js';
 import { groupPids } from '../helpers/process-table.js';
-import { waitFor } from '../helpers/wait-for.js';
+import { tempDir } from '../helpers/temp-dir.js';
 
 t.test('npm start path: the daemon supervises the simulated gateway; API, tokens, actions, SIGTERM', async (t) => {
   const d = await startDaemonProcess(t);
@@ -127,10 +128,7 @@ t.test('config: a bad edit keeps the last good config and shows in status', asyn
 
 t.test('a bad config file at start: exit 78 naming file and key', async (t) => {
   const { spawnSync } = await import('node:child_process');
-  const { mkdtempSync } = await import('node:fs');
-  const { tmpdir } = await import('node:os');
-  const { CLI } = await import('../helpers/daemon.js');
-  const dir = mkdtempSync(join(tmpdir(), 'ibgw-badconf-'));
+  const dir = tempDir(t, 'ibgw-badconf-');
   const file = join(dir, 'ibgw.yaml');
   writeFileSync(file, 'gateway:\n  restart:\n    maxRestarts: -1\n');
   const r = spawnSync(process.execPath, [CLI, 'daemon', '--config', file], { encoding: 'utf8', timeout: 20_000, cwd: dir });

@@ -3,7 +3,8 @@ import { join } from 'node:path';
 import t from 'tap';
 import { ERR_CONF_INVALID, ERR_CONF_KEY_REJECTED } from '../../daemon/errors.js';
 import { createGateway } from '../../daemon/gateway/index.js';
-import { seedTls, shippedConf, tempDir, testConfig } from '../fixtures/gateway/config.js';
+import { seedTls, shippedConf, testConfig } from '../fixtures/gateway/config.js';
+import { tempDir } from '../helpers/temp-dir.js';
 
 t.test('preview, apply, versions, rollback — never showing the keystore password', async (t) => {
   const dir = tempDir(t);

@@ -3,15 +3,15 @@
  * on ephemeral ports, supervising the real simulated gateway.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { freePort } from './free-port.js';
+import { packageRoot } from '../../daemon/package-root.js';
+import { freePort } from '../../testkit/ports.js';
+import { waitFor } from '../../testkit/wait-for.js';
 import { isAlive, groupPids, killQuietly } from './process-table.js';
-import { waitFor } from './wait-for.js';
+import { tempDir, type Teardown } from './temp-dir.js';
 
-export const CLI = fileURLToPath(new URL('../../dist/daemon/cli.js', import.meta.url));
+export const CLI = join(packageRoot, 'dist/daemon/cli.js');
 
 export interface DaemonProcess {
   child: ChildProcess;
@@ -52,8 +52,8 @@ export function baseYaml(apiPort: number, gatewayPort: number): string {
   ].join('\n');
 }
 
-export async function startDaemonProcess(t: { teardown(fn: () => unknown): void }, options: StartDaemonOptions = {}): Promise<DaemonProcess> {
-  const dir = mkdtempSync(join(tmpdir(), 'ibgw-daemon-'));
+export async function startDaemonProcess(t: Teardown, options: StartDaemonOptions = {}): Promise<DaemonProcess> {
+  const dir = tempDir(t, 'ibgw-daemon-');
   const apiPort = await freePort();
   const gatewayPort = await freePort();
   const configFile = join(dir, 'ibgw.yaml');
