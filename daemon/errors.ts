@@ -69,7 +69,7 @@ export const ERR_STORE_CORRUPT = createError('IBGW_STORE_CORRUPT', 'state file %
 
 // --- api -------------------------------------------------------------------------------------
 export const ERR_UNAUTHORIZED = createError('IBGW_UNAUTHORIZED', 'missing or invalid bearer token', 401);
-export const ERR_LOCKED_OUT = createError('IBGW_LOCKED_OUT', 'too many failed authentications from %s; retry in %s s', 429);
+export const ERR_AUTH_THROTTLED = createError('IBGW_AUTH_THROTTLED', 'too many failed authentications from %s; failed attempts are refused for %s s (a valid token is always accepted)', 429);
 export const ERR_NOT_FOUND = createError('IBGW_NOT_FOUND', 'no route %s %s', 404);
 export const ERR_BAD_REQUEST = createError('IBGW_BAD_REQUEST', '%s', 400);
 export const ERR_RATE_LIMITED = createError('IBGW_RATE_LIMITED', 'rate limit exceeded: %s', 429);

@@ -147,7 +147,7 @@ export async function startDaemon(options: DaemonOptions = {}): Promise<Daemon> 
     port: config.api.port,
     logger,
     onEvent: record,
-    auth: { maxFailures: config.api.authMaxFailures, failureWindowMs: config.api.authFailureWindowMs, lockoutMs: config.api.authLockoutMs },
+    auth: { maxFailures: config.api.authMaxFailures, failureWindowMs: config.api.authFailureWindowMs, failureDelayMs: config.api.authFailureDelayMs },
     services: {
       config: () => config,
       configStatus,

@@ -40,7 +40,7 @@ export const configSchema: Schema = obj({
     port,
     authMaxFailures: int(1),
     authFailureWindowMs: int(1),
-    authLockoutMs: int(0),
+    authFailureDelayMs: int(0),
   }),
   gateway: obj({
     kind: { enum: ['simulated', 'clientportal', 'command'] },

@@ -63,10 +63,11 @@ export interface GatewayConfig {
 export interface ApiConfig {
   host: string;
   port: number;
-  /** Failed bearer-token checks per client address before a lockout. */
+  /** Failed bearer-token checks per client address within the window answered 401; beyond, 429. A valid token is always accepted. */
   authMaxFailures: number;
   authFailureWindowMs: number;
-  authLockoutMs: number;
+  /** Delay before the first 401 to an address; doubles with each further failure in the window. */
+  authFailureDelayMs: number;
 }
 
 export interface ConfFileConfig {

@@ -43,7 +43,7 @@ export function baseYaml(apiPort: number, gatewayPort: number): string {
     'api:',
     `  port: ${apiPort}`,
     '  authMaxFailures: 3',
-    '  authLockoutMs: 60000',
+    '  authFailureDelayMs: 1',
     'gateway:',
     `  port: ${gatewayPort}`,
     '  stopGraceMs: 1000',
