@@ -1,11 +1,5 @@
 #!/usr/bin/env node
 import { isIbgwError } from './errors.js';
-import { accessCommand } from './cli/commands/access.js';
-import { confCommand } from './cli/commands/conf.js';
-import { daemonCommand } from './cli/commands/daemon.js';
-import { gatewayCommand } from './cli/commands/gateway.js';
-import { statusCommand } from './cli/commands/status.js';
-import { tlsCommand } from './cli/commands/tls.js';
 
 const USAGE = `usage: ibgw <command> [options]
 
@@ -20,13 +14,17 @@ Every command takes --config PATH (default: IBGW_CONFIG, else the embedded defau
 The CLI reads the admin token from IBGW_ADMIN_TOKEN or <dataDir>/admin-token.
 `;
 
-const COMMANDS: Record<string, (argv: string[]) => Promise<number>> = {
-  daemon: daemonCommand,
-  status: statusCommand,
-  gateway: gatewayCommand,
-  access: accessCommand,
-  tls: tlsCommand,
-  conf: confCommand,
+type Command = (argv: string[]) => Promise<number>;
+
+// Loaded on use: `ibgw status` should not pay for loading the whole daemon (Fastify, the
+// supervisor, the session keeper …), and the daemon not for the other commands.
+const COMMANDS: Record<string, () => Promise<Command>> = {
+  daemon: async () => (await import('./cli/commands/daemon.js')).daemonCommand,
+  status: async () => (await import('./cli/commands/status.js')).statusCommand,
+  gateway: async () => (await import('./cli/commands/gateway.js')).gatewayCommand,
+  access: async () => (await import('./cli/commands/access.js')).accessCommand,
+  tls: async () => (await import('./cli/commands/tls.js')).tlsCommand,
+  conf: async () => (await import('./cli/commands/conf.js')).confCommand,
 };
 
 async function main(argv: string[]): Promise<number> {
@@ -35,12 +33,12 @@ async function main(argv: string[]): Promise<number> {
     process.stdout.write(USAGE);
     return name ? 0 : 2;
   }
-  const command = COMMANDS[name];
-  if (!command) {
+  const load = Object.hasOwn(COMMANDS, name) ? COMMANDS[name] : undefined;
+  if (!load) {
     process.stderr.write(`ibgw: unknown command ${JSON.stringify(name)}\n\n${USAGE}`);
     return 2;
   }
-  return command(rest);
+  return (await load())(rest);
 }
 
 main(process.argv.slice(2)).then(
