@@ -1,19 +1,9 @@
-import { execFile } from 'node:child_process';
-import { promisify } from 'node:util';
-import t from 'tap';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import t from 'tap';
 import { freePort } from '../../testkit/ports.js';
-import { CLI, groupGone, startDaemonProcess } from '../helpers/daemon.js';
+import { groupGone, runCli as cli, startDaemonProcess } from '../helpers/daemon.js';
 import { tempDir } from '../helpers/temp-dir.js';
-
-const run = promisify(execFile);
-
-function cli(args: string[], env: NodeJS.ProcessEnv = {}) {
-  return run(process.execPath, [CLI, ...args], { env: { ...process.env, IBGW_ADMIN_TOKEN: '', IBGW_CONFIG: '', ...env }, timeout: 60_000 })
-    .then((r) => ({ code: 0, stdout: r.stdout, stderr: r.stderr }))
-    .catch((err: { code: number; stdout: string; stderr: string }) => ({ code: err.code, stdout: err.stdout, stderr: err.stderr }));
-}
 
 t.test('ibgw status and ibgw gateway talk to the running daemon with the token file', async (t) => {
   const d = await startDaemonProcess(t);
