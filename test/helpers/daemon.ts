@@ -15,6 +15,13 @@ import { tempDir, type Teardown } from './temp-dir.js';
 
 export const CLI = join(packageRoot, 'dist/daemon/cli.js');
 
+/**
+ * Environment for the daemon and CLI processes: NODE_OPTIONS is emptied, as for the
+ * supervisor fixtures — under tap it loads tap's process-info hook into every node started,
+ * which nearly doubles a CLI invocation's start-up.
+ */
+const PROCESS_ENV = { IBGW_ADMIN_TOKEN: '', IBGW_CONFIG: '', NODE_OPTIONS: '' };
+
 export interface CliResult {
   code: number;
   stdout: string;
@@ -23,7 +30,7 @@ export interface CliResult {
 
 /** `ibgw ARGS` as a separate process (dist/daemon/cli.js); env overrides are merged over a clean one. */
 export function runCli(args: string[], env: NodeJS.ProcessEnv = {}): Promise<CliResult> {
-  return promisify(execFile)(process.execPath, [CLI, ...args], { env: { ...process.env, IBGW_ADMIN_TOKEN: '', IBGW_CONFIG: '', ...env }, timeout: 60_000 })
+  return promisify(execFile)(process.execPath, [CLI, ...args], { env: { ...process.env, ...PROCESS_ENV, ...env }, timeout: 60_000 })
     .then((r) => ({ code: 0, stdout: r.stdout, stderr: r.stderr }))
     .catch((err: { code: number; stdout: string; stderr: string }) => ({ code: err.code, stdout: err.stdout, stderr: err.stderr }));
 }
@@ -77,7 +84,7 @@ export async function startDaemonProcess(t: Teardown, options: StartDaemonOption
   writeFileSync(configFile, baseYaml(apiPort, gatewayPort) + (options.yaml ?? ''));
   const child = spawn(process.execPath, [CLI, 'daemon', '--config', configFile], {
     cwd: dir,
-    env: { ...process.env, IBGW_CONFIG: '', IBGW_ADMIN_TOKEN: '', ...options.env },
+    env: { ...process.env, ...PROCESS_ENV, ...options.env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let out = '';
