@@ -30,7 +30,7 @@ interface Running {
 
 async function run(t: { teardown(fn: () => unknown): void }, gw: ManagedGateway): Promise<Running> {
   const spec = await gw.launch();
-  const child = spawn(spec.command[0], spec.command.slice(1), { cwd: spec.cwd, env: { ...process.env, ...spec.env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(spec.command[0], spec.command.slice(1), { cwd: spec.cwd, env: { ...process.env, NODE_OPTIONS: '', ...spec.env }, stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   child.stdout!.on('data', (c: Buffer) => (out += c));
   child.stderr!.on('data', (c: Buffer) => (out += c));

@@ -162,7 +162,8 @@ export async function startSim(t: Teardown | null, options: StartSimOptions = {}
   if (options.nossl) args.push('--nossl');
   args.push(...(options.extraArgs ?? []));
 
-  const child = spawn(process.execPath, args, { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, IBGW_SIM_CONFIG: '' } });
+  // NODE_OPTIONS emptied: tap's process-info hook would load into the simulator too, slowing its start.
+  const child = spawn(process.execPath, args, { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, IBGW_SIM_CONFIG: '', NODE_OPTIONS: '' } });
   let output = '';
   child.stdout!.on('data', (c: Buffer) => (output += c.toString()));
   child.stderr!.on('data', (c: Buffer) => (output += c.toString()));
