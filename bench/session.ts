@@ -17,6 +17,7 @@ import type { SessionConfig } from '../daemon/config/types.js';
 import { packageRoot } from '../daemon/package-root.js';
 import { SessionKeeper } from '../daemon/session/keeper.js';
 import { generateLocalTls } from '../daemon/tls/generate.js';
+import { waitFor } from '../testkit/wait-for.js';
 
 const BENCH_DEADLINE_MS = 180_000;
 const HANG_TRIALS = 2;
@@ -56,16 +57,6 @@ export type SessionBench = {
 
 interface SimProcess { baseUrl: string; ca: string; control(path: string, body?: unknown): Promise<any>; stop(): Promise<void> }
 
-async function waitUntil<T>(check: () => T | Promise<T>, timeoutMs: number, what: string): Promise<NonNullable<T>> {
-  const deadline = performance.now() + timeoutMs;
-  for (;;) {
-    const v = await check();
-    if (v) return v as NonNullable<T>;
-    if (performance.now() > deadline) throw new Error(`bench: timed out after ${timeoutMs} ms waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 10));
-  }
-}
-
 async function startSimulator(): Promise<SimProcess> {
   const dir = mkdtempSync(join(tmpdir(), 'ibgw-bench-session-'));
   const tls = await generateLocalTls({ dir, validityDays: 2 });
@@ -85,12 +76,12 @@ async function startSimulator(): Promise<SimProcess> {
   };
   try {
     // The simulator picks both ports and writes them to the info file (atomically) once listening.
-    const info = await waitUntil(() => {
+    const info = await waitFor(() => {
       try {
         const i = existsSync(infoFile) ? (JSON.parse(readFileSync(infoFile, 'utf8')) as { port: number; gatewayPort?: number }) : null;
         return i?.gatewayPort ? i : null;
       } catch { return null; }
-    }, 15_000, 'the simulator to listen');
+    }, 15_000, 'the simulator to listen', 10);
     const control = (path: string, body?: unknown): Promise<any> => new Promise((resolve, reject) => {
       const req = request({ host: '127.0.0.1', port: info.port, path, method: body === undefined ? 'GET' : 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' } }, (res) => {
         let text = '';
@@ -147,7 +138,7 @@ export async function benchSession(): Promise<SessionBench> {
       if (e.type === 'session.state') marks.set(String(e.data?.to), performance.now());
     },
   });
-  const authenticated = (): Promise<boolean> => waitUntil(() => keeper.status().state === 'authenticated', Math.min(90_000, left()), 'authenticated');
+  const authenticated = (): Promise<true> => waitFor(() => keeper.status().state === 'authenticated', Math.min(90_000, left()), 'authenticated', 10);
   try {
     await sim.control('/session/login', { username: 'demo' });
     keeper.start();
@@ -160,7 +151,7 @@ export async function benchSession(): Promise<SessionBench> {
       const before = restarts.length;
       const hungAt = performance.now();
       await sim.control('/fault/hang', { on: true });
-      await waitUntil(() => restarts.length > before, Math.min(40_000, left()), 'the restart decision');
+      await waitFor(() => restarts.length > before, Math.min(40_000, left()), 'the restart decision', 10);
       hangTimes.push(restarts[before] - hungAt);
       await authenticated();
     }
@@ -173,7 +164,7 @@ export async function benchSession(): Promise<SessionBench> {
     marks.delete('authenticated');
     const lostAt = performance.now();
     await sim.control('/session/drop-brokerage', {});
-    await waitUntil(() => marks.has('authenticated'), Math.min(config.tickleIntervalMs + 30_000, left()), 'authenticated after the loss');
+    await waitFor(() => marks.has('authenticated'), Math.min(config.tickleIntervalMs + 30_000, left()), 'authenticated after the loss', 10);
     const detectedAt = marks.get('reauthenticating') ?? lostAt;
     const authAt = marks.get('authenticated')!;
     if (penalties.length > 0) throw new Error('bench: the keeper was put in the 429 penalty box; numbers would be meaningless');

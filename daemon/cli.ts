@@ -21,7 +21,8 @@ A .env file in the working directory is read first (see .env.example).
 
 type Command = (argv: string[]) => Promise<number>;
 
-// Loaded on use: `ibgw keys generate` must not pay for loading the daemon, Fastify and the supervisor.
+// Loaded on use: `ibgw status` should not pay for loading the whole daemon (Fastify, the
+// supervisor, the session keeper …), and the daemon not for the other commands.
 const COMMANDS: Record<string, () => Promise<Command>> = {
   daemon: async () => (await import('./cli/commands/daemon.js')).daemonCommand,
   status: async () => (await import('./cli/commands/status.js')).statusCommand,
@@ -42,7 +43,7 @@ async function main(argv: string[]): Promise<number> {
     process.stdout.write(USAGE);
     return name ? 0 : 2;
   }
-  const load = COMMANDS[name];
+  const load = Object.hasOwn(COMMANDS, name) ? COMMANDS[name] : undefined;
   if (!load) {
     process.stderr.write(`ibgw: unknown command ${JSON.stringify(name)}\n\n${USAGE}`);
     return 2;

@@ -5,6 +5,8 @@
  * from @fastify/error so the supervisor core stays free of Fastify packages.
  *
  * Add new codes to the section of the module that raises them. Never reuse or rename a code.
+ * Every code here is raised somewhere: test/errors.test.ts checks that each factory is used
+ * outside this file, so a code nobody raises is deleted rather than left to look supported.
  */
 import { format } from 'node:util';
 
@@ -68,39 +70,37 @@ export const ERR_SERVICE_GRAPH = createError('IBGW_SERVICE_GRAPH', 'service list
 
 export const ERR_DAEMON_RUNNING = createError('IBGW_DAEMON_RUNNING', 'another daemon (pid %s) already uses data dir %s', 409);
 
-// --- store -----------------------------------------------------------------------------------
-export const ERR_STORE_CORRUPT = createError('IBGW_STORE_CORRUPT', 'state file %s was corrupt and was moved to %s', 500);
-
 // --- api -------------------------------------------------------------------------------------
 export const ERR_UNAUTHORIZED = createError('IBGW_UNAUTHORIZED', 'missing or invalid bearer token', 401);
-export const ERR_LOCKED_OUT = createError('IBGW_LOCKED_OUT', 'too many failed authentications from %s; retry in %s s', 429);
+export const ERR_AUTH_THROTTLED = createError('IBGW_AUTH_THROTTLED', 'too many failed authentications from %s; failed attempts are refused for %s s (a valid token is always accepted)', 429);
 export const ERR_NOT_FOUND = createError('IBGW_NOT_FOUND', 'no route %s %s', 404);
 export const ERR_BAD_REQUEST = createError('IBGW_BAD_REQUEST', '%s', 400);
-export const ERR_RATE_LIMITED = createError('IBGW_RATE_LIMITED', 'rate limit exceeded: %s', 429);
+export const ERR_INVALID_JSON = createError('IBGW_INVALID_JSON', 'the request body is not valid JSON: %s', 400);
+export const ERR_UNSUPPORTED_MEDIA_TYPE = createError('IBGW_UNSUPPORTED_MEDIA_TYPE', 'unsupported content type: %s', 415);
+export const ERR_BODY_TOO_LARGE = createError('IBGW_BODY_TOO_LARGE', 'the request body is too large: %s', 413);
+/** A fault of the daemon, not of the request: the message says where to look and leaks nothing. */
+export const ERR_INTERNAL = createError('IBGW_INTERNAL', 'internal error (see the daemon log)', 500);
 export const ERR_DAEMON_UNREACHABLE = createError('IBGW_DAEMON_UNREACHABLE', 'no daemon answering at %s: %s', 503);
 
 // --- gateway config: conf.yaml, TLS, allow/deny (issue 4) -----------------------------------
 export const ERR_CONF_KEY_REJECTED = createError('IBGW_CONF_KEY_REJECTED', 'the gateway rejects conf.yaml key %s', 400);
 export const ERR_CONF_INVALID = createError('IBGW_CONF_INVALID', 'gateway conf %s is invalid: %s', 400);
+export const ERR_CONF_VERSION_NOT_FOUND = createError('IBGW_CONF_VERSION_NOT_FOUND', 'no conf version %s (see the version list)', 404);
 export const ERR_ACCESS_PATTERN = createError('IBGW_ACCESS_PATTERN', 'cannot use %s in the gateway allow/deny list: %s', 400);
 export const ERR_ACCESS_LOCKOUT = createError('IBGW_ACCESS_LOCKOUT', '%s (pass force to do it anyway)', 409);
 export const ERR_ACCESS_ENTRY_NOT_FOUND = createError('IBGW_ACCESS_ENTRY_NOT_FOUND', 'no %s entry %s', 404);
 export const ERR_TLS_IMPORT = createError('IBGW_TLS_IMPORT', 'cannot import certificate: %s', 400);
-export const ERR_TLS_KEYSTORE = createError('IBGW_TLS_KEYSTORE', 'keystore %s: %s', 500);
 export const ERR_ACCESS_LIST_EMPTY = createError('IBGW_ACCESS_LIST_EMPTY', 'cannot remove the last %s entry: %s', 409);
 export const ERR_GATEWAY_UNMANAGED = createError('IBGW_GATEWAY_UNMANAGED', 'the daemon does not manage %s for this gateway (%s)', 409);
 export const ERR_GATEWAY_HOME = createError('IBGW_GATEWAY_HOME', 'gateway.home %s is not a Client Portal Gateway folder: %s', 400);
 
 // --- session (issue 5) -----------------------------------------------------------------------
 export const ERR_GATEWAY_TIMEOUT = createError('IBGW_GATEWAY_TIMEOUT', 'gateway did not answer %s within %s ms', 504);
-export const ERR_GATEWAY_UNAVAILABLE = createError('IBGW_GATEWAY_UNAVAILABLE', 'gateway is not ready (%s)', 503);
 export const ERR_SESSION_DISABLED = createError('IBGW_SESSION_DISABLED', 'the session keeper is off (session.enabled: false)', 409);
-export const ERR_LOGIN_BUDGET = createError('IBGW_LOGIN_BUDGET', 'login budget spent: %s', 429);
 export const ERR_GATEWAY_NETWORK = createError('IBGW_GATEWAY_NETWORK', 'cannot reach the gateway for %s: %s', 502);
 export const ERR_GATEWAY_REFUSED = createError('IBGW_GATEWAY_REFUSED', 'the gateway refused %s: Access Denied (its allow/deny list does not admit this address)', 403);
 export const ERR_GATEWAY_HTTP = createError('IBGW_GATEWAY_HTTP', 'gateway answered %s with HTTP %s', 502);
 export const ERR_GATEWAY_RATE_LIMITED = createError('IBGW_GATEWAY_RATE_LIMITED', 'gateway answered %s with 429: rate limited', 429);
-export const ERR_LOGIN_BLOCKED = createError('IBGW_LOGIN_BLOCKED', 'automated logins are stopped: %s (an operator must clear it)', 409);
 
 // --- notifications (issue 13) ---------------------------------------------------------------
 export const ERR_NOTIFY_CHANNEL_UNKNOWN = createError('IBGW_NOTIFY_CHANNEL_UNKNOWN', 'no notification channel named %s', 404);

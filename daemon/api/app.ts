@@ -18,7 +18,7 @@ import type { ApiServices } from './services.js';
 export interface AppOptions {
   services: ApiServices;
   logger: Logger;
-  auth: { maxFailures: number; failureWindowMs: number; lockoutMs: number };
+  auth: { maxFailures: number; failureWindowMs: number; failureDelayMs: number };
   onEvent?: EventSink;
 }
 

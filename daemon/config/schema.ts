@@ -42,9 +42,9 @@ const simulatorUser = Type.Object({
 const apiSchema = closed({
   host: text('loopback by default: the API can stop the gateway'),
   port: port(),
-  authMaxFailures: int(1, 'failed bearer-token checks per client address before a lockout'),
+  authMaxFailures: int(1, 'failed bearer-token checks from one address within the window before further failures answer 429 (a valid token is always accepted)'),
   authFailureWindowMs: int(1),
-  authLockoutMs: int(0),
+  authFailureDelayMs: int(0, 'a failed check answers after this delay, doubled with each failure in the window (capped at 10 s)'),
 });
 
 const gatewaySchema = closed({

@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { readFile, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
-import { ERR_CONF_INVALID } from '../errors.js';
+import { ERR_CONF_VERSION_NOT_FOUND } from '../errors.js';
 import { writeFileAtomic } from '../store/atomic-write.js';
 
 /** One earlier content of the managed conf, kept for rollback. */
@@ -48,7 +48,7 @@ export class ConfVersions {
 
   async read(id: number): Promise<string> {
     const idx = await this.index();
-    if (!idx.versions.some((v) => v.id === id)) throw ERR_CONF_INVALID(`version ${id}`, 'no such version (see the version list)');
+    if (!idx.versions.some((v) => v.id === id)) throw ERR_CONF_VERSION_NOT_FOUND(id);
     return readFile(join(this.dir, `${id}.yaml`), 'utf8');
   }
 

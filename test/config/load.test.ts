@@ -1,15 +1,13 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import t, { type Test } from 'tap';
 import { loadDotEnv } from '../../daemon/config/dotenv.js';
 import { loadConfig } from '../../daemon/config/load.js';
 import { isIbgwError } from '../../daemon/errors.js';
-
-const dir = () => mkdtempSync(join(tmpdir(), 'ibgw-config-'));
+import { tempDir } from '../helpers/temp-dir.js';
 
 function expectConfigError(t: Test, yaml: string, key: string, code = 'IBGW_CONFIG_INVALID') {
-  const d = dir();
+  const d = tempDir(t, 'ibgw-config-');
   const file = join(d, 'c.yaml');
   writeFileSync(file, yaml);
   try {
@@ -25,7 +23,7 @@ function expectConfigError(t: Test, yaml: string, key: string, code = 'IBGW_CONF
 }
 
 t.test('the embedded default loads and resolves dataDir against the cwd', async (t) => {
-  const d = dir();
+  const d = tempDir(t, 'ibgw-config-');
   const { config, file } = loadConfig({ env: {}, cwd: d });
   t.equal(file, null);
   t.equal(config.dataDir, join(d, 'data'));
@@ -36,7 +34,7 @@ t.test('the embedded default loads and resolves dataDir against the cwd', async 
 });
 
 t.test('a user file merges over the default; relative paths resolve from its folder', async (t) => {
-  const d = dir();
+  const d = tempDir(t, 'ibgw-config-');
   const file = join(d, 'ibgw.yaml');
   writeFileSync(file, 'dataDir: state\ngateway:\n  kind: command\n  command: ["./run.sh", "x"]\n  cwd: gw\n  port: 5999\n');
   const { config } = loadConfig({ file, env: {}, cwd: '/' });
@@ -48,7 +46,7 @@ t.test('a user file merges over the default; relative paths resolve from its fol
 });
 
 t.test('env overrides win over the file', async (t) => {
-  const d = dir();
+  const d = tempDir(t, 'ibgw-config-');
   const file = join(d, 'ibgw.yaml');
   writeFileSync(file, 'api:\n  port: 6000\n');
   const { config } = loadConfig({ file, env: { IBGW_API_HOST: '127.0.0.2', IBGW_API_PORT: '6123', IBGW_DATA_DIR: 'elsewhere' }, cwd: d });
@@ -75,7 +73,7 @@ t.test('a missing file is a read error naming it', async (t) => {
 });
 
 t.test('the setup guide\'s IBKR_CLIENT_PORTAL_PORT sets gateway.port; IBKR_API_ENDPOINT must point at the gateway', async (t) => {
-  const d = dir();
+  const d = tempDir(t, 'ibgw-config-');
   t.equal(loadConfig({ env: { IBKR_CLIENT_PORTAL_PORT: '5001' }, cwd: d }).config.gateway.port, 5001);
   t.throws(() => loadConfig({ env: { IBKR_CLIENT_PORTAL_PORT: 'five' }, cwd: d }), { code: 'IBGW_CONFIG_INVALID', details: { key: 'gateway.port' } });
   t.throws(() => loadConfig({ env: { IBKR_CLIENT_PORTAL_PORT: '70000' }, cwd: d }), { code: 'IBGW_CONFIG_INVALID' });
@@ -100,7 +98,7 @@ t.test('the setup guide\'s IBKR_CLIENT_PORTAL_PORT sets gateway.port; IBKR_API_E
 });
 
 t.test('.env in the working directory fills the environment; exported variables win; the key stays out', async (t) => {
-  const d = dir();
+  const d = tempDir(t, 'ibgw-config-');
   t.equal(loadDotEnv(d, {}), null, 'no .env, nothing to do');
   writeFileSync(join(d, '.env'), [
     '# comment', 'IBKR_CLIENT_PORTAL_PORT=5001', 'IBGW_API_PORT="6001"', 'export IBGW_DATA_DIR=state',
@@ -117,7 +115,7 @@ t.test('.env in the working directory fills the environment; exported variables 
 });
 
 t.test('vault.keyFile resolves like other paths', async (t) => {
-  const d = dir();
+  const d = tempDir(t, 'ibgw-config-');
   t.equal(loadConfig({ env: {}, cwd: d }).config.vault.keyFile, null);
   const file = join(d, 'ibgw.yaml');
   writeFileSync(file, 'vault:\n  keyFile: keys/vault.key\n');

@@ -6,7 +6,7 @@ import { fileURLToPath } from 'node:url';
 import type { ServiceEvent } from '../../daemon/events.js';
 import type { NotificationsConfig } from '../../daemon/notify/config-schema.js';
 import type { OutboxEntry } from '../../daemon/notify/outbox-types.js';
-import { waitFor } from './wait-for.js';
+import { waitFor } from '../../testkit/wait-for.js';
 
 const CHILD = fileURLToPath(new URL('../fixtures/notifier-child.mjs', import.meta.url));
 

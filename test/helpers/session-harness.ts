@@ -7,9 +7,9 @@ import type { SessionConfig } from '../../daemon/config/types.js';
 import type { ServiceEvent } from '../../daemon/events.js';
 import { SessionKeeper } from '../../daemon/session/keeper.js';
 import type { SessionKeeperOptions } from '../../daemon/session/keeper-types.js';
-import { startSim, waitFor, type Sim, type StartSimOptions } from './sim.js';
-
-export { waitFor };
+import { waitFor } from '../../testkit/wait-for.js';
+import { startSim, type Sim, type StartSimOptions } from './sim.js';
+import type { Teardown } from './temp-dir.js';
 
 export function fastSessionConfig(over: Partial<SessionConfig> = {}): SessionConfig {
   return {
@@ -34,7 +34,7 @@ export function fastSessionConfig(over: Partial<SessionConfig> = {}): SessionCon
 }
 
 /** A simulator whose pacing limits are off unless a test asks for them (fast timers would trip them). */
-export async function startTestSim(t: { teardown(fn: () => unknown): void }, options: StartSimOptions = {}): Promise<Sim> {
+export async function startTestSim(t: Teardown, options: StartSimOptions = {}): Promise<Sim> {
   return startSim(t, { ...options, simConfig: { rateLimits: { globalPerSec: 0, perEndpoint: { '/tickle': null } }, ...options.simConfig } });
 }
 
@@ -70,7 +70,7 @@ export interface Harness {
 }
 
 export function startKeeper(
-  t: { teardown(fn: () => unknown): void },
+  t: Teardown,
   sim: Sim,
   config: Partial<SessionConfig> = {},
   options: Partial<SessionKeeperOptions> = {},

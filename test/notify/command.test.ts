@@ -7,7 +7,7 @@ import type { CommandChannel } from '../../daemon/notify/config-schema.js';
 import { Notifier } from '../../daemon/notify/index.js';
 import { notifyConfig } from '../helpers/notify-config.js';
 import { groupPids, isAlive } from '../helpers/process-table.js';
-import { waitFor } from '../helpers/wait-for.js';
+import { waitFor } from '../../testkit/wait-for.js';
 
 const SCRIPT = fileURLToPath(new URL('../fixtures/notify-command.sh', import.meta.url));
 const TOKEN = 'ntfy-tk-5ecret-value';

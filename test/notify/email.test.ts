@@ -5,7 +5,7 @@ import { createCertificateAuthority } from '../../daemon/tls/certificate-authori
 import { createServerCertificate } from '../../daemon/tls/server-certificate.js';
 import { notifyConfig } from '../helpers/notify-config.js';
 import { startSmtpReceiver } from '../helpers/notify-receivers.js';
-import { waitFor } from '../helpers/wait-for.js';
+import { waitFor } from '../../testkit/wait-for.js';
 
 const PASSWORD = 'smtp-pa55word-never-logged';
 const secrets = async (name: string) => (name === 'smtp' ? PASSWORD : name === 'wrong' ? 'not-the-password' : null);

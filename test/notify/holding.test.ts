@@ -9,7 +9,7 @@ import { Store } from '../../daemon/store/store.js';
 import { FakeClock } from '../helpers/fake-clock.js';
 import { notifyConfig } from '../helpers/notify-config.js';
 import { startWebhookReceiver } from '../helpers/notify-receivers.js';
-import { waitFor } from '../helpers/wait-for.js';
+import { waitFor } from '../../testkit/wait-for.js';
 
 const NIGHT = { start: '22:00', end: '07:00', timeZone: 'Europe/Zurich' };
 const ev = (type: string, message: string, data: Record<string, unknown> = {}): ServiceEvent => ({ type, level: 'error', message, data });

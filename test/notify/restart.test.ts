@@ -3,12 +3,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import t from 'tap';
-import { freePort } from '../helpers/free-port.js';
+import { freePort } from '../../testkit/ports.js';
 import { notifyConfig } from '../helpers/notify-config.js';
 import { outboxOnDisk, startNotifierProcess } from '../helpers/notifier-process.js';
 import { startWebhookReceiver } from '../helpers/notify-receivers.js';
 import { isAlive } from '../helpers/process-table.js';
-import { waitFor } from '../helpers/wait-for.js';
+import { waitFor } from '../../testkit/wait-for.js';
 
 const SECRET = 'whsec-restart-0123456789';
 const slowRetry = { maxAttempts: 10, backoff: { initialMs: 600_000, maxMs: 600_000, factor: 2, jitter: 0 } };

@@ -30,7 +30,7 @@ async function build(t: { teardown(fn: () => unknown): void }) {
   const app: FastifyInstance = await buildApp({
     services: { adminToken: TOKEN, notifier } as unknown as ApiServices,
     logger: silentLogger,
-    auth: { maxFailures: 100, failureWindowMs: 60_000, lockoutMs: 1000 },
+    auth: { maxFailures: 100, failureWindowMs: 60_000, failureDelayMs: 0 },
   });
   t.teardown(() => app.close());
   return { app, rx, notifier };
@@ -74,7 +74,7 @@ t.test('the routes need the notifier decorator', async (t) => {
   const app = Fastify();
   t.teardown(() => app.close());
   await app.register(errorHandler);
-  await app.register(adminAuth, { token: TOKEN, maxFailures: 1, failureWindowMs: 1, lockoutMs: 1 });
+  await app.register(adminAuth, { token: TOKEN, maxFailures: 1, failureWindowMs: 1, failureDelayMs: 0 });
   await t.rejects((async () => { await app.register(notificationRoutes); await app.ready(); })(), /ibgw-notifier/);
 });
 

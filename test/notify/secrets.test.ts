@@ -8,10 +8,10 @@ import type { ServiceEvent } from '../../daemon/events.js';
 import { createLogger } from '../../daemon/logger.js';
 import { Notifier } from '../../daemon/notify/index.js';
 import { Store } from '../../daemon/store/store.js';
-import { freePort } from '../helpers/free-port.js';
+import { freePort } from '../../testkit/ports.js';
 import { notifyConfig } from '../helpers/notify-config.js';
 import { startSmtpReceiver, startWebhookReceiver } from '../helpers/notify-receivers.js';
-import { waitFor } from '../helpers/wait-for.js';
+import { waitFor } from '../../testkit/wait-for.js';
 
 const SCRIPT = fileURLToPath(new URL('../fixtures/notify-command.sh', import.meta.url));
 

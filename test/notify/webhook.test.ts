@@ -4,7 +4,7 @@ import { Notifier } from '../../daemon/notify/index.js';
 import type { WebhookChannel } from '../../daemon/notify/config-schema.js';
 import { discordProblems, slackProblems, startWebhookReceiver } from '../helpers/notify-receivers.js';
 import { notifyConfig } from '../helpers/notify-config.js';
-import { waitFor } from '../helpers/wait-for.js';
+import { waitFor } from '../../testkit/wait-for.js';
 
 const SECRET = 'whsec-0123456789abcdef';
 const vault = (values: Record<string, string>) => async (name: string) => values[name] ?? null;

@@ -3,8 +3,10 @@ import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import t from 'tap';
-import { fixture, harness, tempDir } from '../helpers/supervisor-harness.js';
-import { groupPids, isAlive, waitFor } from '../helpers/process-table.js';
+import { fixture, harness } from '../helpers/supervisor-harness.js';
+import { groupPids, isAlive } from '../helpers/process-table.js';
+import { tempDir } from '../helpers/temp-dir.js';
+import { waitFor } from '../../testkit/wait-for.js';
 
 const backoff = { initialMs: 50, maxMs: 1000, factor: 2, jitter: 0 };
 

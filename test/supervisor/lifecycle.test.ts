@@ -1,7 +1,8 @@
 import t from 'tap';
 import { readFileSync } from 'node:fs';
 import { baseOptions, fixture, harness } from '../helpers/supervisor-harness.js';
-import { cmdline, descendantPids, groupPids, isAlive, stat, waitFor } from '../helpers/process-table.js';
+import { cmdline, descendantPids, groupPids, isAlive, stat } from '../helpers/process-table.js';
+import { waitFor } from '../../testkit/wait-for.js';
 import type { ResourceSample } from '../../daemon/supervisor/index.js';
 import type { ServiceEvent } from '../../daemon/events.js';
 

@@ -4,9 +4,11 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import t from 'tap';
 import { Supervisor, probePort, readRunRecord, reconcileRun, runRecordPath, writeRunRecord, type RunRecord } from '../../daemon/supervisor/index.js';
-import { freePort } from '../helpers/free-port.js';
-import { cmdline, groupPids, isAlive, startTime, waitFor, killQuietly } from '../helpers/process-table.js';
-import { baseOptions, fixture, FIXTURE_ENV, tempDir } from '../helpers/supervisor-harness.js';
+import { freePort } from '../../testkit/ports.js';
+import { cmdline, groupPids, isAlive, startTime, killQuietly } from '../helpers/process-table.js';
+import { baseOptions, fixture, FIXTURE_ENV } from '../helpers/supervisor-harness.js';
+import { waitFor } from '../../testkit/wait-for.js';
+import { tempDir } from '../helpers/temp-dir.js';
 
 const bootId = () => readFileSync('/proc/sys/kernel/random/boot_id', 'utf8').trim();
 

@@ -12,7 +12,7 @@ import type { ApiServices } from '../../daemon/api/services.js';
 import { silentLogger } from '../../daemon/logger.js';
 import { VaultService, type CredentialsChange } from '../../daemon/vault/vault-service.js';
 import { CLI } from '../helpers/daemon.js';
-import { waitFor } from '../helpers/wait-for.js';
+import { waitFor } from '../../testkit/wait-for.js';
 import { newKey, PASSWORD, tempDir, TOTP, writeDotEnv } from '../helpers/vault.js';
 import { cli, CLEAN_ENV, noSecrets, workdir } from '../helpers/vault-cli.js';
 
@@ -49,7 +49,7 @@ t.test('with a daemon running, the CLI goes through its API and the daemon sees 
   const changes: CredentialsChange[] = [];
   const vault = new VaultService({ dataDir, dotEnvPath: null, env: { ENCRYPTION_KEY: key.hex } });
   vault.on('credentials-changed', (c) => changes.push(c));
-  const app = await buildApp({ services: { adminToken: 'cli-test-token', vault } as unknown as ApiServices, logger: silentLogger, auth: { maxFailures: 100, failureWindowMs: 60_000, lockoutMs: 1000 } });
+  const app = await buildApp({ services: { adminToken: 'cli-test-token', vault } as unknown as ApiServices, logger: silentLogger, auth: { maxFailures: 100, failureWindowMs: 60_000, failureDelayMs: 0 } });
   t.teardown(() => app.close());
   await app.listen({ host: '127.0.0.1', port: 0 });
   const port = (app.server.address() as { port: number }).port;

@@ -15,7 +15,7 @@ import { VaultService } from '../../daemon/vault/vault-service.js';
 import { VaultStore, vaultPaths } from '../../daemon/vault/vault-store.js';
 import { writeFileDurable } from '../../daemon/vault/durable-file.js';
 import { isAlive } from '../helpers/process-table.js';
-import { waitFor } from '../helpers/wait-for.js';
+import { waitFor } from '../../testkit/wait-for.js';
 import { newKey, PASSWORD, tempDir, TOTP, writeDotEnv } from '../helpers/vault.js';
 
 const FIXTURE = fileURLToPath(new URL('../fixtures/vault-rotate.mjs', import.meta.url));

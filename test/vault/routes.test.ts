@@ -12,7 +12,7 @@ async function app(t: { teardown(fn: () => unknown): void }, vault: VaultService
   const a = await buildApp({
     services: { adminToken: TOKEN, vault } as ApiServices,
     logger,
-    auth: { maxFailures: 100, failureWindowMs: 60_000, lockoutMs: 1000 },
+    auth: { maxFailures: 100, failureWindowMs: 60_000, failureDelayMs: 0 },
   });
   t.teardown(() => a.close());
   return a;
