@@ -6,6 +6,7 @@ import { fileURLToPath } from 'node:url';
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const assets = [
   ['daemon/supervisor/lifeline.sh', 'dist/daemon/supervisor/lifeline.sh', 0o755],
+  ['daemon/gateway/kinds/with-xvfb.sh', 'dist/daemon/gateway/kinds/with-xvfb.sh', 0o755],
   ['scripts/sim/assets', 'dist/scripts/sim/assets'],
   // The simulated IBC home (launcher scripts, config.ini template) for the TWS simulator.
   ['scripts/sim/tws/ibc', 'dist/scripts/sim/tws/ibc'],

@@ -25,7 +25,7 @@ export function effectOf(path: string): ChangeEffect {
   // The API server, the log capture and the store are built once at daemon start.
   const daemonBuilt = ['dataDir', 'api', 'gateway.logs', 'store'];
   if (daemonBuilt.some((p) => path === p || path.startsWith(`${p}.`))) return 'daemon-restart';
-  const gatewayLaunch = ['gateway.kind', 'gateway.command', 'gateway.cwd', 'gateway.port', 'gateway.host', 'gateway.home', 'gateway.env', 'gateway.simulator', 'conf', 'tls', 'access'];
+  const gatewayLaunch = ['gateway.kind', 'gateway.command', 'gateway.cwd', 'gateway.port', 'gateway.host', 'gateway.home', 'gateway.env', 'gateway.simulator', 'gateway.ibc', 'gateway.ibgateway', 'conf', 'tls', 'access'];
   if (gatewayLaunch.some((p) => path === p || path.startsWith(`${p}.`))) return 'gateway-restart';
   return 'live';
 }

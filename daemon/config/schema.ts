@@ -3,6 +3,8 @@
  * every object is closed (additionalProperties: false) so a misspelled key is an error that
  * names the key, not a silently ignored setting.
  */
+import { ibcSchema, ibgatewaySchema, TWS_PATH_KEYS } from './tws-schema.js';
+
 type Schema = Record<string, unknown>;
 
 const int = (minimum = 0, extra: Schema = {}): Schema => ({ type: 'integer', minimum, ...extra });
@@ -43,7 +45,7 @@ export const configSchema: Schema = obj({
     authLockoutMs: int(0),
   }),
   gateway: obj({
-    kind: { enum: ['simulated', 'clientportal', 'command'] },
+    kind: { enum: ['simulated', 'clientportal', 'command', 'ibgateway', 'simulated-tws'] },
     command: nullable({ type: 'array', items: str({ minLength: 1 }), minItems: 1 }),
     cwd: nullable(str({ minLength: 1 })),
     port: int(1, { maximum: 65535 }),
@@ -77,6 +79,8 @@ export const configSchema: Schema = obj({
       lockAfterFailures: int(1),
       penaltyMs: int(0),
     }),
+    ibc: ibcSchema as Schema,
+    ibgateway: ibgatewaySchema as Schema,
   }),
   conf: obj({
     template: nullable(str({ minLength: 1 })),
@@ -129,4 +133,4 @@ export const configSchema: Schema = obj({
 });
 
 /** Paths (dotted) whose values are file paths, resolved against the folder of the file that set them. */
-export const PATH_KEYS = ['dataDir', 'gateway.cwd', 'gateway.home', 'conf.template', 'tls.import.cert', 'tls.import.key', 'tls.import.pfx'] as const;
+export const PATH_KEYS = ['dataDir', 'gateway.cwd', 'gateway.home', 'conf.template', 'tls.import.cert', 'tls.import.key', 'tls.import.pfx', ...TWS_PATH_KEYS] as const;

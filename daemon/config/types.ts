@@ -3,7 +3,10 @@
  * The JSON schema in schema.ts is the source of truth for names, types and ranges;
  * keep the two in step (a test compares them against config/default.yaml).
  */
-export type GatewayKind = 'simulated' | 'clientportal' | 'command';
+import type { IbcConfig, IbGatewayConfig } from './tws-schema.js';
+
+export type { IbcConfig, IbGatewayConfig } from './tws-schema.js';
+export type GatewayKind = 'simulated' | 'clientportal' | 'command' | 'ibgateway' | 'simulated-tws';
 
 export interface BackoffConfig {
   initialMs: number;
@@ -58,6 +61,10 @@ export interface GatewayConfig {
     lockAfterFailures: number;
     penaltyMs: number;
   };
+  /** IBC (kinds ibgateway and simulated-tws). */
+  ibc: IbcConfig;
+  /** IB Gateway: install, settings folder, trading mode, API settings (kinds ibgateway and simulated-tws). */
+  ibgateway: IbGatewayConfig;
 }
 
 export interface ApiConfig {

@@ -24,6 +24,17 @@ export function parseIni(text: string): Map<string, Map<string, string>> {
   return sections;
 }
 
+/**
+ * A value as Java's Properties.load reads it (IBC reads config.ini that way): backslash escapes
+ * (\\, \t, \n, \r, \uXXXX; any other escaped character stands for itself).
+ */
+export function unescapeProperties(value: string): string {
+  return value.replace(/\\(u[0-9a-fA-F]{4}|.)/g, (_m, e: string) => {
+    if (e.length === 5) return String.fromCharCode(parseInt(e.slice(1), 16));
+    return ({ t: '\t', n: '\n', r: '\r', f: '\f' } as Record<string, string>)[e] ?? e;
+  });
+}
+
 export type TradingMode = 'live' | 'paper';
 export type IncomingAction = 'accept' | 'reject' | 'manual';
 export type ExistingSessionAction = 'manual' | 'primary' | 'primaryoverride' | 'secondary';
@@ -64,7 +75,7 @@ export function readIbcSettings(path: string): IbcSettings {
   } catch {
     throw new SettingsError(`IBC configuration file ${path} does not exist`);
   }
-  const ini = parseIni(text).get('')!;
+  const ini = new Map([...parseIni(text).get('')!].map(([k, v]) => [k, unescapeProperties(v)]));
   const lower = (k: string, allowed: string[], fallback: string): string => {
     const v = (ini.get(k) ?? '').toLowerCase();
     return allowed.includes(v) ? v : fallback;
