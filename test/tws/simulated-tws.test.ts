@@ -112,3 +112,32 @@ t.test('a stop with a hung command server still ends the group (STOP is bounded)
   t.equal(h.sup.status().lastExit?.code, 143, 'ended by the group TERM after the STOP went unanswered');
   t.match(h.lines.join('\n'), /IBC returned exit status 143/);
 });
+
+const windowNow = {
+  current: (now: number) => ({ start: now - 1000, end: now + 3_600_000, windows: [], reason: 'test window' }),
+  next: () => null,
+};
+
+t.test('a planned restart inside a maintenance window goes through IBC RESTART: same group, no new login', async (t) => {
+  const h = await twsHarness(t, { calendar: windowNow });
+  await h.waitSession('authenticated');
+  const pid = h.sup.status().pid;
+  const logins = h.keeper.status().loginsToday;
+  t.equal(await h.keeper.plannedRestart('maintenance'), 'ibc');
+  await waitFor(() => h.lines.some((l) => l.includes('auto-restart: re-authenticating with the stored session')), 15_000, 'the in-place restart');
+  await h.waitSession('authenticated');
+  t.equal(h.sup.status().pid, pid, 'the supervisor saw no exit: the same process group');
+  t.equal(h.keeper.status().loginsToday, logins, 'no new login counted');
+  t.equal(h.keeper.status().tws.ibcRestarts, 1);
+  t.match(h.lines.join('\n'), /CommandServer received command: RESTART/);
+});
+
+t.test('a planned restart outside a window restarts the group: a new, counted login', async (t) => {
+  const h = await twsHarness(t);
+  await h.waitSession('authenticated');
+  const pid = h.sup.status().pid;
+  t.equal(await h.keeper.plannedRestart('config changed'), 'group');
+  await h.waitSession('authenticated');
+  t.not(h.sup.status().pid, pid);
+  t.equal(h.keeper.status().loginsToday, 2);
+});
