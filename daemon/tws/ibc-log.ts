@@ -65,3 +65,43 @@ export function ibcState(outcome: IbcOutcome | undefined, competing: string): [K
     default: return null;
   }
 }
+
+/** What the keeper does about an IBC outcome: an event, a login block, a stop of the gateway. */
+export interface IbcReaction {
+  event: { level: 'info' | 'warn' | 'error'; message: string } | null;
+  /** Block automated logins for this reason (a rejected password must never be typed again). */
+  block: string | null;
+  /** Stop the gateway for this reason (before IBC's own retry). */
+  stop: string | null;
+}
+
+export function ibcReaction(outcome: IbcOutcome, competing: 'takeover' | 'wait' | 'report'): IbcReaction {
+  const none: IbcReaction = { event: null, block: null, stop: null };
+  switch (outcome) {
+    case 'login-failed':
+    case 'too-many-failures': {
+      const why = outcome === 'login-failed' ? 'IBC: login failed (IBKR refused the credentials)' : 'IBC: too many failed login attempts';
+      // Block first, then stop: IBC's cold restart is about to type the same password again.
+      return { event: { level: 'error', message: `${why}: automated logins stop and the gateway is stopped` }, block: why, stop: `${why}: automated logins stopped` };
+    }
+    case 'second-factor':
+      return { ...none, event: { level: 'warn', message: 'IBC waits for the second factor: approve the login on IBKR Mobile' } };
+    case 'second-factor-timeout':
+      return { ...none, event: { level: 'warn', message: 'the second factor was not approved in time: IBC closes the gateway (exit 87)' } };
+    case 'existing-session-yielded':
+    case 'existing-session-waiting':
+      return {
+        event: { level: 'warn', message: `another session of this user is logged in: IB Gateway gives way (session.competing: ${competing})` },
+        block: null,
+        // Only policy wait tries again (each try a budgeted login); report leaves it to a person,
+        // and a dialog waiting for a human (manual) is one nobody on a virtual display will see.
+        stop: competing !== 'wait' || outcome === 'existing-session-waiting' ? 'another session holds the IBKR login' : null,
+      };
+    case 'login-completed':
+    case 'existing-session-continued':
+    case 'auto-restart':
+      return { ...none, event: { level: 'info', message: `IBC: ${outcome.replace(/-/g, ' ')}` } };
+    default:
+      return none;
+  }
+}

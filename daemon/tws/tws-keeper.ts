@@ -16,7 +16,8 @@
  *
  * Longer than the ~300-line norm for the same reason as keeper.ts: the loop, its steps and the
  * status share private state that must change in one order. What stands alone does
- * (api-connection, connectivity, ibc-log, login-gate, restart-gate, maintenance-watch).
+ * (api-probe, connectivity, ibc-log's outcomes and reactions, login-gate, restart-gate,
+ * maintenance-watch).
  */
 import { EventEmitter } from 'node:events';
 import { backoffDelay } from '../backoff-delay.js';
@@ -34,7 +35,7 @@ import type { ApiNotice } from './api-connection.js';
 import { ApiProbe, type ProbeSettings } from './api-probe.js';
 import type { ConnectivityChange } from './connectivity.js';
 import { ibcCommand } from './ibc-command.js';
-import { EXIT_SECOND_FACTOR_TIMEOUT, ibcOutcome, ibcState, type IbcOutcome } from './ibc-log.js';
+import { EXIT_SECOND_FACTOR_TIMEOUT, ibcOutcome, ibcReaction, ibcState, type IbcOutcome } from './ibc-log.js';
 import { LoginGate } from './login-gate.js';
 import type { TwsSessionStatus } from './tws-status.js';
 
@@ -162,7 +163,7 @@ export class TwsSessionKeeper extends EventEmitter {
     this.#restarts.sawDown();
     this.#hang.reset();
     // The exit status says it even when the line was lost (output dropped under load).
-    if (exit?.code === EXIT_SECOND_FACTOR_TIMEOUT && this.#ibc?.outcome !== 'second-factor-timeout') this.onGatewayLine(`0000-00-00 00:00:00:000 IBC: Exiting after error with exit code=1111`);
+    if (exit?.code === EXIT_SECOND_FACTOR_TIMEOUT && this.#ibc?.outcome !== 'second-factor-timeout') this.#ibcSaid('second-factor-timeout');
     if (this.#started && !this.#stopped) this.#setState(...this.#notReadyState(false));
     this.#kick(this.#poll);
   }
@@ -170,7 +171,11 @@ export class TwsSessionKeeper extends EventEmitter {
   /** Every captured line of the gateway's output (the supervisor's 'line' event). */
   onGatewayLine(text: string): void {
     const outcome = ibcOutcome(text);
-    if (!outcome || this.#stopped) return;
+    if (outcome) this.#ibcSaid(outcome);
+  }
+
+  #ibcSaid(outcome: IbcOutcome): void {
+    if (this.#stopped) return;
     this.#ibc = { outcome, at: this.#now() };
     void this.#onIbc(outcome).catch((err: Error) => this.#event('session.error', 'error', `handling IBC's ${outcome} failed: ${err.message}`));
   }
@@ -362,36 +367,14 @@ export class TwsSessionKeeper extends EventEmitter {
   }
 
   async #onIbc(outcome: IbcOutcome): Promise<void> {
-    switch (outcome) {
-      case 'login-failed':
-      case 'too-many-failures': {
-        const why = outcome === 'login-failed' ? 'IBC: login failed (IBKR refused the credentials)' : 'IBC: too many failed login attempts';
-        // Block first, then stop: IBC's cold restart is about to type the same password again.
-        await this.#gate.block(why);
-        this.#setState('login-blocked', `${why}; fix the credentials, then clear the block`);
-        await this.#o.gateway.stop(`${why}: automated logins stopped`);
-        return;
-      }
-      case 'second-factor':
-        this.#event('session.ibc', 'warn', 'IBC waits for the second factor: approve the login on IBKR Mobile', { outcome });
-        break;
-      case 'second-factor-timeout':
-        this.#event('session.ibc', 'warn', 'the second factor was not approved in time: IBC closes the gateway (exit 87)', { outcome });
-        break;
-      case 'existing-session-yielded':
-      case 'existing-session-waiting':
-        this.#event('session.ibc', 'warn', `another session of this user is logged in: IB Gateway gives way (session.competing: ${this.#o.config.competing})`, { outcome });
-        // Only policy wait retries (each retry a budgeted login); report leaves it to a person.
-        if (this.#o.config.competing !== 'wait' || outcome === 'existing-session-waiting') await this.#o.gateway.stop('another session holds the IBKR login');
-        break;
-      case 'login-completed':
-      case 'existing-session-continued':
-      case 'auto-restart':
-        this.#event('session.ibc', 'info', `IBC: ${outcome.replace(/-/g, ' ')}`, { outcome });
-        break;
-      default:
+    const r = ibcReaction(outcome, this.#o.config.competing);
+    if (r.event) this.#event('session.ibc', r.event.level, r.event.message, { outcome });
+    if (r.block) {
+      await this.#gate.block(r.block);
+      this.#setState('login-blocked', `${r.block}; fix the credentials, then clear the block`);
     }
-    if (outcome !== 'login-completed' && outcome !== 'existing-session-continued' && !this.#probe.connected) {
+    if (r.stop) await this.#o.gateway.stop(r.stop);
+    if (!r.block && outcome !== 'login-completed' && outcome !== 'existing-session-continued' && !this.#probe.connected) {
       this.#setState(...this.#notReadyState(this.#o.gateway.isRunning()));
     }
   }
