@@ -286,8 +286,9 @@ export class TwsSessionKeeper extends EventEmitter {
         this.#setState(this.#probe.link.lost ? 'ibkr-unreachable' : 'unresponsive', 'reqCurrentTime went unanswered; the gateway answers a new connection: reconnecting');
         return 0;
       case 'refused':
-        // The supervisor saw the port open; closed now while the launcher lives: IBC restarts the gateway in place.
-        this.#setState('restarting', 'the API port is closed while the launcher runs: IB Gateway restarts itself');
+        // The supervisor saw the port open; closed now while the launcher lives: IBC restarts the
+        // gateway in place (what IBC says about that login, a second factor say, tells more).
+        this.#setState(...(ibcState(this.#ibc?.outcome, this.#o.config.competing) ?? ['restarting', 'the API port is closed while the launcher runs: IB Gateway restarts itself']));
         return this.#poll;
       case 'denied':
         return this.#wait('access-denied', "the gateway closed the daemon's API connection unanswered: is access.probeAddress in jts.ini TrustedIPs?");
