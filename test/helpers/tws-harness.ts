@@ -84,21 +84,20 @@ export async function twsHarness(t: Tap, options: TwsHarnessOptions = {}): Promi
   const events: ServiceEvent[] = [];
   const onEvent = (e: ServiceEvent) => void events.push(e);
   // Late-bound, as in main.ts: the kind's login gate is the keeper built after it.
-  let keeper!: TwsSessionKeeper;
-  let sup!: Supervisor;
+  const late: { keeper?: TwsSessionKeeper; sup?: Supervisor } = {};
   const gateway = createGateway(config, {
     dataDir, onEvent,
-    requestRestart: (reason) => void sup.restart(reason).catch(() => undefined),
+    requestRestart: (reason) => void late.sup?.restart(reason).catch(() => undefined),
     credentials: options.credentials === undefined ? undefined : async () => options.credentials ?? null,
-    loginGate: () => keeper.admitLogin(),
+    loginGate: async () => late.keeper?.admitLogin(),
     watch: { stabilityMs: 30 },
   }) as TwsGateway;
   const g = config.gateway;
-  sup = new Supervisor({
+  const sup = new Supervisor({
     dataDir, startTimeoutMs: g.startTimeoutMs, stopGraceMs: g.stopGraceMs, readyProbeIntervalMs: g.readyProbeIntervalMs, restart: g.restart,
     resources: g.resources, logs: g.logs, launch: () => gateway.launch(), redactLine: gateway.redactLine, onEvent, random: () => 0.5,
   });
-  keeper = new TwsSessionKeeper({
+  const keeper = new TwsSessionKeeper({
     config: config.session,
     probe: { host: g.host, port: g.port, clientId: g.ibgateway.probe.clientId, intervalMs: g.ibgateway.probe.intervalMs, timeoutMs: g.ibgateway.probe.timeoutMs },
     gateway: {
@@ -113,6 +112,7 @@ export async function twsHarness(t: Tap, options: TwsHarnessOptions = {}): Promi
     historyPath: join(dataDir, 'session-history.json'),
     onEvent, gatewayPollMs: 50, random: () => 0.5,
   });
+  Object.assign(late, { keeper, sup });
   const transitions: TransitionEvent[] = [];
   const pgids = new Set<number>();
   const lines: string[] = [];
