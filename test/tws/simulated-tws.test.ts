@@ -3,7 +3,8 @@
  * gateway, the TWS keeper's API probe decides readiness and health, IBC's command server stops
  * it. Real processes, real sockets, the real process table.
  */
-import { readFileSync, statSync } from 'node:fs';
+import { readFileSync, rmSync, statSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import t from 'tap';
 import { groupPids, isAlive } from '../helpers/process-table.js';
 import { librarySession, relayFrom } from '../helpers/tws-library.js';
@@ -140,4 +141,23 @@ t.test('a planned restart outside a window restarts the group: a new, counted lo
   await h.waitSession('authenticated');
   t.not(h.sup.status().pid, pid);
   t.equal(h.keeper.status().loginsToday, 2);
+});
+
+t.test('a wrong password at a restart (control-channel login fault): blocked after one attempt, not retried', async (t) => {
+  const h = await twsHarness(t, { session: { loginBudget: { perDay: 20, perHour: 10 } } });
+  await h.waitSession('authenticated');
+  await h.control('/fault/login', { fault: 'wrong-password' });
+  const before = h.lines.length;
+  void h.sup.restart('test restart');
+  await h.waitSession('login-blocked', 20_000);
+  await h.waitState('stopped');
+  const after = h.lines.slice(before);
+  t.equal(after.filter((l) => /IBC: Login failed$/.test(l)).length, 1, 'one failed login');
+  t.equal(h.keeper.status().loginsToday, 2, 'the first start and the failed one');
+  // The credentials fixed (the fault lives in the settings folder, the simulator is down), an
+  // operator clears the block: the gateway starts and logs in again.
+  rmSync(join(dirname(h.gateway.jtsIni.path), '.ibgw-sim-login-fault'));
+  await h.keeper.clearLoginBlock();
+  t.equal(h.keeper.status().loginBlocked, null);
+  await h.waitSession('authenticated', 20_000);
 });

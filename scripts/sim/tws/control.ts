@@ -3,11 +3,12 @@
  * benchmarks. Same shape as the Client Portal simulator's (plain HTTP on loopback, bearer token
  * compared in constant time, an info file written atomically with mode 0600).
  */
-import { renameSync, writeFileSync } from 'node:fs';
+import { renameSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import { tokenMatches } from '../control.js';
 import { json, readBody, send, type Reply } from '../http-io.js';
 import type { GatewayState } from './gateway-state.js';
+import { LOGIN_FAULTS, loginFaultFile, type LoginFault } from './login.js';
 import { FARMS, NOTICE, type FarmName } from './messages.js';
 
 type Handler = (body: Record<string, any>, gw: GatewayState) => Reply;
@@ -35,6 +36,14 @@ export function twsControlRoutes(exit: (code: number) => void): Record<string, H
     'POST /fault/server-broken': (_b, gw) => {
       gw.broadcast(NOTICE.serverBroken.code, NOTICE.serverBroken.text);
       return json(200, { sent: NOTICE.serverBroken.code });
+    },
+    // IBC's login outcomes at the next starts (this process is logged in already).
+    'POST /fault/login': (b, gw) => {
+      const file = loginFaultFile(gw.settingsDir);
+      if (b.fault === null || b.fault === undefined) rmSync(file, { force: true });
+      else if (LOGIN_FAULTS.includes(b.fault as LoginFault)) writeFileSync(file, String(b.fault));
+      else return json(400, { error: `fault must be null or one of ${LOGIN_FAULTS.join(', ')}` });
+      return json(200, { nextLogin: b.fault ?? null });
     },
     'POST /login/approve': (_b, gw) => {
       if (!gw.approveSecondFactor) return json(409, { error: 'no second factor is waiting' });

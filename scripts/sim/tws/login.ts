@@ -13,7 +13,7 @@
  *   factor, the gateway re-authenticates with what it stored.
  */
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { GatewayState } from './gateway-state.js';
@@ -32,6 +32,27 @@ export interface LoginInput {
   /** -Drestart=<dir>: the folder holding the autorestart file. */
   restartDir: string | null;
   exit: (code: number) => never;
+}
+
+/**
+ * Login faults set on the control channel for the next starts: a file in the settings folder,
+ * so they outlive the process (IBC's cold restart starts a new one, which must fail the same
+ * way, as a real wrong password does). Cleared with `{ fault: null }`.
+ */
+export type LoginFault = 'wrong-password' | 'second-factor-timeout' | 'existing-session';
+export const LOGIN_FAULTS: LoginFault[] = ['wrong-password', 'second-factor-timeout', 'existing-session'];
+
+export function loginFaultFile(settingsDir: string): string {
+  return join(settingsDir, '.ibgw-sim-login-fault');
+}
+
+export function readLoginFault(settingsDir: string): LoginFault | null {
+  try {
+    const fault = readFileSync(loginFaultFile(settingsDir), 'utf8').trim() as LoginFault;
+    return LOGIN_FAULTS.includes(fault) ? fault : null;
+  } catch {
+    return null;
+  }
 }
 
 /** The per-user settings folder the gateway keeps in the settings dir (a stable name per user). */
@@ -60,13 +81,14 @@ async function autoRestart(gw: GatewayState, input: LoginInput): Promise<boolean
   return true;
 }
 
-async function secondFactor(gw: GatewayState, input: LoginInput): Promise<void> {
+/** `unanswerable`: the fault — nobody will approve, the prompt only times out. */
+async function secondFactor(gw: GatewayState, input: LoginInput, unanswerable = false): Promise<void> {
   gw.loginState = 'second-factor';
   gw.ibc('Second Factor Authentication initiated');
   const timeoutMs = gw.sim.secondFactorTimeoutMs ?? gw.settings.secondFactorTimeoutS * 1000;
   const approved = await new Promise<boolean>((resolve) => {
     const timer = setTimeout(() => resolve(false), timeoutMs);
-    gw.approveSecondFactor = () => {
+    if (!unanswerable) gw.approveSecondFactor = () => {
       clearTimeout(timer);
       resolve(true);
     };
@@ -107,7 +129,9 @@ export async function runLogin(gw: GatewayState, input: LoginInput): Promise<boo
   gw.ibc(`Setting Trading mode = ${input.mode === 'live' ? 'Live' : 'Paper'}`);
   gw.ibc('Login attempt: 1');
   gw.count('login-attempt');
-  const user = gw.sim.users.find((u) => u.username === input.username && u.password === input.password);
+  const fault = readLoginFault(gw.settingsDir);
+  const found = gw.sim.users.find((u) => u.username === input.username && u.password === input.password);
+  const user = fault === 'wrong-password' ? undefined : found;
   if (!user) {
     gw.ibc('Login failed');
     gw.ibc('Cold restart in progress');
@@ -115,8 +139,8 @@ export async function runLogin(gw: GatewayState, input: LoginInput): Promise<boo
     gw.ibc('Login has not completed: exiting immediately');
     input.exit(0);
   }
-  if (gw.sim.existingSession && !(await existingSession(gw, input))) return false;
-  if (user.twoFactor !== 'none') await secondFactor(gw, input);
+  if ((gw.sim.existingSession || fault === 'existing-session') && !(await existingSession(gw, input))) return false;
+  if (user.twoFactor !== 'none' || fault === 'second-factor-timeout') await secondFactor(gw, input, fault === 'second-factor-timeout');
   await sleep(gw.sim.authDelayMs);
   mkdirSync(userSettingsDir(gw.settingsDir, user.username), { recursive: true });
   succeed(gw, user);
