@@ -126,3 +126,11 @@ export const ERR_VAULT_IO = createError('IBGW_VAULT_IO', 'cannot %s %s: %s', 500
 export const ERR_VAULT_DISABLED = createError('IBGW_VAULT_DISABLED', 'this daemon has no credential vault', 409);
 export const ERR_CREDENTIALS_INVALID = createError('IBGW_CREDENTIALS_INVALID', '%s: %s', 400); // field, what is wrong (never the value)
 export const ERR_SECRET_NAME = createError('IBGW_SECRET_NAME', 'secret name %s: %s', 400);
+export const ERR_LOGIN_BUDGET = createError('IBGW_LOGIN_BUDGET', 'login budget spent: %s', 429);
+export const ERR_LOGIN_BLOCKED = createError('IBGW_LOGIN_BLOCKED', 'automated logins are stopped: %s (an operator must clear it)', 409);
+
+// --- IB Gateway under IBC (issue 14) ---------------------------------------------------------
+export const ERR_TWS_HOME = createError('IBGW_TWS_HOME', '%s %s is not usable: %s', 400); // key, path, why
+export const ERR_TWS_CREDENTIALS = createError('IBGW_TWS_CREDENTIALS', 'no IBKR credentials for IB Gateway: %s', 400);
+export const ERR_TWS_HANDSHAKE = createError('IBGW_TWS_HANDSHAKE', 'the TWS API at %s: %s', 502);
+export const ERR_TWS_COMMAND = createError('IBGW_TWS_COMMAND', "IBC's command server did not take %s: %s", 502);

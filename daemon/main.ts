@@ -22,7 +22,7 @@ import { StartupService } from './services/startup-service.js';
 import { StoreService } from './services/store-service.js';
 import { SupervisorService } from './services/supervisor-service.js';
 import { VaultLifecycle } from './services/vault-lifecycle.js';
-import type { SessionKeeper } from './session/index.js';
+import type { Keeper } from './services/session-keepers.js';
 import type { Store } from './store/store.js';
 import type { Supervisor } from './supervisor/index.js';
 
@@ -38,7 +38,7 @@ export interface Daemon {
   apiUrl: string;
   adminToken: string;
   supervisor: Supervisor;
-  session(): SessionKeeper | null;
+  session(): Keeper | null;
   store: Store;
   gateway(): ManagedGateway;
   app: FastifyInstance;
@@ -54,7 +54,8 @@ export async function startDaemon(options: DaemonOptions = {}): Promise<Daemon> 
   const daemonDir = new DaemonDirService(ctx);
   const store = new StoreService(ctx);
   const vault = new VaultLifecycle(ctx);
-  const gateway = new GatewayService(ctx);
+  // The login gate is the session keeper, built below: called only at a launch, after the start.
+  const gateway = new GatewayService(ctx, { credentials: () => vault.vault.getCredentials(), loginGate: (): Promise<void> => session.admitLogin() });
   const supervisor = new SupervisorService(ctx, { store: store.store, gateway });
   const calendar = new CalendarService(ctx);
   const session = new SessionService(ctx, { gateway, supervisor, calendar: calendar.calendar, vault: vault.vault });

@@ -7,6 +7,7 @@
  */
 import { Type, type TSchema, type TProperties } from '@sinclair/typebox';
 import { NotificationsConfig } from '../notify/config-schema.js';
+import { ibcSchema, ibgatewaySchema, TWS_PATH_KEYS } from './tws-schema.js';
 
 const closed = <P extends TProperties>(properties: P, description?: string) =>
   Type.Object(properties, { additionalProperties: false, ...(description ? { description } : {}) });
@@ -21,7 +22,7 @@ const port = (description?: string) => int(0, description, { maximum: 65535 });
 const hhmm = Type.String({ pattern: '^([01][0-9]|2[0-3]):[0-5][0-9]$', description: 'local time HH:MM' });
 const timeZone = Type.String({ minLength: 1, format: 'time-zone', description: 'IANA time zone' });
 
-export const GATEWAY_KINDS = ['simulated', 'clientportal', 'command'] as const;
+export const GATEWAY_KINDS = ['simulated', 'clientportal', 'command', 'ibgateway', 'simulated-tws'] as const;
 
 export const backoffSchema = closed({
   initialMs: int(1),
@@ -82,6 +83,8 @@ const gatewaySchema = closed({
     lockAfterFailures: int(1),
     penaltyMs: int(0),
   }, 'settings handed to the simulated gateway (kind simulated only)'),
+  ibc: ibcSchema,
+  ibgateway: ibgatewaySchema,
 });
 
 const confSchema = closed({
@@ -152,4 +155,4 @@ export const configSchema = closed({
 });
 
 /** Paths (dotted) whose values are file paths, resolved against the folder of the file that set them. */
-export const PATH_KEYS = ['dataDir', 'gateway.cwd', 'gateway.home', 'conf.template', 'tls.import.cert', 'tls.import.key', 'tls.import.pfx', 'vault.keyFile'] as const;
+export const PATH_KEYS = ['dataDir', 'gateway.cwd', 'gateway.home', 'conf.template', 'tls.import.cert', 'tls.import.key', 'tls.import.pfx', 'vault.keyFile', ...TWS_PATH_KEYS] as const;

@@ -224,7 +224,9 @@ export class Supervisor extends EventEmitter<SupervisorEvents> {
     try {
       await this.#spawnLocked();
     } catch (err) {
-      if (ERR_LAUNCH_NOT_FOUND.is(err)) this.#toFatal(err.message, err);
+      // A missing program, or a launch that says retrying cannot help (details.retry false,
+      // e.g. automated logins blocked), goes to fatal at once instead of a backoff loop.
+      if (ERR_LAUNCH_NOT_FOUND.is(err) || (isIbgwError(err) && err.details?.retry === false)) this.#toFatal(err.message, err);
       else this.#failedStart(asIbgwError(err, (m) => ERR_LAUNCH_FAILED(m)));
     }
     return { wait: done };

@@ -17,6 +17,14 @@ export interface LaunchSpec {
   /** Where the readiness probe connects. */
   host: string;
   port: number;
+  /**
+   * A launcher's own clean shutdown, asked before the group is signalled whenever a live
+   * gateway is ended on purpose (stop, restart, start timeout, memory limit) — e.g. IBC's STOP
+   * command, which logs out of IBKR first. The supervisor then waits up to `timeoutMs` in all
+   * for the group leader to exit, and signals whatever is left (TERM → grace → KILL) either
+   * way, so a hook that hangs or fails only costs that time.
+   */
+  beforeStop?: { run: (reason: string) => Promise<void>; timeoutMs: number };
 }
 
 export interface SupervisorOptions {
