@@ -97,3 +97,17 @@ export const ERR_GATEWAY_REFUSED = createError('IBGW_GATEWAY_REFUSED', 'the gate
 export const ERR_GATEWAY_HTTP = createError('IBGW_GATEWAY_HTTP', 'gateway answered %s with HTTP %s', 502);
 export const ERR_GATEWAY_RATE_LIMITED = createError('IBGW_GATEWAY_RATE_LIMITED', 'gateway answered %s with 429: rate limited', 429);
 export const ERR_LOGIN_BLOCKED = createError('IBGW_LOGIN_BLOCKED', 'automated logins are stopped: %s (an operator must clear it)', 409);
+
+// --- maintenance: windows, pending changes, health gate, gateway versions (issue 10) ----------
+export const ERR_MAINTENANCE_INVALID = createError('IBGW_MAINTENANCE_INVALID', 'maintenance window %s: %s', 400); // field, problem
+export const ERR_MAINTENANCE_OVERLAP = createError('IBGW_MAINTENANCE_OVERLAP', 'overlaps maintenance window %s (%s) at %s', 409); // id, title, when
+export const ERR_MAINTENANCE_NOT_FOUND = createError('IBGW_MAINTENANCE_NOT_FOUND', 'no maintenance window %s', 404);
+export const ERR_MAINTENANCE_NOT_ACTIVE = createError('IBGW_MAINTENANCE_NOT_ACTIVE', 'no maintenance window is active%s', 409);
+export const ERR_MAINTENANCE_BUSY = createError('IBGW_MAINTENANCE_BUSY', 'a maintenance action is running: %s', 409);
+export const ERR_MAINTENANCE_UNAVAILABLE = createError('IBGW_MAINTENANCE_UNAVAILABLE', 'maintenance is not available: %s', 409);
+export const ERR_PENDING_NOT_FOUND = createError('IBGW_PENDING_NOT_FOUND', 'no pending change %s', 404);
+export const ERR_NO_ROLLBACK_POINT = createError('IBGW_NO_ROLLBACK_POINT', 'nothing to roll back to: %s', 409);
+export const ERR_VERSION_LAYOUT = createError('IBGW_VERSION_LAYOUT', '%s is not a Client Portal Gateway distribution: %s', 400);
+export const ERR_VERSION_ARCHIVE = createError('IBGW_VERSION_ARCHIVE', 'cannot read archive %s: %s', 400);
+export const ERR_VERSION_NOT_FOUND = createError('IBGW_VERSION_NOT_FOUND', 'no installed gateway version %s', 404);
+export const ERR_UPDATE_CHECK = createError('IBGW_UPDATE_CHECK', 'gateway update check %s failed: %s', 502);

@@ -3,6 +3,8 @@
  * every object is closed (additionalProperties: false) so a misspelled key is an error that
  * names the key, not a silently ignored setting.
  */
+import { MaintenanceConfigSchema } from '../maintenance/config-schema.js';
+
 type Schema = Record<string, unknown>;
 
 const int = (minimum = 0, extra: Schema = {}): Schema => ({ type: 'integer', minimum, ...extra });
@@ -126,6 +128,7 @@ export const configSchema: Schema = obj({
   store: obj({
     maxEvents: int(10),
   }),
+  maintenance: MaintenanceConfigSchema,
 });
 
 /** Paths (dotted) whose values are file paths, resolved against the folder of the file that set them. */

@@ -3,6 +3,10 @@
  * The JSON schema in schema.ts is the source of truth for names, types and ranges;
  * keep the two in step (a test compares them against config/default.yaml).
  */
+import type { MaintenanceConfig } from '../maintenance/config-schema.js';
+
+export type { MaintenanceConfig };
+
 export type GatewayKind = 'simulated' | 'clientportal' | 'command';
 
 export interface BackoffConfig {
@@ -143,6 +147,7 @@ export interface Config {
   session: SessionConfig;
   logging: LoggingConfig;
   store: StoreConfig;
+  maintenance: MaintenanceConfig;
 }
 
 /** A config together with where it came from, for error messages and the watcher. */

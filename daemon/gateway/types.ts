@@ -55,4 +55,7 @@ export interface GatewayDeps {
   watch?: { stabilityMs?: number; usePolling?: boolean; intervalMs?: number } | false;
   /** Expiry check period (default 1 h). */
   expiryCheckIntervalMs?: number;
+  /** kind clientportal: the folder to launch from, asked at each launch (the active gateway
+   *  version); null or absent: gateway.home. The conf template stays the one found at creation. */
+  home?: () => string | null;
 }

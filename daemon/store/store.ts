@@ -2,6 +2,7 @@ import { EventEmitter } from 'node:events';
 import { join } from 'node:path';
 import { Low } from 'lowdb';
 import type { ServiceEvent } from '../events.js';
+import { emptyMaintenanceRecord, type MaintenanceRecord } from '../maintenance/maintenance-record.js';
 import { QuarantiningJsonFile, type QuarantineReport } from './json-file-adapter.js';
 
 export interface StoredEvent extends ServiceEvent {
@@ -22,6 +23,8 @@ export interface StoreData {
   gateway: GatewayRecord;
   events: StoredEvent[];
   nextEventId: number;
+  /** Admin maintenance windows and the scheduler's position (daemon/maintenance). */
+  maintenance: MaintenanceRecord;
 }
 
 export interface StoreOptions {
@@ -37,6 +40,7 @@ function empty(): StoreData {
     gateway: { restarts: 0, lastExit: null, lastState: null, lastTransitionAt: null },
     events: [],
     nextEventId: 1,
+    maintenance: emptyMaintenanceRecord(),
   };
 }
 
@@ -64,7 +68,7 @@ export class Store extends EventEmitter {
     const fresh = empty();
     const data = this.#db.data;
     // Older or partial files: fill what is missing rather than fail the daemon's start.
-    this.#db.data = { ...fresh, ...data, gateway: { ...fresh.gateway, ...data.gateway } };
+    this.#db.data = { ...fresh, ...data, gateway: { ...fresh.gateway, ...data.gateway }, maintenance: { ...fresh.maintenance, ...data.maintenance } };
     if (!Array.isArray(this.#db.data.events)) this.#db.data.events = [];
     if (this.#quarantined) {
       const q = this.#quarantined;
@@ -99,6 +103,15 @@ export class Store extends EventEmitter {
 
   updateGateway(patch: Partial<GatewayRecord>): void {
     Object.assign(this.#db.data.gateway, patch);
+    this.#schedule();
+  }
+
+  maintenance(): MaintenanceRecord {
+    return this.#db.data.maintenance;
+  }
+
+  updateMaintenance(change: (record: MaintenanceRecord) => void): void {
+    change(this.#db.data.maintenance);
     this.#schedule();
   }
 
