@@ -3,11 +3,14 @@ import type { Logger } from '../logger.js';
 import type { EventSink } from '../events.js';
 import adminAuth from './plugins/admin-auth.js';
 import errorHandler from './plugins/error-handler.js';
+import maintenancePorts, { type MaintenancePorts } from './plugins/maintenance-ports.js';
 import servicesPlugin from './plugins/services.js';
 import accessRoutes from './routes/access.js';
 import confRoutes from './routes/conf.js';
 import gatewayRoutes from './routes/gateway.js';
+import gatewayVersionRoutes from './routes/gateway-versions.js';
 import healthRoutes from './routes/health.js';
+import maintenanceRoutes from './routes/maintenance.js';
 import sessionRoutes from './routes/session.js';
 import statusRoutes from './routes/status.js';
 import tlsRoutes from './routes/tls.js';
@@ -18,6 +21,8 @@ export interface AppOptions {
   logger: Logger;
   auth: { maxFailures: number; failureWindowMs: number; lockoutMs: number };
   onEvent?: EventSink;
+  /** Maintenance windows, staged changes and gateway versions; absent: those routes answer 409. */
+  maintenance?: MaintenancePorts;
 }
 
 /** Builds the API; never listens (server.ts does), so tests use app.inject() or listen on port 0. */
@@ -36,6 +41,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   await app.register(errorHandler);
   await app.register(servicesPlugin, { services: options.services });
   await app.register(adminAuth, { token: options.services.adminToken, ...options.auth, onEvent: options.onEvent });
+  await app.register(maintenancePorts, { ports: options.maintenance });
   await app.register(healthRoutes);
   await app.register(statusRoutes);
   await app.register(gatewayRoutes);
@@ -43,5 +49,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   await app.register(tlsRoutes);
   await app.register(confRoutes);
   await app.register(sessionRoutes);
+  await app.register(maintenanceRoutes);
+  await app.register(gatewayVersionRoutes);
   return app as unknown as FastifyInstance;
 }
