@@ -6,7 +6,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { createWriteStream } from 'node:fs';
-import { readFile, rm } from 'node:fs/promises';
+import { mkdir, readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Readable, Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
@@ -150,6 +150,7 @@ export class UpdateCheck {
 
   private async download(body: WebReadableStream<Uint8Array>, file: string): Promise<void> {
     const max = this.options.maxBytes ?? 512 * 1024 * 1024;
+    await mkdir(this.options.dir, { recursive: true });
     let total = 0;
     const limit = new Transform({
       transform(chunk: Buffer, _enc, done) {
