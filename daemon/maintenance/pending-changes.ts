@@ -101,7 +101,10 @@ export class PendingChanges {
       case 'conf': {
         const preview = await need(t.conf, 'conf.yaml').preview(input.text);
         if (preview.problems.length > 0) throw ERR_CONF_INVALID('proposed conf', preview.problems.map((p) => `${p.key}: ${p.message}`).join('; '));
-        return { summary: `conf.yaml change${input.reason ? ` (${input.reason})` : ''}${preview.changed ? '' : ' (no difference now)'}`, diff: preview.diff };
+        // Changes apply in staging order, and a whole conf replaces the lists earlier edits changed.
+        const overwrites = this.items.some((x) => x.kind === 'access' || x.kind === 'conf' || x.kind === 'conf-rollback');
+        const notes = [input.reason, preview.changed ? null : 'no difference now', overwrites ? 'replaces the whole conf: earlier staged conf and allow-list changes are overwritten' : null].filter(Boolean);
+        return { summary: `conf.yaml change${notes.length ? ` (${notes.join('; ')})` : ''}`, diff: preview.diff };
       }
       case 'conf-rollback': {
         const versions = await need(t.conf, 'conf.yaml').versions();
