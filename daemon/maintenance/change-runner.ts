@@ -87,13 +87,22 @@ export class ChangeRunner {
     }
   }
 
-  /** start + gate; a start that throws is a failed gate. */
+  /**
+   * start + gate. Supervisor.start() resolves only once the attempt has an outcome — for a
+   * gateway that never listens, after gateway.startTimeoutMs — so the gate does not wait for
+   * it: its clock starts as soon as the start is under way. A start that throws fails the gate.
+   */
   async #startAndGate(reason: string): Promise<GateResult> {
-    try {
-      await this.o.gateway.start(reason);
-    } catch (err) {
-      return { ok: false, reason: `gateway start failed: ${(err as Error).message}` };
-    }
+    let startError: Error | null = null;
+    const started = this.o.gateway.start(reason).then(() => true, (err: Error) => { startError = err; return true; });
+    const underway = async (): Promise<boolean> => {
+      for (;;) {
+        if (!['stopped', 'stopping'].includes(this.o.gateway.status().state)) return true;
+        await new Promise((resolve) => setTimeout(resolve, 10));
+      }
+    };
+    await Promise.race([started, underway()]);
+    if (startError) return { ok: false, reason: `gateway start failed: ${(startError as Error).message}` };
     return this.#gate();
   }
 

@@ -187,7 +187,9 @@ export class MaintenanceScheduler {
 
   #begin(occ: Occurrence, now: number): void {
     const w = occ.window;
-    const late = occ.start < this.#startedAt;
+    // Late: the daemon was down when it began. A window made (or changed) after its
+    // occurrence began is not late: whoever made it wants it now.
+    const late = occ.start < this.#startedAt && Date.parse(w.updatedAt) <= occ.start;
     const run = !late || w.runIfMissed || !ONE_SHOT_ACTIONS.includes(w.action);
     const active: ActiveOccurrence = {
       windowId: w.id, title: w.title, action: w.action, start: occ.start, end: occ.end,

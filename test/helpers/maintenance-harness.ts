@@ -101,7 +101,10 @@ export async function maintenanceHarness(t: Tap, options: HarnessOptions, carrie
     // Edges are computed exactly; the cap only matters for a wall clock that jumps. A small one
     // would make a month on the fake clock cost a hundred thousand looks.
     maxSleepMs: 6 * 3_600_000,
-    onEvent: (e) => events.push(e),
+    onEvent: (e) => {
+      events.push(e);
+      if (process.env.IBGW_TEST_EVENTS) process.stderr.write(`${new Date().toISOString().slice(11, 23)} ${e.type} ${e.message}\n`);
+    },
     ...rest,
   });
   let stopped = false;

@@ -51,10 +51,15 @@ export async function gatewayStack(t: Tap, options: StackOptions = {}, reuse?: {
   const port = await freePort();
   const config = testConfig(dataDir, { ...options.config, gateway: { port, stopGraceMs: 1000, ...options.config?.gateway } });
   const events: ServiceEvent[] = reuse?.events ?? [];
-  const onEvent = (e: ServiceEvent) => events.push(e);
+  const onEvent = (e: ServiceEvent) => {
+    events.push(e);
+    if (process.env.IBGW_TEST_EVENTS) process.stderr.write(`${new Date().toISOString().slice(11, 23)} ${e.type} ${e.message}\n`);
+  };
   const versions = config.gateway.kind === 'clientportal'
     ? new GatewayVersions({ dir: join(dataDir, 'versions'), keep: () => 5, enabled: () => true, onEvent })
     : null;
+  // Before the gateway handle: like the daemon, which knows its versions before it builds the launch.
+  if (!reuse) await options.before?.({ versions, dataDir });
   let supervisor: Supervisor | null = null;
   const gateway = createGateway(config, {
     dataDir, watch: false, onEvent,
@@ -79,7 +84,6 @@ export async function gatewayStack(t: Tap, options: StackOptions = {}, reuse?: {
     await gateway.close();
     for (const g of groups) killQuietly({ groups: [g], pids: groupPids(g) });
   });
-  if (!reuse) await options.before?.({ versions, dataDir });
   const maintenanceOptions: HarnessOptions = {
     start: Date.now(),
     ...options.maintenance,

@@ -109,9 +109,13 @@ export class GatewayVersions {
     return v;
   }
 
-  /** The newest installed version that is neither active nor failed: what an update window installs. */
+  /**
+   * What an update window installs: the newest version installed after the active one that
+   * never failed a health gate. An older one is not an update (switch back with `use`).
+   */
   staged(): InstalledVersion | null {
-    const candidates = this.index.versions.filter((v) => v.id !== this.index.active && !v.failed);
+    const active = this.index.versions.find((v) => v.id === this.index.active);
+    const candidates = this.index.versions.filter((v) => v !== active && !v.failed && (!active || v.installedAt > active.installedAt));
     return candidates.sort((a, b) => b.installedAt.localeCompare(a.installedAt))[0] ?? null;
   }
 
