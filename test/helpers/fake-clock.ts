@@ -35,6 +35,8 @@ export class FakeClock {
 
   async advanceTo(target: number | string, settle: () => Promise<void> = async () => {}): Promise<void> {
     const end = typeof target === 'string' ? Date.parse(target) : target;
+    // Work already queued (a look after a change) arms its timers first.
+    await settle();
     for (;;) {
       let due: [number, { at: number; fn: () => void }] | null = null;
       for (const entry of this.#timers) if (entry[1].at <= end && (!due || entry[1].at < due[1].at)) due = entry;
