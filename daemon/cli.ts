@@ -4,6 +4,7 @@ import { accessCommand } from './cli/commands/access.js';
 import { confCommand } from './cli/commands/conf.js';
 import { daemonCommand } from './cli/commands/daemon.js';
 import { gatewayCommand } from './cli/commands/gateway.js';
+import { maintenanceCommand } from './cli/commands/maintenance.js';
 import { statusCommand } from './cli/commands/status.js';
 import { tlsCommand } from './cli/commands/tls.js';
 
@@ -12,6 +13,9 @@ const USAGE = `usage: ibgw <command> [options]
   daemon [--config PATH]                 run the daemon in the foreground (npm start)
   status [--json]                        daemon, gateway and session status
   gateway start|stop|restart [--reason]  act on the supervised gateway
+  gateway install|versions|use|check     Client Portal Gateway versions (kind clientportal)
+  maintenance list|add|rm|skip|now|end|calendar|plan|pending|rollback|status
+                                         maintenance windows, staged changes, rollback
   access list|add|remove|explain|suggest the gateway's IP allow/deny lists
   tls show|ca|renew|check                the gateway's TLS certificate
   conf show|diff|apply|versions|rollback the managed gateway conf.yaml
@@ -27,6 +31,7 @@ const COMMANDS: Record<string, (argv: string[]) => Promise<number>> = {
   access: accessCommand,
   tls: tlsCommand,
   conf: confCommand,
+  maintenance: maintenanceCommand,
 };
 
 async function main(argv: string[]): Promise<number> {
