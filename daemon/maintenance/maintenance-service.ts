@@ -115,6 +115,9 @@ export class MaintenanceService {
   async start(): Promise<void> {
     this.#o.calendar.addSource(this.source);
     await this.scheduler.start();
+    // A change the daemon died in the middle of (in a window or not): gate what runs, roll back on failure.
+    const point = await this.points.load();
+    if (point?.status === 'in-progress') this.#inBackground(`recovery of ${point.label}`, async () => (await this.runner.recover()) ?? { result: 'applied', label: point.label, gate: 'skipped' });
   }
 
   async stop(): Promise<void> {
@@ -188,8 +191,8 @@ export class MaintenanceService {
     if (active) throw ERR_MAINTENANCE_BUSY(`maintenance window "${active.title}" is on until ${iso(active.end)}`);
     const action = input.action ?? 'quiet';
     const w = this.book.addNow(input.minutes, action, input.title ?? `maintenance now (${action})`, input.reason ?? '', createdBy);
-    this.scheduler.poke();
-    await this.scheduler.settled().catch(() => {});
+    // Answered once the window began; its action (a restart, a gated update) goes on after.
+    await this.scheduler.look();
     return this.#view(w);
   }
 

@@ -114,6 +114,12 @@ export class MaintenanceScheduler {
     this.#chain = this.#chain.then(() => this.#tick()).catch((err: Error) => this.#log.error({ err }, 'maintenance tick failed'));
   }
 
+  /** Look now and wait for the look (not for an action it starts). */
+  async look(): Promise<void> {
+    this.poke();
+    await this.#chain;
+  }
+
   /** Resolves when the current look and any action it started are done (tests, shutdown). */
   async settled(): Promise<void> {
     for (;;) {

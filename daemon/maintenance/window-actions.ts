@@ -78,8 +78,7 @@ export class WindowActionRunner implements WindowActions {
     const label = `maintenance window "${a.title}" (${a.action}), resumed after a daemon restart`;
     if (a.action === 'stop' && this.gatewayActive()) await this.o.gateway.stop(label);
     if (a.action === 'quiet') this.o.notifier?.()?.hold(label);
-    // The daemon died in the middle of the action: gate what runs now, roll back if it fails.
-    if (a.phase === 'acting') await this.o.runner.recover();
+    // An action the daemon died in the middle of is recovered by MaintenanceService.start().
   }
 
   async runLate(w: AdminWindow): Promise<void> {

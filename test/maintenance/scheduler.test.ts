@@ -153,6 +153,7 @@ t.test('skip the next occurrence, maintenance now for N minutes, end now', async
   await h.advanceTo('2025-06-04T04:00:00Z');
 
   const w = await h.service.now({ minutes: 30, action: 'stop', title: 'hotfix' }, 'admin');
+  await h.settle();
   t.ok(w.adhoc);
   t.equal(gateway.state, 'stopped');
   t.match(h.service.next(), { title: 'hotfix', active: true, action: 'stop' });
