@@ -56,13 +56,12 @@ function windowBody(v: Record<string, string | boolean | undefined>): Record<str
   return body;
 }
 
-/** ibgw maintenance …: admin maintenance windows through the daemon API. */
-export async function maintenanceCommand(argv: string[]): Promise<number> {
-  const flags = ['title', 'action', 'start', 'end', 'cron', 'days', 'time', 'tz', 'duration', 'reason', 'notice'] as const;
-  const args = parseCommon(argv, { ...Object.fromEntries(flags.map((f) => [f, { type: 'string' as const }])), 'run-if-missed': { type: 'boolean' } });
-  const [action, arg, arg2] = args.positionals;
+type Args = ReturnType<typeof parseCommon>;
+type Out = (data: unknown, text: string) => void;
+
+/** list, add, rm, skip, now, end, calendar: the windows themselves. */
+async function windowsCommand(action: string, arg: string | undefined, args: Args, out: Out): Promise<number | null> {
   const api = createApiClient(args.config);
-  const out = (data: unknown, text: string) => process.stdout.write(args.json ? JSON.stringify(data, null, 2) + '\n' : text);
   const v = args.values;
   switch (action) {
     case 'list': {
@@ -103,6 +102,15 @@ export async function maintenanceCommand(argv: string[]): Promise<number> {
       out(r, r.occurrences.map((o) => `${o.start} → ${o.end}  ${o.source.padEnd(5)} ${o.source === 'admin' ? `${o.action} ${o.title}` : o.reason}`).join('\n') + '\n');
       return 0;
     }
+    default:
+      return null;
+  }
+}
+
+/** plan, status, pending, rollback: what the windows change. */
+async function changesCommand(action: string, arg: string | undefined, arg2: string | undefined, args: Args, out: Out): Promise<number> {
+  const api = createApiClient(args.config);
+  switch (action) {
     case 'plan':
     case 'status': {
       const r = await api.request<Record<string, unknown>>('GET', `/api/v1/maintenance/${action}`);
@@ -128,4 +136,14 @@ export async function maintenanceCommand(argv: string[]): Promise<number> {
     default:
       throw ERR_BAD_REQUEST(USAGE);
   }
+}
+
+/** ibgw maintenance …: admin maintenance windows through the daemon API. */
+export async function maintenanceCommand(argv: string[]): Promise<number> {
+  const flags = ['title', 'action', 'start', 'end', 'cron', 'days', 'time', 'tz', 'duration', 'reason', 'notice'] as const;
+  const args = parseCommon(argv, { ...Object.fromEntries(flags.map((f) => [f, { type: 'string' as const }])), 'run-if-missed': { type: 'boolean' } });
+  const [action, arg, arg2] = args.positionals;
+  const out: Out = (data, text) => process.stdout.write(args.json ? JSON.stringify(data, null, 2) + '\n' : text);
+  if (!action) throw ERR_BAD_REQUEST(USAGE);
+  return (await windowsCommand(action, arg, args, out)) ?? changesCommand(action, arg, arg2, args, out);
 }
