@@ -2,7 +2,6 @@
 import { isIbgwError } from './errors.js';
 import { accessCommand } from './cli/commands/access.js';
 import { confCommand } from './cli/commands/conf.js';
-import { daemonCommand } from './cli/commands/daemon.js';
 import { gatewayCommand } from './cli/commands/gateway.js';
 import { maintenanceCommand } from './cli/commands/maintenance.js';
 import { statusCommand } from './cli/commands/status.js';
@@ -25,7 +24,8 @@ The CLI reads the admin token from IBGW_ADMIN_TOKEN or <dataDir>/admin-token.
 `;
 
 const COMMANDS: Record<string, (argv: string[]) => Promise<number>> = {
-  daemon: daemonCommand,
+  // The daemon (Fastify, supervisor, session …) is loaded only to run it, not for every `ibgw status`.
+  daemon: async (argv) => (await import('./cli/commands/daemon.js')).daemonCommand(argv),
   status: statusCommand,
   gateway: gatewayCommand,
   access: accessCommand,

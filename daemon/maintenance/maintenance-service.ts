@@ -6,7 +6,7 @@
  * versions; it owns none of them.
  */
 import { join } from 'node:path';
-import { ERR_MAINTENANCE_BUSY, ERR_NO_ROLLBACK_POINT } from '../errors.js';
+import { ERR_GATEWAY_UNMANAGED, ERR_MAINTENANCE_BUSY, ERR_NO_ROLLBACK_POINT } from '../errors.js';
 import type { EventSink } from '../events.js';
 import { silentLogger, type Logger } from '../logger.js';
 import { AdminWindowSource, asCalendarWindow } from './admin-source.js';
@@ -264,8 +264,7 @@ export class MaintenanceService {
   async useVersion(id: string, when: 'now' | 'next-window', by: string) {
     const versions = this.#o.versions?.() ?? null;
     if (when === 'next-window') return { staged: await this.stage({ kind: 'gateway-version', id }, by) };
-    const target = this.#o.targets().versions;
-    if (!versions || !target) return { staged: await this.stage({ kind: 'gateway-version', id }, by) }; // refused there with the reason
+    if (!versions) throw ERR_GATEWAY_UNMANAGED('gateway versions', 'they exist for gateway.kind clientportal only');
     versions.get(id);
     const label = `switch to gateway version ${id}`;
     return this.#inBackground(label, () => this.runner.run(label, [{ summary: label, apply: () => versions.use(id, `${label} (${by})`) }]));
