@@ -3,6 +3,8 @@
  * every object is closed (additionalProperties: false) so a misspelled key is an error that
  * names the key, not a silently ignored setting.
  */
+import { SimulatorSettingsSchema } from '../../scripts/sim/simulator-settings.js';
+
 type Schema = Record<string, unknown>;
 
 const int = (minimum = 0, extra: Schema = {}): Schema => ({ type: 'integer', minimum, ...extra });
@@ -23,15 +25,6 @@ const backoff = obj({
   factor: num(1),
   jitter: num(0, { maximum: 1 }),
 });
-
-const simulatorUser = obj({
-  username: str({ minLength: 1 }),
-  password: str({ minLength: 1 }),
-  accounts: { type: 'array', items: str({ minLength: 1 }), minItems: 1 },
-  paper: bool,
-  twoFactor: { enum: ['none', 'approve', 'code'] },
-  code: str({ pattern: '^[0-9]{6}$' }),
-}, ['username', 'password', 'accounts', 'paper', 'twoFactor']);
 
 export const configSchema: Schema = obj({
   dataDir: str({ minLength: 1 }),
@@ -69,14 +62,8 @@ export const configSchema: Schema = obj({
       maxFileBytes: int(1024),
       maxFiles: int(1),
     }),
-    simulator: obj({
-      users: { type: 'array', items: simulatorUser, minItems: 1 },
-      sessionIdleMs: int(1),
-      sessionMaxMs: int(1),
-      dailyReset: nullable(obj({ time: hhmm, timeZone })),
-      lockAfterFailures: int(1),
-      penaltyMs: int(0),
-    }),
+    // Owned by the simulator (scripts/sim/simulator-settings.ts): one schema, one set of defaults.
+    simulator: SimulatorSettingsSchema as unknown as Schema,
   }),
   conf: obj({
     template: nullable(str({ minLength: 1 })),

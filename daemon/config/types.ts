@@ -3,6 +3,8 @@
  * The JSON schema in schema.ts is the source of truth for names, types and ranges;
  * keep the two in step (a test compares them against config/default.yaml).
  */
+import type { SimulatorSettings } from '../../scripts/sim/simulator-settings.js';
+
 export type GatewayKind = 'simulated' | 'clientportal' | 'command';
 
 export interface BackoffConfig {
@@ -49,15 +51,8 @@ export interface GatewayConfig {
     maxFileBytes: number;
     maxFiles: number;
   };
-  /** Settings handed to the simulated gateway (kind simulated only). */
-  simulator: {
-    users: Array<{ username: string; password: string; accounts: string[]; paper: boolean; twoFactor: 'none' | 'approve' | 'code'; code?: string }>;
-    sessionIdleMs: number;
-    sessionMaxMs: number;
-    dailyReset: { time: string; timeZone: string } | null;
-    lockAfterFailures: number;
-    penaltyMs: number;
-  };
+  /** Settings handed to the simulated gateway (kind simulated only); the simulator owns their schema. */
+  simulator: SimulatorSettings;
 }
 
 export interface ApiConfig {

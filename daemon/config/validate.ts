@@ -1,5 +1,6 @@
 import { Ajv, type ErrorObject } from 'ajv';
 import { ERR_CONFIG_INVALID, type IbgwError } from '../errors.js';
+import { simulatorSettingsProblem } from '../../scripts/sim/simulator-settings.js';
 import { configSchema } from './schema.js';
 import type { Config } from './types.js';
 
@@ -80,6 +81,8 @@ function semanticError(config: Config): { key: string; message: string } | null 
   if (config.tls.mode === 'import' && !config.tls.import.pfx && !(config.tls.import.cert && config.tls.import.key)) {
     return { key: 'tls.import', message: 'mode import needs cert + key, or pfx' };
   }
+  const simulator = simulatorSettingsProblem(config.gateway.simulator);
+  if (simulator) return { key: `gateway.simulator.${simulator.key}`, message: simulator.message };
   if (config.session.requestTimeoutMs >= config.session.tickleIntervalMs) {
     return { key: 'session.requestTimeoutMs', message: `must be shorter than session.tickleIntervalMs (${config.session.tickleIntervalMs})` };
   }
