@@ -1,0 +1,6 @@
+export { LoginDriver, CHROMIUM_SWITCHES } from './driver.js';
+export type { LoginAttempt, LoginCredentials, LoginDriverOptions } from './driver.js';
+export { LoginConfigSchema, LoginSelectorsSchema, LoginErrorTextsSchema } from './config-schema.js';
+export type { LoginConfig, LoginSelectors, LoginErrorTexts } from './config-schema.js';
+export { pinGatewayCertificate, spkiSwitch } from './certificate-pin.js';
+export type { GatewayPin } from './certificate-pin.js';
