@@ -44,9 +44,11 @@ export function pinGatewayCertificate(baseUrl: string, ca: string | null, timeou
       rejectUnauthorized: true,
       timeout: timeoutMs,
     });
-    const fail = (why: string): void => {
+    const fail = (why: string, tlsCode?: string): void => {
       socket.destroy();
-      reject(ERR_LOGIN_CERTIFICATE(baseUrl, why));
+      const err = ERR_LOGIN_CERTIFICATE(baseUrl, why);
+      if (tlsCode) err.details = { tlsCode };
+      reject(err);
     };
     socket.once('secureConnect', () => {
       const cert = socket.getPeerX509Certificate();
@@ -56,6 +58,6 @@ export function pinGatewayCertificate(baseUrl: string, ca: string | null, timeou
       resolve({ spki, subject: cert.subject.replace(/\n/g, ', '), validTo: cert.validTo });
     });
     socket.once('timeout', () => fail(`no TLS handshake within ${timeoutMs} ms`));
-    socket.once('error', (err: NodeJS.ErrnoException) => fail(err.code ? `${err.code}: ${err.message}` : err.message));
+    socket.once('error', (err: NodeJS.ErrnoException) => fail(err.code ? `${err.code}: ${err.message}` : err.message, err.code));
   });
 }
