@@ -8,7 +8,7 @@
  * screenshots of failures and the last attempt's summary.
  */
 import { randomBytes } from 'node:crypto';
-import { constants, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { chmodSync, constants, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { access } from 'node:fs/promises';
 import { join } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
@@ -102,6 +102,8 @@ export class LoginDriver {
   /** Removes what a crashed daemon may have left: browser processes and profile folders. */
   async start(): Promise<void> {
     mkdirSync(this.#dir, { recursive: true, mode: 0o700 });
+    // Screenshots and browser profiles: the folder is the daemon user's alone, even if it existed before.
+    chmodSync(this.#dir, 0o700);
     for (const name of readdirSync(this.#dir).filter((n) => n.startsWith('browser-'))) {
       const profileDir = join(this.#dir, name);
       await sweepBrowser({ profileDir, marker: `none-${randomBytes(4).toString('hex')}` }, null, 0, this.#config.timeouts.closeMs, (ms) => delay(ms));

@@ -5,7 +5,7 @@
  * worker), and no output — events, logs, results, screenshots — may hold the password or the
  * TOTP secret. One simulator for the file; each test its own data dir and driver.
  */
-import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
@@ -16,7 +16,7 @@ import { LoginDriver, type LoginAttempt, type LoginCredentials } from '../../dae
 import type { ServiceEvent } from '../../daemon/events.js';
 import { createLogger } from '../../daemon/logger.js';
 import type { LoginContext } from '../../daemon/session/recovery.js';
-import { isAlive, processesUnder } from '../helpers/process-table.js';
+import { isAlive, processesUnder, stat } from '../helpers/process-table.js';
 import { startTestSim, startKeeper, waitState } from '../helpers/session-harness.js';
 import { startSim, waitFor, type Sim } from '../helpers/sim.js';
 
@@ -69,6 +69,16 @@ async function checkAfter(t: Test, run: Run, attempt: LoginAttempt): Promise<voi
   const outputs = JSON.stringify(run.events) + run.logs() + attempt.detail + (attempt.error?.message ?? '') + JSON.stringify(attempt);
   t.notOk(outputs.includes(PASSWORD), 'no password in events, logs or the result');
   t.notOk(outputs.includes(TOTP_SECRET), 'no TOTP secret either');
+  const kept = existsSync(join(run.dataDir, 'login')) ? readdirSync(join(run.dataDir, 'login')) : [];
+  t.same(kept.filter((n) => !n.endsWith('.png')), [], 'no profile folder is kept');
+}
+
+/** The attempt's browser processes while it runs: [leader pid, its group's members]. */
+function browserGroup(dataDir: string): { leader: number; members: number[]; others: number[] } | null {
+  const procs = processesUnder(dataDir).map((p) => ({ ...p, stat: stat(p.pid)! })).filter((p) => p.stat && /chromium/.test(p.cmd));
+  const leader = procs.find((p) => p.stat.pgid === p.pid);
+  if (!leader) return null;
+  return { leader: leader.pid, members: procs.filter((p) => p.stat.pgid === leader.pid).map((p) => p.pid), others: procs.filter((p) => p.stat.pgid !== leader.pid).map((p) => p.pid) };
 }
 
 const creds = (username: string, over: Partial<LoginCredentials> = {}): LoginCredentials => ({
@@ -100,9 +110,15 @@ t.test('push approved on the device while the driver waits', async (t) => {
   await waitFor(() => run.events.some((e) => e.type === 'login.push-pending'), 20_000, 'the push-pending event');
   await waitFor(async () => (await sim.control('/state')).pendingPushes.length === 1, 5000, 'the push at the simulator');
   t.match(run.events.find((e) => e.type === 'login.push-pending'), { level: 'warn', message: /approve the login on your device/, data: { timeoutMs: 180_000 } });
+  const group = browserGroup(run.dataDir);
+  t.ok(group, 'Chromium leads a process group of its own');
+  t.ok(group!.members.length > 1, 'its helpers are in that group');
+  t.not(group!.leader, process.pid);
+  t.not(stat(group!.leader)!.pgid, stat(process.pid)!.pgid, 'not the daemon\'s group');
   await sim.control('/session/approve', { username: 'push' });
   const attempt = await pending;
   t.match(attempt, { result: 'ok', authenticated: true, secondFactor: 'push' });
+  t.equal(attempt.browserPid, group!.leader);
   await checkAfter(t, run, attempt);
 });
 
@@ -188,6 +204,23 @@ t.test('aborted while waiting for a push: the browser is gone at once', async (t
   t.match(attempt, { result: 'failed' });
   t.equal(attempt.error?.code, 'IBGW_LOGIN_ABORTED');
   t.notOk(run.driver.status().running);
+  await checkAfter(t, run, attempt);
+});
+
+t.test('the worker killed mid-attempt: the daemon still sweeps the browser away', async (t) => {
+  await resetSim();
+  const run = makeDriver(t, creds('push'));
+  const pending = run.driver.attempt(context());
+  await waitFor(() => run.events.some((e) => e.type === 'login.push-pending'), 20_000, 'the push');
+  const group = browserGroup(run.dataDir)!;
+  const worker = processesUnder(run.dataDir).find((p) => /browser-worker\.js/.test(p.cmd));
+  t.ok(worker, 'the worker runs inside the attempt\'s profile folder');
+  process.kill(worker!.pid, 'SIGKILL');
+  const attempt = await pending;
+  t.match(attempt, { result: 'failed' });
+  t.equal(attempt.error?.code, 'IBGW_LOGIN_BROWSER_FAILED');
+  // Chromium may leave by itself when its pipe to the worker closes, or be killed by the sweep: either way, gone.
+  for (const pid of group.members) t.notOk(isAlive(pid), `browser process ${pid} is gone`);
   await checkAfter(t, run, attempt);
 });
 

@@ -3,14 +3,15 @@
  * texts → verdicts, secret scrubbing, screenshot retention, the certificate pin (host name
  * and chain checked by Node; Chromium refusing any other key).
  */
-import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { lookup } from 'node:dns/promises';
 import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import t from 'tap';
 import { Value } from '@sinclair/typebox/value';
 import { parse } from 'yaml';
-import { CHROMIUM_SWITCHES } from '../../daemon/login/driver.js';
+import { CHROMIUM_SWITCHES, LoginDriver } from '../../daemon/login/driver.js';
 import { pinGatewayCertificate, spkiSwitch } from '../../daemon/login/certificate-pin.js';
 import { LoginConfigSchema, type LoginConfig } from '../../daemon/login/config-schema.js';
 import { classifyPageError, scrub, verdictOf } from '../../daemon/login/login-outcome.js';
@@ -18,7 +19,7 @@ import { keepScreenshot, screenshotName } from '../../daemon/login/screenshots.j
 import { sweepBrowser } from '../../daemon/login/browser-processes.js';
 import { runWorker } from '../../daemon/login/worker-process.js';
 import { packagePath } from '../../daemon/package-root.js';
-import { processesUnder } from '../helpers/process-table.js';
+import { isAlive, processesUnder, waitFor } from '../helpers/process-table.js';
 import { startSim, type Sim } from '../helpers/sim.js';
 
 const defaults = Value.Create(LoginConfigSchema) as LoginConfig;
@@ -82,6 +83,20 @@ t.test('screenshots: 0600 from the worker, named by time and code, the newest N 
   writeFileSync(temp, 'png');
   t.equal(keepScreenshot(dir, temp, 'login-failed-x.png', 0), null, 'screenshotsKept 0 keeps none');
   t.same(readdirSync(dir).sort(), names.slice(2).sort());
+});
+
+t.test('start() removes what a crashed daemon left: profile folders and their processes', async (t) => {
+  const dataDir = tempDir(t);
+  const profile = join(dataDir, 'login', 'browser-left');
+  mkdirSync(profile, { recursive: true });
+  const straggler = spawn(process.execPath, ['-e', 'setTimeout(() => {}, 60000)', '--', `--user-data-dir=${profile}`], { stdio: 'ignore', detached: true });
+  t.teardown(() => straggler.kill('SIGKILL'));
+  await waitFor(() => processesUnder(profile).length === 1, 5000, 'the straggler');
+  const driver = new LoginDriver({ config: defaults, dataDir, ca: async () => null, credentials: async () => null });
+  await driver.start();
+  t.notOk(isAlive(straggler.pid!), 'killed');
+  t.notOk(existsSync(profile), 'its profile folder removed');
+  t.equal(statSync(join(dataDir, 'login')).mode & 0o777, 0o700);
 });
 
 let sim: Sim;
