@@ -19,17 +19,15 @@ import { packagePath } from '../package-root.js';
 import type { LoginContext, LoginFunction, LoginResult } from '../session/recovery.js';
 import { confirmAuthenticated } from './auth-confirm.js';
 import { browserProcesses, sweepBrowser, type BrowserIdentity } from './browser-processes.js';
-import { pinGatewayCertificate, spkiSwitch, type GatewayPin } from './certificate-pin.js';
+import { pinGatewayCertificate, type GatewayPin } from './certificate-pin.js';
 import type { LoginConfig } from './config-schema.js';
 import { scrub, verdictOf, type Verdict } from './login-outcome.js';
+import { attemptCapMs, buildPageRequest } from './page-request.js';
 import { keepScreenshot, screenshotName } from './screenshots.js';
 import { runWorker, type WorkerRun } from './worker-process.js';
-import type { PageCredentials, PageRequest, SecondFactorSeen } from './worker-protocol.js';
+import type { PageCredentials, PageOutcome, SecondFactorSeen } from './worker-protocol.js';
 
 export type LoginCredentials = PageCredentials;
-
-/** The driver's own switches; the SPKI pin and login.chromiumArgs follow. */
-export const CHROMIUM_SWITCHES = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-extensions'];
 
 export interface LoginAttempt {
   result: LoginResult;
@@ -74,7 +72,31 @@ interface Prepared {
   pin: GatewayPin;
 }
 
+interface Browsed {
+  run: WorkerRun;
+  browserPid: number | null;
+  leftoversKilled: number;
+  shotTemp: string;
+  phases: LoginAttempt['phases'];
+}
+
+/** What the worker reported, or why it reported nothing (its last stderr line, scrubbed). */
+function outcomeOf(run: WorkerRun, signal: AbortSignal, secrets: Array<string | undefined>): PageOutcome {
+  if (run.report) return run.report.outcome;
+  if (signal.aborted) return { kind: 'aborted' };
+  const last = run.stderr.trim().split('\n').pop();
+  return { kind: 'browser', detail: scrub(`${run.failure}${last ? `: ${last}` : ''}`, secrets) };
+}
+
 const now = (): number => Date.now();
+
+/** An attempt with nothing known yet; `ms` counts up to the moment it is made. */
+function blankAttempt(ctx: LoginContext, started: number): LoginAttempt {
+  return {
+    result: 'failed', error: null, detail: '', attempt: ctx.attempt, at: started, ms: now() - started, secondFactor: null, authenticated: false,
+    screenshot: null, passwordCleared: null, browserPid: null, leftoversKilled: 0, phases: { browserStart: null, page: null, sweep: null, confirm: null },
+  };
+}
 
 export class LoginDriver {
   /** The keeper's contract: the result and its reason in words. */
@@ -104,6 +126,7 @@ export class LoginDriver {
     mkdirSync(this.#dir, { recursive: true, mode: 0o700 });
     // Screenshots and browser profiles: the folder is the daemon user's alone, even if it existed before.
     chmodSync(this.#dir, 0o700);
+    for (const name of readdirSync(this.#dir).filter((n) => n.startsWith('.shot-'))) rmSync(join(this.#dir, name), { force: true });
     for (const name of readdirSync(this.#dir).filter((n) => n.startsWith('browser-'))) {
       const profileDir = join(this.#dir, name);
       await sweepBrowser({ profileDir, marker: `none-${randomBytes(4).toString('hex')}` }, null, 0, this.#config.timeouts.closeMs, (ms) => delay(ms));
@@ -156,22 +179,25 @@ export class LoginDriver {
       attempt: ctx.attempt, at: started, secondFactor: run.report?.secondFactor ?? null, browserPid: browsed.browserPid,
       leftoversKilled: browsed.leftoversKilled, passwordCleared: run.report?.passwordCleared ?? null, phases: browsed.phases,
     };
-    const outcome = run.report?.outcome ?? (signal.aborted ? { kind: 'aborted' as const } : { kind: 'browser' as const, detail: scrub(`${run.failure}${run.stderr ? `: ${run.stderr.trim().split('\n').pop()}` : ''}`, secrets) });
-    if (outcome.kind === 'success') {
-      const confirmStart = now();
-      const confirmed = await confirmAuthenticated({
-        baseUrl: ctx.baseUrl, ca: this.#options.ca, timeoutMs: config.timeouts.authenticatedMs, pollMs: this.#options.authPollMs ?? 250,
-        requestTimeoutMs: this.#options.requestTimeoutMs ?? 5000, sleep: (ms) => delay(ms), signal,
-      });
-      base.phases = { ...base.phases, confirm: now() - confirmStart };
-      if (confirmed === 'no-session') return { ...this.#failed(ctx, started, ERR_LOGIN_NOT_AUTHENTICATED('auth/status still answers 401'), secrets), ...base };
-      const detail = confirmed === 'authenticated' ? 'logged in; the brokerage session is authenticated' : 'logged in; the brokerage session is not authenticated yet (reauthenticate next)';
-      return { ...base, result: 'ok', error: null, detail, ms: now() - started, authenticated: confirmed === 'authenticated', screenshot: null };
-    }
+    const outcome = outcomeOf(run, signal, secrets);
+    if (outcome.kind === 'success') return this.#confirm(ctx, started, base, signal, secrets);
     const verdict = verdictOf(outcome, config.errorTexts, base.secondFactor ?? 'none', config.pushTimeoutMs);
     const screenshot = run.report?.screenshot ? this.#keepScreenshot(browsed.shotTemp, started, verdict) : null;
     rmSync(browsed.shotTemp, { force: true });
     return { ...this.#failed(ctx, started, verdict.error, secrets, verdict.result), ...base, screenshot };
+  }
+
+  /** The page said `Client login succeeds`; the gateway has the last word. */
+  async #confirm(ctx: LoginContext, started: number, base: Partial<LoginAttempt> & { phases: LoginAttempt['phases'] }, signal: AbortSignal, secrets: Array<string | undefined>): Promise<LoginAttempt> {
+    const confirmStart = now();
+    const confirmed = await confirmAuthenticated({
+      baseUrl: ctx.baseUrl, ca: this.#options.ca, timeoutMs: this.#config.timeouts.authenticatedMs, pollMs: this.#options.authPollMs ?? 250,
+      requestTimeoutMs: this.#options.requestTimeoutMs ?? 5000, sleep: (ms) => delay(ms), signal,
+    });
+    const phases = { ...base.phases, confirm: now() - confirmStart };
+    if (confirmed === 'no-session') return { ...this.#failed(ctx, started, ERR_LOGIN_NOT_AUTHENTICATED('auth/status still answers 401'), secrets), ...base, phases };
+    const detail = confirmed === 'authenticated' ? 'logged in; the brokerage session is authenticated' : 'logged in; the brokerage session is not authenticated yet (reauthenticate next)';
+    return { ...blankAttempt(ctx, started), ...base, phases, result: 'ok', detail, authenticated: confirmed === 'authenticated' };
   }
 
   /** Credentials, browser and certificate: everything that can fail before a browser starts. */
@@ -201,54 +227,35 @@ export class LoginDriver {
   }
 
   /** The worker's run, then the sweep: whatever happened, no browser process outlives this. */
-  async #browse(ctx: LoginContext, prepared: Prepared, signal: AbortSignal): Promise<{ run: WorkerRun; browserPid: number | null; leftoversKilled: number; shotTemp: string; phases: LoginAttempt['phases'] }> {
+  async #browse(ctx: LoginContext, prepared: Prepared, signal: AbortSignal): Promise<Browsed> {
     const config = this.#config;
     mkdirSync(this.#dir, { recursive: true, mode: 0o700 });
     const profileDir = mkdtempSync(join(this.#dir, 'browser-'));
     const id: BrowserIdentity = { profileDir, marker: randomBytes(12).toString('hex') };
     const shotTemp = join(this.#dir, `.shot-${id.marker}.png`);
-    let browserPid: number | null = null;
+    const seen: { pid: number | null; at: number | null } = { pid: null, at: null };
     const started = now();
-    let browserAt: number | null = null;
-    const request: PageRequest = {
-      loginUrl: ctx.loginUrl,
-      chromiumPath: config.chromiumPath,
-      chromiumArgs: [...CHROMIUM_SWITCHES, spkiSwitch(prepared.pin), ...config.chromiumArgs],
-      profileDir,
-      marker: id.marker,
-      screenshotPath: config.screenshotsKept > 0 ? shotTemp : null,
-      selectors: config.selectors,
-      successText: config.successText,
-      paperWhenChecked: config.paperWhenChecked,
-      secondFactorOptions: config.secondFactorOptions,
-      errorTexts: config.errorTexts,
-      pageLoadMs: config.timeouts.pageLoadMs,
-      stepMs: config.timeouts.stepMs,
-      pushTimeoutMs: config.pushTimeoutMs,
-      closeMs: config.timeouts.closeMs,
-      credentials: prepared.credentials,
-    };
-    const t = config.timeouts;
     try {
       const run = await runWorker({
         workerPath: this.#options.workerPath ?? packagePath('daemon', 'login', 'browser-worker.js'),
-        request,
+        request: buildPageRequest(config, {
+          loginUrl: ctx.loginUrl, pin: prepared.pin, profileDir, marker: id.marker,
+          screenshotPath: config.screenshotsKept > 0 ? shotTemp : null, credentials: prepared.credentials,
+        }),
         signal,
-        hardTimeoutMs: 60_000 + t.pageLoadMs + t.stepMs * 4 + config.pushTimeoutMs + t.closeMs * 2,
-        onBrowser: (pid) => {
-          browserPid = pid;
-          browserAt = now();
-        },
+        hardTimeoutMs: attemptCapMs(config),
+        onBrowser: (pid) => Object.assign(seen, { pid, at: now() }),
         onPushPending: () => this.#event('login.push-pending', 'warn', `approve the login on your device (IBKR Mobile): waiting up to ${Math.round(config.pushTimeoutMs / 1000)} s`, { attempt: ctx.attempt, timeoutMs: config.pushTimeoutMs }),
       });
       const workerDone = now();
-      const { leftoversKilled } = await this.#sweep(id, browserPid);
-      const browserStart = browserAt === null ? null : browserAt - started;
-      const phases = { browserStart, page: browserAt === null ? null : workerDone - browserAt, sweep: now() - workerDone, confirm: null };
-      return { run, browserPid, leftoversKilled, shotTemp, phases };
+      const { leftoversKilled } = await this.#sweep(id, seen.pid);
+      const phases = {
+        browserStart: seen.at === null ? null : seen.at - started, page: seen.at === null ? null : workerDone - seen.at, sweep: now() - workerDone, confirm: null,
+      };
+      return { run, browserPid: seen.pid, leftoversKilled, shotTemp, phases };
     } finally {
       // A second sweep costs one /proc scan and covers a throw anywhere above.
-      if (browserProcesses(id).length > 0) await this.#sweep(id, browserPid);
+      if (browserProcesses(id).length > 0) await this.#sweep(id, seen.pid);
       rmSync(profileDir, { recursive: true, force: true });
     }
   }
@@ -275,11 +282,7 @@ export class LoginDriver {
 
   #failed(ctx: LoginContext, started: number, error: IbgwError, secrets: Array<string | undefined>, result: LoginResult = 'failed'): LoginAttempt {
     error.message = scrub(error.message, secrets);
-    return {
-      result, error, detail: `${error.message} [${error.code}]`, attempt: ctx.attempt, at: started, ms: now() - started,
-      secondFactor: null, authenticated: false, screenshot: null, passwordCleared: null, browserPid: null, leftoversKilled: 0,
-      phases: { browserStart: null, page: null, sweep: null, confirm: null },
-    };
+    return { ...blankAttempt(ctx, started), result, error, detail: `${error.message} [${error.code}]` };
   }
 
   #finish(a: LoginAttempt): LoginAttempt {

@@ -1,4 +1,5 @@
-export { LoginDriver, CHROMIUM_SWITCHES } from './driver.js';
+export { LoginDriver } from './driver.js';
+export { CHROMIUM_SWITCHES } from './page-request.js';
 export type { LoginAttempt, LoginCredentials, LoginDriverOptions } from './driver.js';
 export { LoginConfigSchema, LoginSelectorsSchema, LoginErrorTextsSchema } from './config-schema.js';
 export type { LoginConfig, LoginSelectors, LoginErrorTexts } from './config-schema.js';
