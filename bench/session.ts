@@ -55,7 +55,7 @@ export type SessionBench = {
   reauthLossToDetectMs: number;
 };
 
-interface SimProcess { baseUrl: string; ca: string; control(path: string, body?: unknown): Promise<any>; stop(): Promise<void> }
+export interface SimProcess { baseUrl: string; ca: string; control(path: string, body?: unknown): Promise<any>; stop(): Promise<void> }
 
 async function waitUntil<T>(check: () => T | Promise<T>, timeoutMs: number, what: string): Promise<NonNullable<T>> {
   const deadline = performance.now() + timeoutMs;
@@ -67,7 +67,7 @@ async function waitUntil<T>(check: () => T | Promise<T>, timeoutMs: number, what
   }
 }
 
-async function startSimulator(): Promise<SimProcess> {
+export async function startSimulator(): Promise<SimProcess> {
   const dir = mkdtempSync(join(tmpdir(), 'ibgw-bench-session-'));
   const tls = await generateLocalTls({ dir, validityDays: 2 });
   const conf = readFileSync(join(packageRoot, 'scripts/sim/assets/conf.yaml'), 'utf8')
