@@ -101,6 +101,7 @@ export async function runAttempt(req: PageRequest, send: (message: FromWorker) =
   if (leader !== null) send({ type: 'browser', pid: leader });
   const onAbort = () => void context.close().catch(() => undefined);
   signal.addEventListener('abort', onAbort, { once: true });
+  if (signal.aborted) onAbort(); // aborted while the browser was starting
   let report: PageReport;
   try {
     const page = context.pages()[0] ?? (await context.newPage());
