@@ -19,10 +19,3 @@ export async function dispatch(sim: Sim, answer: SsoAnswer): Promise<{ status: n
   const res = await sim.request('GET', answer.body.next);
   return { status: res.status, body: res.body, type: String(res.headers['content-type'] ?? '') };
 }
-
-/** Credentials (no second factor) through to the Dispatcher; returns the credentials step's answer. */
-export async function ssoLogin(sim: Sim, username: string, password: string, mode?: 'paper' | 'live'): Promise<SsoAnswer> {
-  const answer = await sso(sim, 'login', { username, password, ...(mode ? { mode } : {}) });
-  if (answer.body.status === 'authenticated') await dispatch(sim, answer);
-  return answer;
-}
