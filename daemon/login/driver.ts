@@ -8,48 +8,28 @@
  * screenshots of failures and the last attempt's summary.
  */
 import { randomBytes } from 'node:crypto';
-import { chmodSync, constants, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
-import { access } from 'node:fs/promises';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
-import { ERR_LOGIN_BROWSER_MISSING, ERR_LOGIN_BUSY, ERR_LOGIN_CERTIFICATE, ERR_LOGIN_LEFTOVER, ERR_LOGIN_NO_CREDENTIALS, ERR_LOGIN_NOT_AUTHENTICATED, isIbgwError, type IbgwError } from '../errors.js';
+import { ERR_LOGIN_BUSY, ERR_LOGIN_CERTIFICATE, ERR_LOGIN_LEFTOVER, ERR_LOGIN_NO_CREDENTIALS, ERR_LOGIN_NOT_AUTHENTICATED, isIbgwError, type IbgwError } from '../errors.js';
 import { ignoreEvents, type EventSink } from '../events.js';
 import { silentLogger, type Logger } from '../logger.js';
 import { packagePath } from '../package-root.js';
 import type { LoginContext, LoginFunction, LoginResult } from '../session/recovery.js';
 import { confirmAuthenticated } from './auth-confirm.js';
+import { browserAvailability } from './browser-availability.js';
 import { browserProcesses, sweepBrowser, type BrowserIdentity } from './browser-processes.js';
+import { blankAttempt, now, outcomeOf, type LoginAttempt } from './login-attempt.js';
 import { pinGatewayCertificate, type GatewayPin } from './certificate-pin.js';
 import type { LoginConfig } from './config-schema.js';
 import { scrub, verdictOf, type Verdict } from './login-outcome.js';
 import { attemptCapMs, buildPageRequest } from './page-request.js';
 import { keepScreenshot, screenshotName } from './screenshots.js';
 import { runWorker, type WorkerRun } from './worker-process.js';
-import type { PageCredentials, PageOutcome, SecondFactorSeen } from './worker-protocol.js';
+import type { PageCredentials } from './worker-protocol.js';
 
 export type LoginCredentials = PageCredentials;
-
-export interface LoginAttempt {
-  result: LoginResult;
-  /** Why it was not ok (a catalog error: its code is stable); null for ok. */
-  error: IbgwError | null;
-  /** For the keeper's status and events; never a secret. */
-  detail: string;
-  attempt: number;
-  at: number;
-  ms: number;
-  secondFactor: SecondFactorSeen | null;
-  /** auth/status said authenticated before the driver returned. */
-  authenticated: boolean;
-  /** File name in <dataDir>/login/, for failures. */
-  screenshot: string | null;
-  passwordCleared: boolean | null;
-  browserPid: number | null;
-  /** Browser processes still alive after the worker ended, killed by the sweep. */
-  leftoversKilled: number;
-  /** Where the time went (ms): until the browser ran, the page's steps and close, the sweep, the auth/status confirmation. */
-  phases: { browserStart: number | null; page: number | null; sweep: number | null; confirm: number | null };
-}
+export type { LoginAttempt } from './login-attempt.js';
 
 export interface LoginDriverOptions {
   config: LoginConfig;
@@ -78,24 +58,6 @@ interface Browsed {
   leftoversKilled: number;
   shotTemp: string;
   phases: LoginAttempt['phases'];
-}
-
-/** What the worker reported, or why it reported nothing (its last stderr line, scrubbed). */
-function outcomeOf(run: WorkerRun, signal: AbortSignal, secrets: Array<string | undefined>): PageOutcome {
-  if (run.report) return run.report.outcome;
-  if (signal.aborted) return { kind: 'aborted' };
-  const last = run.stderr.trim().split('\n').pop();
-  return { kind: 'browser', detail: scrub(`${run.failure}${last ? `: ${last}` : ''}`, secrets) };
-}
-
-const now = (): number => Date.now();
-
-/** An attempt with nothing known yet; `ms` counts up to the moment it is made. */
-function blankAttempt(ctx: LoginContext, started: number): LoginAttempt {
-  return {
-    result: 'failed', error: null, detail: '', attempt: ctx.attempt, at: started, ms: now() - started, secondFactor: null, authenticated: false,
-    screenshot: null, passwordCleared: null, browserPid: null, leftoversKilled: 0, phases: { browserStart: null, page: null, sweep: null, confirm: null },
-  };
 }
 
 export class LoginDriver {
@@ -142,6 +104,15 @@ export class LoginDriver {
     await Promise.race([current.done.catch(() => undefined), delay(this.#config.timeouts.closeMs * 3)]);
   }
 
+  /**
+   * Whether a login can run at all: Chromium at login.chromiumPath and playwright-core installed.
+   * Without them the daemon should not hand the keeper a login function — it would spend the
+   * login budget on attempts that cannot work — but report `needs-login` with this error's words.
+   */
+  available(): Promise<IbgwError | null> {
+    return browserAvailability(this.#config.chromiumPath);
+  }
+
   /** Applies from the next attempt on. */
   reconfigure(next: LoginConfig): void {
     this.#config = next;
@@ -184,7 +155,8 @@ export class LoginDriver {
     const verdict = verdictOf(outcome, config.errorTexts, base.secondFactor ?? 'none', config.pushTimeoutMs);
     const screenshot = run.report?.screenshot ? this.#keepScreenshot(browsed.shotTemp, started, verdict) : null;
     rmSync(browsed.shotTemp, { force: true });
-    return { ...this.#failed(ctx, started, verdict.error, secrets, verdict.result), ...base, screenshot };
+    const pageText = outcome.kind === 'error-text' ? scrub(outcome.text, secrets) : null;
+    return { ...this.#failed(ctx, started, verdict.error, secrets, verdict.result), ...base, screenshot, pageText };
   }
 
   /** The page said `Client login succeeds`; the gateway has the last word. */
@@ -214,11 +186,8 @@ export class LoginDriver {
     if (!credentials.username || !credentials.password || (credentials.mode !== 'paper' && credentials.mode !== 'live')) {
       return fail(ERR_LOGIN_NO_CREDENTIALS('username, password and mode paper|live are all needed'));
     }
-    try {
-      await access(this.#config.chromiumPath, constants.X_OK);
-    } catch {
-      return fail(ERR_LOGIN_BROWSER_MISSING(this.#config.chromiumPath));
-    }
+    const missing = await browserAvailability(this.#config.chromiumPath);
+    if (missing) return fail(missing);
     try {
       return { credentials, pin: await pinGatewayCertificate(ctx.baseUrl, await this.#options.ca()) };
     } catch (err) {

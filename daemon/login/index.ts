@@ -1,4 +1,5 @@
 export { LoginDriver } from './driver.js';
+export { browserAvailability } from './browser-availability.js';
 export { CHROMIUM_SWITCHES } from './page-request.js';
 export type { LoginAttempt, LoginCredentials, LoginDriverOptions } from './driver.js';
 export { LoginConfigSchema, LoginSelectorsSchema, LoginErrorTextsSchema } from './config-schema.js';

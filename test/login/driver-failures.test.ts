@@ -64,7 +64,9 @@ t.test('failures before any browser starts: no credentials, no Chromium, an untr
   const none = makeDriver(t, sim, null);
   t.equal((await none.driver.attempt(loginContext(sim))).error?.code, 'IBGW_LOGIN_NO_CREDENTIALS');
 
+  t.equal(await none.driver.available(), null, 'Chromium and playwright-core are installed here');
   const missing = makeDriver(t, sim, creds('demo'), { chromiumPath: '/nonexistent/chromium' });
+  t.equal((await missing.driver.available())?.code, 'IBGW_LOGIN_BROWSER_MISSING', 'available() says so before any attempt');
   const noBrowser = await missing.driver.attempt(loginContext(sim));
   t.match(noBrowser, { result: 'failed', browserPid: null });
   t.equal(noBrowser.error?.code, 'IBGW_LOGIN_BROWSER_MISSING');

@@ -100,7 +100,7 @@ t.test('a wrong password: rejected after exactly one try, screenshot without the
   const attempt = await run.driver.attempt(loginContext(sim));
   t.match(attempt, { result: 'rejected', passwordCleared: true, screenshot: /\.png$/ });
   t.equal(attempt.error?.code, 'IBGW_LOGIN_REJECTED');
-  t.match(attempt.detail, /Invalid username password combination/, 'IBKR\'s words');
+  t.equal(attempt.pageText, 'Invalid username password combination', 'IBKR\'s words, as the page showed them');
   t.same((await sim.control('/state')).failedLogins, { demo: 1 }, 'the simulator counted one failed login');
   t.notOk(readFileSync(join(run.dataDir, 'login', attempt.screenshot!)).includes('not-the-password'));
   t.notOk(attempt.detail.includes('not-the-password'));
