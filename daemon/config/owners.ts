@@ -40,6 +40,7 @@ export const CONFIG_OWNERS: readonly ConfigOwner[] = [
   { key: 'notifications', owner: 'notifier', effect: 'live' },
   { key: 'vault', owner: 'vault', effect: 'live' },
   { key: 'maintenance', owner: 'maintenance', effect: 'live' },
+  { key: 'login', owner: 'login', effect: 'live' },
 ];
 
 const covers = (key: string, path: string): boolean => path === key || path.startsWith(`${key}.`);
