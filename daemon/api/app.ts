@@ -3,6 +3,7 @@ import type { Logger } from '../logger.js';
 import type { EventSink } from '../events.js';
 import adminAuth from './plugins/admin-auth.js';
 import errorHandler from './plugins/error-handler.js';
+import { lazyCompilers } from './lazy-compilers.js';
 import { portPlugins } from './plugins/ports.js';
 import accessRoutes from './routes/access.js';
 import confRoutes from './routes/conf.js';
@@ -36,6 +37,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     // Unknown properties are refused, not silently dropped: a misspelled field must not look accepted.
     // Type coercion stays on because query strings arrive as text.
     ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', useDefaults: true, allErrors: false } },
+    schemaController: { compilersFactory: lazyCompilers as never },
   });
   await app.register(errorHandler);
   for (const plugin of portPlugins) await app.register(plugin, { services: options.services });
