@@ -78,6 +78,11 @@ export const ERR_NOT_FOUND = createError('IBGW_NOT_FOUND', 'no route %s %s', 404
 export const ERR_BAD_REQUEST = createError('IBGW_BAD_REQUEST', '%s', 400);
 export const ERR_RATE_LIMITED = createError('IBGW_RATE_LIMITED', 'rate limit exceeded: %s', 429);
 export const ERR_DAEMON_UNREACHABLE = createError('IBGW_DAEMON_UNREACHABLE', 'no daemon answering at %s: %s', 503);
+export const ERR_BODY_TOO_LARGE = createError('IBGW_BODY_TOO_LARGE', 'request body larger than %s bytes', 413);
+export const ERR_BAD_JSON = createError('IBGW_BAD_JSON', 'request body is not valid JSON: %s', 400);
+export const ERR_UNSUPPORTED_MEDIA_TYPE = createError('IBGW_UNSUPPORTED_MEDIA_TYPE', 'unsupported content type %s (send application/json)', 415);
+export const ERR_FORBIDDEN = createError('IBGW_FORBIDDEN', 'token scope %s does not allow %s', 403);
+export const ERR_INTERNAL = createError('IBGW_INTERNAL', 'internal error (see the daemon log)', 500);
 
 // --- gateway config: conf.yaml, TLS, allow/deny (issue 4) -----------------------------------
 export const ERR_CONF_KEY_REJECTED = createError('IBGW_CONF_KEY_REJECTED', 'the gateway rejects conf.yaml key %s', 400);

@@ -1,9 +1,12 @@
+import { Ajv } from 'ajv';
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { Logger } from '../logger.js';
 import type { EventSink } from '../events.js';
 import adminAuth from './plugins/admin-auth.js';
 import errorHandler from './plugins/error-handler.js';
+import openapi from './plugins/openapi.js';
 import { portPlugins } from './plugins/ports.js';
+import scopes from './plugins/scopes.js';
 import accessRoutes from './routes/access.js';
 import confRoutes from './routes/conf.js';
 import gatewayRoutes from './routes/gateway.js';
@@ -11,6 +14,7 @@ import healthRoutes from './routes/health.js';
 import sessionRoutes from './routes/session.js';
 import statusRoutes from './routes/status.js';
 import tlsRoutes from './routes/tls.js';
+import { BODY_LIMIT } from './schemas.js';
 import type { ApiServices } from './services.js';
 
 export interface AppOptions {
@@ -27,15 +31,22 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     // Requests are not logged one by one (a local app polling status would flood the log);
     // failures are, by the error handler and the auth plugin.
     logController: new LogController({ disableRequestLogging: true }),
-    bodyLimit: 1024 * 1024,
+    bodyLimit: BODY_LIMIT,
     return503OnClosing: true,
-    // Unknown properties are refused, not silently dropped: a misspelled field must not look accepted.
-    // Type coercion stays on because query strings arrive as text.
-    ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', useDefaults: true, allErrors: false } },
   });
+  // Unknown properties are refused, not silently dropped: a misspelled field must not look
+  // accepted. Query strings and path parameters arrive as text, so they are coerced to the
+  // schema's types; JSON bodies are not — `{"force": "yes"}` is a wrong type, not a true.
+  const ajvOptions = { removeAdditional: false, useDefaults: true, allErrors: false, allowUnionTypes: true, strict: false } as const;
+  const bodyAjv = new Ajv({ ...ajvOptions, coerceTypes: false });
+  const textAjv = new Ajv({ ...ajvOptions, coerceTypes: 'array' });
+  app.setValidatorCompiler(({ schema, httpPart }) => (httpPart === 'body' ? bodyAjv : textAjv).compile(schema));
   await app.register(errorHandler);
   for (const plugin of portPlugins) await app.register(plugin, { services: options.services });
   await app.register(adminAuth, { token: options.services.adminToken, ...options.auth, onEvent: options.onEvent });
+  await app.register(scopes);
+  // Before the routes: it collects their schemas as they are added.
+  await app.register(openapi, { version: options.services.daemon.version });
   await app.register(healthRoutes);
   await app.register(statusRoutes);
   await app.register(gatewayRoutes);

@@ -1,17 +1,33 @@
 /** JSON schemas shared by routes: one schema validates input and shapes output. */
 export const errorSchema = {
   type: 'object',
+  description: 'An error from the catalog (daemon/errors.ts): match on `code`, never on `message`.',
   properties: { code: { type: 'string' }, message: { type: 'string' }, details: { type: 'object', additionalProperties: true } },
   required: ['code', 'message'],
 } as const;
 
+/** What any route may answer besides its success: bad input, tokens, unknown ids, conflicts, body limits, lockouts. */
 export const errorResponses = {
   400: errorSchema,
   401: errorSchema,
+  403: errorSchema,
   404: errorSchema,
   409: errorSchema,
+  413: errorSchema,
+  415: errorSchema,
   429: errorSchema,
 } as const;
+
+/** Routes that reach IBKR through the gateway: it may be down, unauthenticated, in maintenance or in the penalty box. */
+export const gatewayErrorResponses = {
+  ...errorResponses,
+  502: errorSchema,
+  503: errorSchema,
+  504: errorSchema,
+} as const;
+
+/** Request bodies: small by default (app.ts); the few routes that take files raise it for themselves. */
+export const BODY_LIMIT = 64 * 1024;
 
 export const nullableNumber = { type: ['number', 'null'] } as const;
 export const nullableString = { type: ['string', 'null'] } as const;

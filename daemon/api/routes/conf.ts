@@ -10,6 +10,9 @@ const textBody = {
   properties: { text: { type: 'string', minLength: 1, maxLength: 262_144 }, reason: { type: 'string', maxLength: 200 } },
 } as const;
 
+/** conf.yaml text up to 256 KiB as JSON (escapes make it longer on the wire). */
+const CONF_BODY_LIMIT = 1024 * 1024;
+
 const changeResult = {
   type: 'object',
   properties: { changed: { type: 'boolean' }, version: { type: ['integer', 'null'] }, diff: { type: 'string' } },
@@ -25,12 +28,14 @@ async function confRoutes(app: FastifyInstance): Promise<void> {
 
   app.get('/api/v1/conf', {
     preHandler: app.requireAdmin,
-    schema: { response: { 200: { type: 'object', properties: { text: { type: 'string' } } }, ...errorResponses } },
+    schema: { summary: 'The managed conf.yaml (secrets redacted)', response: { 200: { type: 'object', properties: { text: { type: 'string' } } }, ...errorResponses } },
   }, async () => ({ text: await conf().current() }));
 
   app.post<{ Body: { text: string } }>('/api/v1/conf/preview', {
     preHandler: app.requireAdmin,
+    bodyLimit: CONF_BODY_LIMIT,
     schema: {
+      summary: 'Diff a proposed conf.yaml',
       body: textBody,
       response: {
         200: {
@@ -49,12 +54,14 @@ async function confRoutes(app: FastifyInstance): Promise<void> {
 
   app.post<{ Body: { text: string; reason?: string } }>('/api/v1/conf/apply', {
     preHandler: app.requireAdmin,
-    schema: { body: textBody, response: { 200: changeResult, ...errorResponses } },
+    bodyLimit: CONF_BODY_LIMIT,
+    schema: { summary: 'Apply a conf.yaml (planned gateway restart)', body: textBody, response: { 200: changeResult, ...errorResponses } },
   }, async (request) => conf().apply(request.body.text, request.body.reason ?? 'conf applied via API'));
 
   app.get('/api/v1/conf/versions', {
     preHandler: app.requireAdmin,
     schema: {
+      summary: 'Earlier versions kept for rollback',
       response: {
         200: {
           type: 'object',
@@ -73,6 +80,7 @@ async function confRoutes(app: FastifyInstance): Promise<void> {
   app.post<{ Params: { id: number } }>('/api/v1/conf/rollback/:id', {
     preHandler: app.requireAdmin,
     schema: {
+      summary: 'Roll back to an earlier version',
       params: { type: 'object', properties: { id: { type: 'integer', minimum: 1 } }, required: ['id'] },
       response: { 200: changeResult, ...errorResponses },
     },

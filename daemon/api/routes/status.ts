@@ -15,6 +15,7 @@ function publicInfo(info: Record<string, unknown>): Record<string, unknown> {
 async function statusRoutes(app: FastifyInstance): Promise<void> {
   app.get('/api/v1/status', {
     schema: {
+      summary: 'Daemon, gateway and session status',
       response: {
         200: {
           type: 'object',

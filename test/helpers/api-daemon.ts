@@ -1,0 +1,66 @@
+/**
+ * The whole daemon in this process (daemon/main.ts startDaemon), in a temp dir on ephemeral
+ * ports, for API tests that want real services behind app.inject() without a second Node
+ * process. The gateway is the real simulator (a child process) when autoStart is on.
+ */
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { stringify } from 'yaml';
+import { startDaemon, type Daemon } from '../../daemon/main.js';
+import { silentLogger } from '../../daemon/logger.js';
+import { freePort } from './free-port.js';
+import { waitFor } from './wait-for.js';
+
+export interface ApiDaemon {
+  daemon: Daemon;
+  dir: string;
+  dataDir: string;
+  token: string;
+  /** The simulator's control channel (once the gateway runs). */
+  control(path: string, body?: unknown): Promise<any>;
+  waitGateway(state: string, timeoutMs?: number): Promise<void>;
+  waitSession(state: string, timeoutMs?: number): Promise<void>;
+}
+
+type Plain = Record<string, unknown>;
+const isPlain = (v: unknown): v is Plain => typeof v === 'object' && v !== null && !Array.isArray(v);
+function merge(base: Plain, over: Plain): Plain {
+  const out: Plain = { ...base };
+  for (const [k, v] of Object.entries(over)) out[k] = isPlain(v) && isPlain(base[k]) ? merge(base[k] as Plain, v) : v;
+  return out;
+}
+
+/** `config` is merged over a small test config (ephemeral ports, short grace, silent log). */
+export async function startApiDaemon(t: { teardown(fn: () => unknown): void }, config: Plain = {}): Promise<ApiDaemon> {
+  const dir = mkdtempSync(join(tmpdir(), 'ibgw-api-'));
+  const gatewayPort = await freePort();
+  const configFile = join(dir, 'ibgw.yaml');
+  const base = { dataDir: 'data', api: { port: 0 }, gateway: { port: gatewayPort, stopGraceMs: 1000 }, logging: { level: 'silent' } };
+  writeFileSync(configFile, stringify(merge(base, config)));
+  const daemon = await startDaemon({ configFile, env: { IBGW_ADMIN_TOKEN: 'admin-token-for-tests-0123456789' }, cwd: dir, logger: silentLogger });
+  t.teardown(async () => {
+    await daemon.shutdown('test ended');
+    rmSync(dir, { recursive: true, force: true });
+  });
+  const dataDir = join(dir, 'data');
+  return {
+    daemon, dir, dataDir, token: daemon.adminToken,
+    async control(path, body) {
+      const info = JSON.parse(readFileSync(join(dataDir, 'gateway', 'sim-control.json'), 'utf8')) as { port: number; token: string };
+      const res = await fetch(`http://127.0.0.1:${info.port}${path}`, {
+        method: body === undefined ? 'GET' : 'POST',
+        headers: { authorization: `Bearer ${info.token}`, 'content-type': 'application/json' },
+        body: body === undefined ? undefined : JSON.stringify(body),
+      });
+      if (!res.ok) throw new Error(`control ${path}: ${res.status}`);
+      return res.json();
+    },
+    async waitGateway(state, timeoutMs = 30_000) {
+      await waitFor(() => daemon.supervisor.status().state === state, timeoutMs, `gateway ${state} (now ${daemon.supervisor.status().state})`);
+    },
+    async waitSession(state, timeoutMs = 30_000) {
+      await waitFor(() => daemon.session()?.status().state === state, timeoutMs, `session ${state} (now ${daemon.session()?.status().state})`);
+    },
+  };
+}
