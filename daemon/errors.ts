@@ -81,6 +81,7 @@ export const ERR_DAEMON_UNREACHABLE = createError('IBGW_DAEMON_UNREACHABLE', 'no
 export const ERR_BODY_TOO_LARGE = createError('IBGW_BODY_TOO_LARGE', 'request body larger than %s bytes', 413);
 export const ERR_BAD_JSON = createError('IBGW_BAD_JSON', 'request body is not valid JSON: %s', 400);
 export const ERR_UNSUPPORTED_MEDIA_TYPE = createError('IBGW_UNSUPPORTED_MEDIA_TYPE', 'unsupported content type %s (send application/json)', 415);
+export const ERR_BAD_URL = createError('IBGW_BAD_URL', 'malformed URL: %s', 400);
 export const ERR_FORBIDDEN = createError('IBGW_FORBIDDEN', 'token scope %s does not allow %s', 403);
 export const ERR_INTERNAL = createError('IBGW_INTERNAL', 'internal error (see the daemon log)', 500);
 
@@ -106,3 +107,15 @@ export const ERR_GATEWAY_REFUSED = createError('IBGW_GATEWAY_REFUSED', 'the gate
 export const ERR_GATEWAY_HTTP = createError('IBGW_GATEWAY_HTTP', 'gateway answered %s with HTTP %s', 502);
 export const ERR_GATEWAY_RATE_LIMITED = createError('IBGW_GATEWAY_RATE_LIMITED', 'gateway answered %s with 429: rate limited', 429);
 export const ERR_LOGIN_BLOCKED = createError('IBGW_LOGIN_BLOCKED', 'automated logins are stopped: %s (an operator must clear it)', 409);
+
+// --- IBKR pass-through, portfolio and connection for apps (issue 11) ---------------------------
+export const ERR_IBKR_UNAVAILABLE = createError('IBGW_IBKR_UNAVAILABLE', 'IBKR is not available through the gateway: %s', 503);
+export const ERR_IBKR_PENALTY = createError('IBGW_IBKR_PENALTY', 'IBKR rate-limited the gateway (429): calls are held until %s', 503);
+export const ERR_IBKR_BUSY = createError('IBGW_IBKR_BUSY', 'IBKR pacing: %s', 429);
+export const ERR_IBKR_READ_ONLY = createError('IBGW_IBKR_READ_ONLY', 'the pass-through is read-only: %s %s needs api.passThrough.allowTrading: true and a token with scope trade', 403);
+export const ERR_IBKR_SESSION_PATH = createError('IBGW_IBKR_SESSION_PATH', 'the daemon keeps the IBKR session: %s is not passed through', 403);
+export const ERR_IBKR_PATH = createError('IBGW_IBKR_PATH', 'not a gateway API path: %s', 400);
+export const ERR_IBKR_TOO_LARGE = createError('IBGW_IBKR_TOO_LARGE', 'the gateway answered %s with more than %s bytes', 502);
+export const ERR_IBKR_UPSTREAM = createError('IBGW_IBKR_UPSTREAM', 'the gateway answered %s with HTTP %s', 502);
+export const ERR_IBKR_ACCOUNT = createError('IBGW_IBKR_ACCOUNT', 'no account %s among %s', 404);
+export const ERR_IBKR_CLOSED = createError('IBGW_IBKR_CLOSED', 'the pass-through is stopping', 503);

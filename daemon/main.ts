@@ -17,6 +17,7 @@ import { CalendarService } from './services/calendar-service.js';
 import { ConfigWatchService } from './services/config-watch-service.js';
 import { DaemonDirService } from './services/daemon-dir.js';
 import { GatewayService } from './services/gateway-service.js';
+import { IbkrService } from './services/ibkr-service.js';
 import { SessionService } from './services/session-service.js';
 import { StoreService } from './services/store-service.js';
 import { SupervisorService } from './services/supervisor-service.js';
@@ -55,8 +56,9 @@ export async function startDaemon(options: DaemonOptions = {}): Promise<Daemon> 
   const supervisor = new SupervisorService(ctx, { store: store.store, gateway });
   const calendar = new CalendarService(ctx);
   const session = new SessionService(ctx, { gateway, supervisor, calendar: calendar.calendar });
+  const ibkr = new IbkrService(ctx, { gateway, supervisor, session, calendar: calendar.calendar });
   const configWatch = new ConfigWatchService(ctx);
-  const api = new ApiService(ctx, ['store', 'supervisor', 'gateway', 'session', 'config-watch'], () => ({
+  const api = new ApiService(ctx, ['store', 'supervisor', 'gateway', 'session', 'ibkr', 'config-watch'], () => ({
     configStatus: () => configWatch.status(),
     supervisor: supervisor.supervisor,
     store: store.store,
@@ -65,11 +67,12 @@ export async function startDaemon(options: DaemonOptions = {}): Promise<Daemon> 
     get access() { return gateway.current().access; },
     get tls() { return gateway.current().tls; },
     get conf() { return gateway.current().conf; },
+    ibkr: ibkr.passThrough,
   }));
   const autostart = new AutostartService(ctx, supervisor.supervisor, ['supervisor', 'session', 'api']);
 
   const registry = new ServiceRegistry(
-    [daemonDir, store, gateway, supervisor, calendar, session, configWatch, api, autostart],
+    [daemonDir, store, gateway, supervisor, calendar, session, ibkr, configWatch, api, autostart],
     { onEvent: ctx.record, defaultStopTimeoutMs: 10_000 },
   );
   configWatch.onChange((next, change) => registry.reconfigure(next, change));

@@ -1,5 +1,6 @@
 import { Ajv } from 'ajv';
-import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance, type FastifyReply } from 'fastify';
+import { ERR_BAD_URL } from '../errors.js';
 import type { Logger } from '../logger.js';
 import type { EventSink } from '../events.js';
 import adminAuth from './plugins/admin-auth.js';
@@ -11,6 +12,7 @@ import accessRoutes from './routes/access.js';
 import confRoutes from './routes/conf.js';
 import gatewayRoutes from './routes/gateway.js';
 import healthRoutes from './routes/health.js';
+import ibkrRoutes from './routes/ibkr.js';
 import sessionRoutes from './routes/session.js';
 import statusRoutes from './routes/status.js';
 import tlsRoutes from './routes/tls.js';
@@ -33,6 +35,12 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     logController: new LogController({ disableRequestLogging: true }),
     bodyLimit: BODY_LIMIT,
     return503OnClosing: true,
+    // A URL the router cannot decode (a broken %-escape) is answered before any route or error
+    // handler runs; without this, Fastify's own body (with code FST_ERR_BAD_URL) would go out.
+    frameworkErrors: (err, _request, reply) => {
+      const e = ERR_BAD_URL(err.message);
+      (reply as FastifyReply).status(e.statusCode).send({ code: e.code, message: e.message });
+    },
   });
   // Unknown properties are refused, not silently dropped: a misspelled field must not look
   // accepted. Query strings and path parameters arrive as text, so they are coerced to the
@@ -54,5 +62,6 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   await app.register(tlsRoutes);
   await app.register(confRoutes);
   await app.register(sessionRoutes);
+  await app.register(ibkrRoutes);
   return app as unknown as FastifyInstance;
 }

@@ -5,6 +5,7 @@
 import type { AccessService } from '../access/access-service.js';
 import type { Config } from '../config/types.js';
 import type { ConfService } from '../gateway/conf-service.js';
+import type { ForwardAnswer, ForwardRequest } from '../ibkr/pass-through.js';
 import type { Store } from '../store/store.js';
 import type { TlsService } from '../tls/tls-service.js';
 
@@ -57,6 +58,12 @@ export interface DaemonInfoPort {
 
 export type EventStorePort = Pick<Store, 'events' | 'data'>;
 
+/** The way to IBKR for apps (daemon/ibkr): pacing, cache, gate and the gateway connection behind it. */
+export interface IbkrPort {
+  forward(request: ForwardRequest): Promise<ForwardAnswer>;
+  readonly allowTrading: boolean;
+}
+
 declare module 'fastify' {
   interface FastifyInstance {
     daemonInfo: DaemonInfoPort;
@@ -64,6 +71,7 @@ declare module 'fastify' {
     eventStore: EventStorePort;
     gateway: GatewayPort;
     session: SessionPort | null;
+    ibkr: IbkrPort;
   }
 }
 
@@ -81,4 +89,5 @@ export interface ApiServices {
   conf: ConfPort | null;
   daemon: { pid: number; version: string; startedAt: number };
   adminToken: string;
+  ibkr: IbkrPort;
 }

@@ -11,6 +11,7 @@ import { performance } from 'node:perf_hooks';
 import {
   ERR_GATEWAY_HTTP, ERR_GATEWAY_NETWORK, ERR_GATEWAY_RATE_LIMITED, ERR_GATEWAY_REFUSED, ERR_GATEWAY_TIMEOUT, type IbgwError,
 } from '../errors.js';
+import type { CallPacer } from '../ibkr/pacer.js';
 import { EndpointStats, type EndpointClass, type EndpointClassStats } from './endpoint-stats.js';
 
 export type { EndpointClass, EndpointClassStats };
@@ -53,6 +54,10 @@ export interface GatewayClientOptions {
   timeoutMs: number;
   /** Bodies beyond this are cut (the keeper only reads small status answers). */
   maxBodyBytes?: number;
+  /** IBKR's pacing, shared with the apps' pass-through (daemon/ibkr/pacer.ts); absent: unpaced. */
+  pacer?: CallPacer;
+  /** The penalty box a 429 opens in the shared pacer. Default 900000. */
+  penaltyMs?: number;
 }
 
 const API_BASE = '/v1/api';
@@ -112,6 +117,10 @@ export class GatewayClient {
   }
 
   async call(path: string, options: CallOptions): Promise<GatewayAnswer> {
+    // The keeper's calls take their slot in the budget the apps share: ahead of every app call
+    // and inside the reserved share. The timeout starts once the slot is granted, so waiting
+    // for it never looks like a hang. A closed pacer (daemon stopping) does not hold the call.
+    const permit = await this.#options.pacer?.acquire(options.raw ? '/' : path, { essential: true }).catch(() => null);
     const timeoutMs = options.timeoutMs ?? this.#options.timeoutMs;
     const method = options.method ?? 'POST';
     const what = `${method} ${path}`;
@@ -143,7 +152,9 @@ export class GatewayClient {
     } finally {
       clearTimeout(timer);
       this.#inflight--;
+      permit?.release();
     }
+    if (answer.outcome === 'rate-limited') this.#options.pacer?.penalize(Date.now() + (this.#options.penaltyMs ?? 900_000));
     this.#stats.add(options.klass, answer.outcome, answer.ms);
     return answer;
   }

@@ -31,6 +31,7 @@ export function stateOf(ctx: SimContext): Record<string, unknown> {
     counters: Object.fromEntries(ctx.counters),
     ...ctx.users.describe(),
     penaltyBox: ctx.limiter.penaltyBox(now),
+    rateLimits: ctx.limiter.stats(),
     memory: { rssMb: Math.round(process.memoryUsage().rss / 1048576) },
   };
 }

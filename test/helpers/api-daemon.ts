@@ -21,6 +21,8 @@ export interface ApiDaemon {
   control(path: string, body?: unknown): Promise<any>;
   waitGateway(state: string, timeoutMs?: number): Promise<void>;
   waitSession(state: string, timeoutMs?: number): Promise<void>;
+  /** Logs the simulated user in through the control channel and waits for the keeper to see it. */
+  login(): Promise<void>;
 }
 
 type Plain = Record<string, unknown>;
@@ -44,7 +46,7 @@ export async function startApiDaemon(t: { teardown(fn: () => unknown): void }, c
     rmSync(dir, { recursive: true, force: true });
   });
   const dataDir = join(dir, 'data');
-  return {
+  const d: ApiDaemon = {
     daemon, dir, dataDir, token: daemon.adminToken,
     async control(path, body) {
       const info = JSON.parse(readFileSync(join(dataDir, 'gateway', 'sim-control.json'), 'utf8')) as { port: number; token: string };
@@ -62,5 +64,16 @@ export async function startApiDaemon(t: { teardown(fn: () => unknown): void }, c
     async waitSession(state, timeoutMs = 30_000) {
       await waitFor(() => daemon.session()?.status().state === state, timeoutMs, `session ${state} (now ${daemon.session()?.status().state})`);
     },
+    async login() {
+      await d.control('/session/login', { username: 'demo' });
+      // checkNow asked during a tickle in flight is swallowed by that tickle's reschedule: ask until seen.
+      await waitFor(() => {
+        const keeper = daemon.session();
+        if (keeper?.status().state === 'authenticated') return true;
+        keeper?.checkNow();
+        return false;
+      }, 30_000, 'the keeper to see the login', 200);
+    },
   };
+  return d;
 }

@@ -11,6 +11,15 @@ function tagOf(url: string): string {
   return parts[0] === 'api' ? (parts[2] ?? 'api') : parts[0];
 }
 
+/** Fastify's `/x/*` parameter is named `*`; the document calls it `{path}`. */
+function namedWildcard(url: string, schema: Record<string, unknown>): { url: string; base: Record<string, unknown> } {
+  if (!url.endsWith('/*')) return { url, base: schema };
+  const params = schema.params as { properties?: Record<string, unknown> } | undefined;
+  const { '*': wildcard, ...others } = params?.properties ?? {};
+  const renamed = { ...params, properties: { ...others, path: wildcard ?? { type: 'string' } }, required: ['path'] };
+  return { url: `${url.slice(0, -1)}{path}`, base: { ...schema, params: renamed } };
+}
+
 const SCOPE_TEXT = {
   admin: 'Needs the admin token.',
   trade: 'Needs a token with scope `trade` (or the admin token).',
@@ -34,9 +43,9 @@ async function openapi(app: FastifyInstance, options: { version: string }): Prom
       },
       components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer', description: 'The admin token, or an app token (ibgw tokens create)' } } },
     },
-    transform: ({ schema, url, route }: { schema: FastifySchema; url: string; route: RouteOptions }) => {
+    transform: ({ schema, url: routeUrl, route }: { schema: FastifySchema; url: string; route: RouteOptions }) => {
       const scope = scopeOf(route.preHandler);
-      const base = (schema ?? {}) as Record<string, unknown>;
+      const { url, base } = namedWildcard(routeUrl, (schema ?? {}) as Record<string, unknown>);
       const described = { ...base, tags: (base.tags as string[] | undefined) ?? [tagOf(url)] };
       if (!scope) return { schema: described, url };
       const description = [base.description, SCOPE_TEXT[scope]].filter(Boolean).join('\n\n');
