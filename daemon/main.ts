@@ -55,8 +55,8 @@ export async function startDaemon(options: DaemonOptions = {}): Promise<Daemon> 
   const gateway = new GatewayService(ctx);
   const supervisor = new SupervisorService(ctx, { store: store.store, gateway });
   const calendar = new CalendarService(ctx);
+  const ibkr = new IbkrService(ctx, { gateway, supervisor, calendar: calendar.calendar, keeper: () => session.keeper() });
   const session = new SessionService(ctx, { gateway, supervisor, calendar: calendar.calendar });
-  const ibkr = new IbkrService(ctx, { gateway, supervisor, session, calendar: calendar.calendar });
   const configWatch = new ConfigWatchService(ctx);
   const api = new ApiService(ctx, ['store', 'supervisor', 'gateway', 'session', 'ibkr', 'config-watch'], () => ({
     configStatus: () => configWatch.status(),
@@ -67,12 +67,12 @@ export async function startDaemon(options: DaemonOptions = {}): Promise<Daemon> 
     get access() { return gateway.current().access; },
     get tls() { return gateway.current().tls; },
     get conf() { return gateway.current().conf; },
-    ibkr: ibkr.passThrough,
+    ibkr: ibkr.port,
   }));
   const autostart = new AutostartService(ctx, supervisor.supervisor, ['supervisor', 'session', 'api']);
 
   const registry = new ServiceRegistry(
-    [daemonDir, store, gateway, supervisor, calendar, session, ibkr, configWatch, api, autostart],
+    [daemonDir, store, gateway, supervisor, calendar, ibkr, session, configWatch, api, autostart],
     { onEvent: ctx.record, defaultStopTimeoutMs: 10_000 },
   );
   configWatch.onChange((next, change) => registry.reconfigure(next, change));

@@ -9,6 +9,7 @@ import openapi from './plugins/openapi.js';
 import { portPlugins } from './plugins/ports.js';
 import scopes from './plugins/scopes.js';
 import accessRoutes from './routes/access.js';
+import appRoutes from './routes/apps.js';
 import confRoutes from './routes/conf.js';
 import gatewayRoutes from './routes/gateway.js';
 import healthRoutes from './routes/health.js';
@@ -63,5 +64,6 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   await app.register(confRoutes);
   await app.register(sessionRoutes);
   await app.register(ibkrRoutes);
+  await app.register(appRoutes);
   return app as unknown as FastifyInstance;
 }

@@ -5,7 +5,9 @@
 import type { AccessService } from '../access/access-service.js';
 import type { Config } from '../config/types.js';
 import type { ConfService } from '../gateway/conf-service.js';
+import type { ConnectionReport } from '../ibkr/connection-check.js';
 import type { ForwardAnswer, ForwardRequest } from '../ibkr/pass-through.js';
+import type { Portfolio } from '../ibkr/portfolio.js';
 import type { Store } from '../store/store.js';
 import type { TlsService } from '../tls/tls-service.js';
 
@@ -61,7 +63,8 @@ export type EventStorePort = Pick<Store, 'events' | 'data'>;
 /** The way to IBKR for apps (daemon/ibkr): pacing, cache, gate and the gateway connection behind it. */
 export interface IbkrPort {
   forward(request: ForwardRequest): Promise<ForwardAnswer>;
-  readonly allowTrading: boolean;
+  portfolio(accountId?: string): Promise<Portfolio>;
+  testConnection(): Promise<ConnectionReport>;
 }
 
 declare module 'fastify' {

@@ -1,20 +1,27 @@
+import type { IbkrPort } from '../api/services.js';
 import type { Config } from '../config/types.js';
+import { testConnection } from '../ibkr/connection-check.js';
 import { checkGate } from '../ibkr/gateway-gate.js';
 import { Pacer, type PacerSettings } from '../ibkr/pacer.js';
 import { PassThrough, type PassThroughObserver, type PassThroughSettings } from '../ibkr/pass-through.js';
+import { loadPortfolio } from '../ibkr/portfolio.js';
 import { ResponseCache } from '../ibkr/response-cache.js';
 import { GatewayUpstream } from '../ibkr/upstream.js';
 import type { DaemonContext } from '../lifecycle/daemon-context.js';
 import type { ConfigUpdate, Service } from '../lifecycle/service.js';
 import type { MaintenanceCalendar } from '../maintenance/index.js';
+import type { SessionKeeper } from '../session/index.js';
 import type { GatewayService } from './gateway-service.js';
-import type { SessionService } from './session-service.js';
 import type { SupervisorService } from './supervisor-service.js';
 
 interface IbkrDeps {
   gateway: GatewayService;
   supervisor: SupervisorService;
-  session: SessionService;
+  /**
+   * Read at each call, not held: the keeper is rebuilt by config edits. A getter also lets this
+   * service be built before the session service, which takes the pacer for the keeper's calls.
+   */
+  keeper: () => SessionKeeper | null;
   calendar: MaintenanceCalendar;
   observer?: PassThroughObserver;
 }
@@ -37,11 +44,14 @@ function passThroughSettings(config: Config): PassThroughSettings {
  */
 export class IbkrService implements Service {
   readonly name = 'ibkr';
-  readonly dependsOn = ['gateway', 'supervisor', 'calendar', 'session'];
+  /** Listed before the session service: the keeper's calls use the pacer until the keeper stops. */
+  readonly dependsOn = ['gateway', 'supervisor', 'calendar'];
   readonly pacer: Pacer;
   readonly cache: ResponseCache;
   readonly upstream: GatewayUpstream;
   readonly passThrough: PassThrough;
+  /** What the API's routes use: the pass-through, the portfolio and the connection check. */
+  readonly port: IbkrPort;
   readonly #ctx: DaemonContext;
 
   constructor(ctx: DaemonContext, deps: IbkrDeps) {
@@ -58,7 +68,7 @@ export class IbkrService implements Service {
     });
     this.cache = new ResponseCache(config.api.passThrough.cache);
     this.upstream = new GatewayUpstream({ baseUrl: () => gateway().baseUrl(), ca: () => gateway().ca() });
-    const session = () => deps.session.keeper()?.status() ?? null;
+    const session = () => deps.keeper()?.status() ?? null;
     this.passThrough = new PassThrough({
       upstream: this.upstream,
       pacer: this.pacer,
@@ -66,10 +76,16 @@ export class IbkrService implements Service {
       settings: passThroughSettings(config),
       gate: () => checkGate({ gatewayState: () => supervisor.status().state, session, calendar: deps.calendar, penaltyUntil: () => this.pacer.penaltyUntil() }),
       penaltyMs: () => this.#ctx.config().session.penaltyBoxMs,
-      onSessionLost: () => deps.session.keeper()?.checkNow(),
+      onSessionLost: () => deps.keeper()?.checkNow(),
       inMaintenance: () => deps.calendar.current(Date.now()) !== null || session()?.maintenanceWindow != null,
       observer: deps.observer,
     });
+    const forward = this.passThrough.forward.bind(this.passThrough);
+    this.port = {
+      forward,
+      portfolio: (accountId) => loadPortfolio(forward, accountId),
+      testConnection: () => testConnection({ gatewayState: () => supervisor.status().state, sessionState: session, forward }),
+    };
     supervisor.on('ready', () => { this.upstream.reset(); this.cache.clear(); });
     supervisor.on('exit', () => this.cache.clear());
   }
