@@ -83,6 +83,7 @@ export const ERR_BAD_JSON = createError('IBGW_BAD_JSON', 'request body is not va
 export const ERR_UNSUPPORTED_MEDIA_TYPE = createError('IBGW_UNSUPPORTED_MEDIA_TYPE', 'unsupported content type %s (send application/json)', 415);
 export const ERR_BAD_URL = createError('IBGW_BAD_URL', 'malformed URL: %s', 400);
 export const ERR_FORBIDDEN = createError('IBGW_FORBIDDEN', 'token scope %s does not allow %s', 403);
+export const ERR_EVENTS_FULL = createError('IBGW_EVENTS_FULL', 'too many live event streams open (%s); retry later', 503);
 export const ERR_INTERNAL = createError('IBGW_INTERNAL', 'internal error (see the daemon log)', 500);
 
 // --- gateway config: conf.yaml, TLS, allow/deny (issue 4) -----------------------------------

@@ -5,12 +5,14 @@ import type { Logger } from '../logger.js';
 import type { EventSink } from '../events.js';
 import adminAuth from './plugins/admin-auth.js';
 import errorHandler from './plugins/error-handler.js';
+import eventStreams from './plugins/event-streams.js';
 import openapi from './plugins/openapi.js';
 import { portPlugins } from './plugins/ports.js';
 import scopes from './plugins/scopes.js';
 import accessRoutes from './routes/access.js';
 import appRoutes from './routes/apps.js';
 import confRoutes from './routes/conf.js';
+import eventStreamRoutes from './routes/events-stream.js';
 import gatewayRoutes from './routes/gateway.js';
 import healthRoutes from './routes/health.js';
 import ibkrRoutes from './routes/ibkr.js';
@@ -18,6 +20,7 @@ import sessionRoutes from './routes/session.js';
 import statusRoutes from './routes/status.js';
 import tlsRoutes from './routes/tls.js';
 import { BODY_LIMIT } from './schemas.js';
+import type { StreamLimits } from './event-stream.js';
 import type { ApiServices } from './services.js';
 
 export interface AppOptions {
@@ -25,6 +28,8 @@ export interface AppOptions {
   logger: Logger;
   auth: { maxFailures: number; failureWindowMs: number; lockoutMs: number };
   onEvent?: EventSink;
+  /** Live event streams: per-client buffer, client count, heartbeat (tests make them small). */
+  streamLimits?: Partial<StreamLimits>;
 }
 
 /** Builds the API; never listens (server.ts does), so tests use app.inject() or listen on port 0. */
@@ -54,6 +59,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   for (const plugin of portPlugins) await app.register(plugin, { services: options.services });
   await app.register(adminAuth, { token: options.services.adminToken, ...options.auth, onEvent: options.onEvent });
   await app.register(scopes);
+  await app.register(eventStreams, { limits: options.streamLimits });
   // Before the routes: it collects their schemas as they are added.
   await app.register(openapi, { version: options.services.daemon.version });
   await app.register(healthRoutes);
@@ -65,5 +71,6 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   await app.register(sessionRoutes);
   await app.register(ibkrRoutes);
   await app.register(appRoutes);
+  await app.register(eventStreamRoutes);
   return app as unknown as FastifyInstance;
 }

@@ -58,7 +58,7 @@ export interface DaemonInfoPort {
   configStatus(): unknown;
 }
 
-export type EventStorePort = Pick<Store, 'events' | 'data'>;
+export type EventStorePort = Pick<Store, 'events' | 'data' | 'on' | 'off'>;
 
 /** The way to IBKR for apps (daemon/ibkr): pacing, cache, gate and the gateway connection behind it. */
 export interface IbkrPort {
