@@ -18,6 +18,7 @@ import { ConfigWatchService } from './services/config-watch-service.js';
 import { DaemonDirService } from './services/daemon-dir.js';
 import { GatewayService } from './services/gateway-service.js';
 import { IbkrService } from './services/ibkr-service.js';
+import { MetricsService } from './services/metrics-service.js';
 import { SessionService } from './services/session-service.js';
 import { StoreService } from './services/store-service.js';
 import { SupervisorService } from './services/supervisor-service.js';
@@ -55,10 +56,12 @@ export async function startDaemon(options: DaemonOptions = {}): Promise<Daemon> 
   const gateway = new GatewayService(ctx);
   const supervisor = new SupervisorService(ctx, { store: store.store, gateway });
   const calendar = new CalendarService(ctx);
-  const ibkr = new IbkrService(ctx, { gateway, supervisor, calendar: calendar.calendar, keeper: () => session.keeper() });
+  // A getter where a service reads one built after it (the keeper is rebuilt by config edits anyway).
+  const metrics = new MetricsService(ctx, { supervisor: supervisor.supervisor, store: store.store, keeper: () => session.keeper(), ibkr: (): IbkrService => ibkr });
+  const ibkr = new IbkrService(ctx, { gateway, supervisor, calendar: calendar.calendar, keeper: () => session.keeper(), observer: metrics.recorder });
   const session = new SessionService(ctx, { gateway, supervisor, calendar: calendar.calendar });
   const configWatch = new ConfigWatchService(ctx);
-  const api = new ApiService(ctx, ['store', 'supervisor', 'gateway', 'session', 'ibkr', 'config-watch'], () => ({
+  const api = new ApiService(ctx, ['store', 'supervisor', 'gateway', 'session', 'ibkr', 'metrics', 'config-watch'], () => ({
     configStatus: () => configWatch.status(),
     supervisor: supervisor.supervisor,
     store: store.store,
@@ -68,11 +71,12 @@ export async function startDaemon(options: DaemonOptions = {}): Promise<Daemon> 
     get tls() { return gateway.current().tls; },
     get conf() { return gateway.current().conf; },
     ibkr: ibkr.port,
+    metrics: metrics.port,
   }));
   const autostart = new AutostartService(ctx, supervisor.supervisor, ['supervisor', 'session', 'api']);
 
   const registry = new ServiceRegistry(
-    [daemonDir, store, gateway, supervisor, calendar, ibkr, session, configWatch, api, autostart],
+    [daemonDir, store, gateway, supervisor, calendar, metrics, ibkr, session, configWatch, api, autostart],
     { onEvent: ctx.record, defaultStopTimeoutMs: 10_000 },
   );
   configWatch.onChange((next, change) => registry.reconfigure(next, change));

@@ -8,6 +8,7 @@ import errorHandler from './plugins/error-handler.js';
 import eventStreams from './plugins/event-streams.js';
 import openapi from './plugins/openapi.js';
 import { portPlugins } from './plugins/ports.js';
+import requestMetrics from './plugins/request-metrics.js';
 import scopes from './plugins/scopes.js';
 import accessRoutes from './routes/access.js';
 import appRoutes from './routes/apps.js';
@@ -16,6 +17,7 @@ import eventStreamRoutes from './routes/events-stream.js';
 import gatewayRoutes from './routes/gateway.js';
 import healthRoutes from './routes/health.js';
 import ibkrRoutes from './routes/ibkr.js';
+import metricsRoutes from './routes/metrics.js';
 import sessionRoutes from './routes/session.js';
 import statusRoutes from './routes/status.js';
 import tlsRoutes from './routes/tls.js';
@@ -57,6 +59,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   app.setValidatorCompiler(({ schema, httpPart }) => (httpPart === 'body' ? bodyAjv : textAjv).compile(schema));
   await app.register(errorHandler);
   for (const plugin of portPlugins) await app.register(plugin, { services: options.services });
+  await app.register(requestMetrics);
   await app.register(adminAuth, { token: options.services.adminToken, ...options.auth, onEvent: options.onEvent });
   await app.register(scopes);
   await app.register(eventStreams, { limits: options.streamLimits });
@@ -72,5 +75,6 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   await app.register(ibkrRoutes);
   await app.register(appRoutes);
   await app.register(eventStreamRoutes);
+  await app.register(metricsRoutes);
   return app as unknown as FastifyInstance;
 }

@@ -60,6 +60,12 @@ export interface DaemonInfoPort {
 
 export type EventStorePort = Pick<Store, 'events' | 'data' | 'on' | 'off'>;
 
+/** The numbers behind /metrics (daemon/metrics): the API counts its requests, the route renders. */
+export interface MetricsPort {
+  recordRequest(route: string, method: string, status: number): void;
+  render(extras: { streams: { clients: number; dropped: number } | null }): Promise<{ contentType: string; body: string }>;
+}
+
 /** The way to IBKR for apps (daemon/ibkr): pacing, cache, gate and the gateway connection behind it. */
 export interface IbkrPort {
   forward(request: ForwardRequest): Promise<ForwardAnswer>;
@@ -75,6 +81,7 @@ declare module 'fastify' {
     gateway: GatewayPort;
     session: SessionPort | null;
     ibkr: IbkrPort;
+    metrics: MetricsPort;
   }
 }
 
@@ -93,4 +100,5 @@ export interface ApiServices {
   daemon: { pid: number; version: string; startedAt: number };
   adminToken: string;
   ibkr: IbkrPort;
+  metrics: MetricsPort;
 }

@@ -66,13 +66,15 @@ export async function startApiDaemon(t: { teardown(fn: () => unknown): void }, c
     },
     async login() {
       await d.control('/session/login', { username: 'demo' });
-      // checkNow asked during a tickle in flight is swallowed by that tickle's reschedule: ask until seen.
+      // A checkNow asked while a tickle is in flight is swallowed by that tickle's reschedule:
+      // ask again now and then — not often, each ask is a tickle and IBKR allows one a second.
+      let asked = 0;
       await waitFor(() => {
         const keeper = daemon.session();
         if (keeper?.status().state === 'authenticated') return true;
-        keeper?.checkNow();
+        if (Date.now() - asked > 3000) { asked = Date.now(); keeper?.checkNow(); }
         return false;
-      }, 30_000, 'the keeper to see the login', 200);
+      }, 30_000, `the keeper to see the login (now ${daemon.session()?.status().state})`, 100);
     },
   };
   return d;

@@ -9,7 +9,7 @@ import type { FastifyInstance } from 'fastify';
 import fp from 'fastify-plugin';
 import type { ApiServices } from '../services.js';
 
-type PortKey = 'daemonInfo' | 'supervisor' | 'eventStore' | 'gateway' | 'session' | 'ibkr';
+type PortKey = 'daemonInfo' | 'supervisor' | 'eventStore' | 'gateway' | 'session' | 'ibkr' | 'metrics';
 
 function portPlugin<K extends PortKey>(key: K, name: string, read: (s: ApiServices) => FastifyInstance[K]) {
   return fp(async (app: FastifyInstance, options: { services: ApiServices }) => {
@@ -30,4 +30,5 @@ export const portPlugins = [
   })),
   portPlugin('session', 'ibgw-session', (s) => s.session),
   portPlugin('ibkr', 'ibgw-ibkr', (s) => s.ibkr),
+  portPlugin('metrics', 'ibgw-metrics', (s) => s.metrics),
 ];

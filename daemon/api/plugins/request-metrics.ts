@@ -1,0 +1,15 @@
+import type { FastifyInstance } from 'fastify';
+import fp from 'fastify-plugin';
+
+/**
+ * Counts every answered request by route pattern (not URL: `/api/v1/ibkr/*`, never each path
+ * an app asks for), method and status. URLs no route matches share one label, so a scanner
+ * cannot grow the daemon's memory through /metrics' labels.
+ */
+async function requestMetrics(app: FastifyInstance): Promise<void> {
+  app.addHook('onResponse', async (request, reply) => {
+    app.metrics.recordRequest(request.routeOptions.url ?? 'unmatched', request.method, reply.statusCode);
+  });
+}
+
+export default fp(requestMetrics, { name: 'ibgw-request-metrics', dependencies: ['ibgw-metrics'], fastify: '5.x' });
