@@ -32,7 +32,19 @@ module.exports = {
     {
       name: 'daemon-imports-no-tests', severity: 'error',
       from: { path: '^(daemon|scripts)/' },
-      to: { path: '^(test|bench)/' },
+      to: { path: '^(test|bench|testkit)/' },
+    },
+    {
+      name: 'testkit-stands-alone', severity: 'error',
+      comment: 'Shared by test/ and bench/, compiled into dist for bench: it must not pull the project in.',
+      from: { path: '^testkit/' },
+      to: { path: '^(daemon|scripts|test|bench)/' },
+    },
+    {
+      name: 'bench-imports-no-tests', severity: 'error',
+      comment: 'bench/ is compiled into dist; test/ is not.',
+      from: { path: '^bench/' },
+      to: { path: '^test/' },
     },
   ],
   options: {

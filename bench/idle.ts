@@ -4,7 +4,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pidusage from 'pidusage';
 import { packageRoot } from '../daemon/package-root.js';
-import { freePort, median } from './measure.js';
+import { freePort } from '../testkit/ports.js';
+import { waitFor } from '../testkit/wait-for.js';
+import { median } from './measure.js';
 import { startPm2 } from './peers/pm2.js';
 
 export interface IdleBench {
@@ -27,18 +29,6 @@ async function sample(pid: number, seconds: number): Promise<{ rssMb: number; cp
   return { rssMb: median(rss), cpuPct: median(cpu) };
 }
 
-async function waitHttp(url: string, timeoutMs: number, ok: (status: number) => boolean): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    try {
-      const r = await fetch(url);
-      if (ok(r.status)) return;
-    } catch { /* not up yet */ }
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error(`${url} not ready within ${timeoutMs} ms`);
-}
-
 /**
  * The daemon's own footprint while it supervises the simulated gateway (default config:
  * tickles, resource sampling, watchers), beside pm2's God daemon supervising one process.
@@ -55,13 +45,12 @@ export async function benchIdle(seconds = 8): Promise<IdleBench> {
   const daemon = spawn(process.execPath, [...nodeFlags, join(packageRoot, 'dist', 'daemon', 'cli.js'), 'daemon', '--config', configFile], { cwd: dir, stdio: 'ignore' });
   let ours: { rssMb: number; cpuPct: number };
   try {
-    await waitHttp(`http://127.0.0.1:${apiPort}/api/v1/status`, 60_000, (s) => s === 200);
-    const deadline = Date.now() + 60_000;
-    while (Date.now() < deadline) {
-      const status = await (await fetch(`http://127.0.0.1:${apiPort}/api/v1/status`)).json() as { gateway: { state: string } };
-      if (status.gateway.state === 'running') break;
-      await new Promise((r) => setTimeout(r, 200));
-    }
+    // Connection refused until the API listens: that is "not yet", not a failure.
+    const gatewayState = async () => {
+      const res = await fetch(`http://127.0.0.1:${apiPort}/api/v1/status`).catch(() => null);
+      return res?.ok ? ((await res.json()) as { gateway: { state: string } }).gateway.state : null;
+    };
+    await waitFor(async () => (await gatewayState()) === 'running', 120_000, 'the daemon to run the gateway', 200);
     ours = await sample(daemon.pid!, seconds);
   } finally {
     daemon.kill('SIGTERM');

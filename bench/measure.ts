@@ -1,33 +1,10 @@
-import { connect } from 'node:net';
 import { request } from 'node:http';
-import { createServer } from 'node:net';
+import { portAccepts } from '../testkit/ports.js';
+import { waitFor } from '../testkit/wait-for.js';
 
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as { port: number };
-      s.close(() => resolve(port));
-    });
-  });
-}
-
-export function canConnect(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const socket = connect({ port, host: '127.0.0.1' });
-    socket.once('connect', () => { socket.destroy(); resolve(true); });
-    socket.once('error', () => resolve(false));
-  });
-}
-
-export async function waitPort(port: number, timeoutMs = 20_000, pollMs = 2): Promise<number> {
-  const deadline = performance.now() + timeoutMs;
-  while (performance.now() < deadline) {
-    if (await canConnect(port)) return performance.now();
-    await new Promise((r) => setTimeout(r, pollMs));
-  }
-  throw new Error(`port ${port} not ready within ${timeoutMs} ms`);
+/** The moment (performance.now()) the port first accepted a connection. */
+export function waitPort(port: number, timeoutMs = 20_000, pollMs = 2): Promise<number> {
+  return waitFor(async () => (await portAccepts(port)) && performance.now(), timeoutMs, `port ${port} to accept`, pollMs);
 }
 
 /** Ask the stand-in gateway to exit; resolves when its answer has arrived (it exits right after). */
@@ -43,13 +20,8 @@ export function requestExit(port: number): Promise<void> {
 }
 
 /** Wait until the port refuses connections: the old process is really gone. */
-export async function waitClosed(port: number, timeoutMs = 10_000): Promise<number> {
-  const deadline = performance.now() + timeoutMs;
-  while (performance.now() < deadline) {
-    if (!(await canConnect(port))) return performance.now();
-    await new Promise((r) => setTimeout(r, 1));
-  }
-  throw new Error(`port ${port} still open after ${timeoutMs} ms`);
+export function waitClosed(port: number, timeoutMs = 10_000): Promise<number> {
+  return waitFor(async () => !(await portAccepts(port)) && performance.now(), timeoutMs, `port ${port} to close`, 1);
 }
 
 export function median(values: number[]): number {

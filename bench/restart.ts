@@ -3,7 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { packageRoot } from '../daemon/package-root.js';
 import { Supervisor } from '../daemon/supervisor/index.js';
-import { exitToReady, freePort, median } from './measure.js';
+import { freePort } from '../testkit/ports.js';
+import { exitToReady, median } from './measure.js';
 import { startBareLoop } from './peers/bare-loop.js';
 import { startPm2 } from './peers/pm2.js';
 

@@ -1,6 +1,5 @@
 /**
- * Session recovery with DEFAULT settings (config/default.yaml `session:`, the keeper's own
- * defaults for the rest) against a real simulated gateway over verified TLS, with the shipped
+ * Session recovery with DEFAULT settings (config/default.yaml `session:`) against a real simulated gateway over verified TLS, with the shipped
  * conf (authDelay 3000 ms, as the real gateway) and IBKR's pacing limits on. Beside it, what
  * IBeam's documented defaults give for the same events.
  *
@@ -18,6 +17,7 @@ import type { SessionConfig } from '../daemon/config/types.js';
 import { packageRoot } from '../daemon/package-root.js';
 import { SessionKeeper } from '../daemon/session/keeper.js';
 import { generateLocalTls } from '../daemon/tls/generate.js';
+import { waitFor } from '../testkit/wait-for.js';
 
 const BENCH_DEADLINE_MS = 180_000;
 const HANG_TRIALS = 2;
@@ -57,16 +57,6 @@ export type SessionBench = {
 
 interface SimProcess { baseUrl: string; ca: string; control(path: string, body?: unknown): Promise<any>; stop(): Promise<void> }
 
-async function waitUntil<T>(check: () => T | Promise<T>, timeoutMs: number, what: string): Promise<NonNullable<T>> {
-  const deadline = performance.now() + timeoutMs;
-  for (;;) {
-    const v = await check();
-    if (v) return v as NonNullable<T>;
-    if (performance.now() > deadline) throw new Error(`bench: timed out after ${timeoutMs} ms waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 10));
-  }
-}
-
 async function startSimulator(): Promise<SimProcess> {
   const dir = mkdtempSync(join(tmpdir(), 'ibgw-bench-session-'));
   const tls = await generateLocalTls({ dir, validityDays: 2 });
@@ -86,12 +76,12 @@ async function startSimulator(): Promise<SimProcess> {
   };
   try {
     // The simulator picks both ports and writes them to the info file (atomically) once listening.
-    const info = await waitUntil(() => {
+    const info = await waitFor(() => {
       try {
         const i = existsSync(infoFile) ? (JSON.parse(readFileSync(infoFile, 'utf8')) as { port: number; gatewayPort?: number }) : null;
         return i?.gatewayPort ? i : null;
       } catch { return null; }
-    }, 15_000, 'the simulator to listen');
+    }, 15_000, 'the simulator to listen', 10);
     const control = (path: string, body?: unknown): Promise<any> => new Promise((resolve, reject) => {
       const req = request({ host: '127.0.0.1', port: info.port, path, method: body === undefined ? 'GET' : 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' } }, (res) => {
         let text = '';
@@ -114,14 +104,12 @@ function defaultSessionConfig(): SessionConfig {
 }
 
 /**
- * Worst case from a hang to the restart decision, with the keeper's defaults: the hang begins
- * right after a liveness probe answered; the next probe due is a tickle just before the next
- * liveness probe (timeout requestTimeoutMs), then the immediate liveness re-probe times out.
+ * Worst case from a hang to the restart decision, with these settings: the hang begins right
+ * after a liveness probe answered; the next probe due is a tickle just before the next liveness
+ * probe (timeout requestTimeoutMs), then the liveness re-probe after suspectProbeMs times out.
  */
 function hangWorstCase(c: SessionConfig): number {
-  const liveness = 5000;
-  const livenessTimeout = Math.min(3000, c.requestTimeoutMs);
-  return liveness + c.requestTimeoutMs + 250 + livenessTimeout * Math.max(0, c.hangThreshold - 1);
+  return c.livenessIntervalMs + c.requestTimeoutMs + c.suspectProbeMs + c.livenessTimeoutMs * Math.max(0, c.hangThreshold - 1);
 }
 
 export async function benchSession(): Promise<SessionBench> {
@@ -145,10 +133,12 @@ export async function benchSession(): Promise<SessionBench> {
         await sim.control('/fault/hang', { on: false });
       },
     },
-    onEvent: (e) => { if (e.type === 'session.penalty') penalties.push(e); },
+    onEvent: (e) => {
+      if (e.type === 'session.penalty') penalties.push(e);
+      if (e.type === 'session.state') marks.set(String(e.data?.to), performance.now());
+    },
   });
-  keeper.on('state', (s: { state: string }) => marks.set(s.state, performance.now()));
-  const authenticated = (): Promise<boolean> => waitUntil(() => keeper.status().state === 'authenticated', Math.min(90_000, left()), 'authenticated');
+  const authenticated = (): Promise<true> => waitFor(() => keeper.status().state === 'authenticated', Math.min(90_000, left()), 'authenticated', 10);
   try {
     await sim.control('/session/login', { username: 'demo' });
     keeper.start();
@@ -161,7 +151,7 @@ export async function benchSession(): Promise<SessionBench> {
       const before = restarts.length;
       const hungAt = performance.now();
       await sim.control('/fault/hang', { on: true });
-      await waitUntil(() => restarts.length > before, Math.min(40_000, left()), 'the restart decision');
+      await waitFor(() => restarts.length > before, Math.min(40_000, left()), 'the restart decision', 10);
       hangTimes.push(restarts[before] - hungAt);
       await authenticated();
     }
@@ -174,7 +164,7 @@ export async function benchSession(): Promise<SessionBench> {
     marks.delete('authenticated');
     const lostAt = performance.now();
     await sim.control('/session/drop-brokerage', {});
-    await waitUntil(() => marks.has('authenticated'), Math.min(config.tickleIntervalMs + 30_000, left()), 'authenticated after the loss');
+    await waitFor(() => marks.has('authenticated'), Math.min(config.tickleIntervalMs + 30_000, left()), 'authenticated after the loss', 10);
     const detectedAt = marks.get('reauthenticating') ?? lostAt;
     const authAt = marks.get('authenticated')!;
     if (penalties.length > 0) throw new Error('bench: the keeper was put in the 429 penalty box; numbers would be meaningless');

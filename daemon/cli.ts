@@ -1,11 +1,6 @@
 #!/usr/bin/env node
+import { loadDotEnv } from './config/dotenv.js';
 import { isIbgwError } from './errors.js';
-import { accessCommand } from './cli/commands/access.js';
-import { confCommand } from './cli/commands/conf.js';
-import { daemonCommand } from './cli/commands/daemon.js';
-import { gatewayCommand } from './cli/commands/gateway.js';
-import { statusCommand } from './cli/commands/status.js';
-import { tlsCommand } from './cli/commands/tls.js';
 
 const USAGE = `usage: ibgw <command> [options]
 
@@ -15,32 +10,45 @@ const USAGE = `usage: ibgw <command> [options]
   access list|add|remove|explain|suggest the gateway's IP allow/deny lists
   tls show|ca|renew|check                the gateway's TLS certificate
   conf show|diff|apply|versions|rollback the managed gateway conf.yaml
+  credentials set|show|clear             the IBKR login kept in the encrypted vault
+  keys generate|rotate                   the vault's encryption key (ENCRYPTION_KEY)
+  notify test CHANNEL | status           send a test notification; channels and deliveries
 
 Every command takes --config PATH (default: IBGW_CONFIG, else the embedded default).
 The CLI reads the admin token from IBGW_ADMIN_TOKEN or <dataDir>/admin-token.
+A .env file in the working directory is read first (see .env.example).
 `;
 
-const COMMANDS: Record<string, (argv: string[]) => Promise<number>> = {
-  daemon: daemonCommand,
-  status: statusCommand,
-  gateway: gatewayCommand,
-  access: accessCommand,
-  tls: tlsCommand,
-  conf: confCommand,
+type Command = (argv: string[]) => Promise<number>;
+
+// Loaded on use: `ibgw status` should not pay for loading the whole daemon (Fastify, the
+// supervisor, the session keeper …), and the daemon not for the other commands.
+const COMMANDS: Record<string, () => Promise<Command>> = {
+  daemon: async () => (await import('./cli/commands/daemon.js')).daemonCommand,
+  status: async () => (await import('./cli/commands/status.js')).statusCommand,
+  gateway: async () => (await import('./cli/commands/gateway.js')).gatewayCommand,
+  access: async () => (await import('./cli/commands/access.js')).accessCommand,
+  tls: async () => (await import('./cli/commands/tls.js')).tlsCommand,
+  conf: async () => (await import('./cli/commands/conf.js')).confCommand,
+  credentials: async () => (await import('./cli/commands/credentials.js')).credentialsCommand,
+  keys: async () => (await import('./cli/commands/keys.js')).keysCommand,
+  notify: async () => (await import('./cli/commands/notify.js')).notifyCommand,
 };
 
 async function main(argv: string[]): Promise<number> {
+  // Before anything reads the environment: IBGW_*, IBKR_* from .env count like exported ones.
+  loadDotEnv();
   const [name, ...rest] = argv;
   if (!name || name === '--help' || name === '-h' || name === 'help') {
     process.stdout.write(USAGE);
     return name ? 0 : 2;
   }
-  const command = COMMANDS[name];
-  if (!command) {
+  const load = Object.hasOwn(COMMANDS, name) ? COMMANDS[name] : undefined;
+  if (!load) {
     process.stderr.write(`ibgw: unknown command ${JSON.stringify(name)}\n\n${USAGE}`);
     return 2;
   }
-  return command(rest);
+  return (await load())(rest);
 }
 
 main(process.argv.slice(2)).then(

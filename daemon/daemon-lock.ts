@@ -11,17 +11,22 @@ import { isAlive, readCmdline } from './supervisor/proc-table.js';
  */
 export function acquireDaemonLock(dataDir: string): () => void {
   const file = join(dataDir, 'daemon.pid');
-  let holder: number | null = null;
-  try {
-    holder = Number.parseInt(readFileSync(file, 'utf8'), 10);
-  } catch { /* no lock file */ }
-  if (holder && holder !== process.pid && isAlive(holder) && /node|ibgw/.test((readCmdline(holder) ?? []).join(' '))) {
-    throw ERR_DAEMON_RUNNING(holder, dataDir);
-  }
+  const holder = daemonLockHolder(dataDir);
+  if (holder !== null && holder !== process.pid) throw ERR_DAEMON_RUNNING(holder, dataDir);
   writeFileAtomicSync(file, `${process.pid}\n`);
   return () => {
     try {
       if (Number.parseInt(readFileSync(file, 'utf8'), 10) === process.pid) unlinkSync(file);
     } catch { /* already gone */ }
   };
+}
+
+/** The pid of the live daemon holding `dataDir`, or null (no lock file, or a stale one). */
+export function daemonLockHolder(dataDir: string): number | null {
+  let holder: number | null = null;
+  try {
+    holder = Number.parseInt(readFileSync(join(dataDir, 'daemon.pid'), 'utf8'), 10);
+  } catch { /* no lock file */ }
+  if (holder && isAlive(holder) && /node|ibgw/.test((readCmdline(holder) ?? []).join(' '))) return holder;
+  return null;
 }

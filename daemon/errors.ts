@@ -5,6 +5,8 @@
  * from @fastify/error so the supervisor core stays free of Fastify packages.
  *
  * Add new codes to the section of the module that raises them. Never reuse or rename a code.
+ * Every code here is raised somewhere: test/errors.test.ts checks that each factory is used
+ * outside this file, so a code nobody raises is deleted rather than left to look supported.
  */
 import { format } from 'node:util';
 
@@ -68,45 +70,66 @@ export const ERR_SERVICE_GRAPH = createError('IBGW_SERVICE_GRAPH', 'service list
 
 export const ERR_DAEMON_RUNNING = createError('IBGW_DAEMON_RUNNING', 'another daemon (pid %s) already uses data dir %s', 409);
 
-// --- store -----------------------------------------------------------------------------------
-export const ERR_STORE_CORRUPT = createError('IBGW_STORE_CORRUPT', 'state file %s was corrupt and was moved to %s', 500);
-
 // --- api -------------------------------------------------------------------------------------
 export const ERR_UNAUTHORIZED = createError('IBGW_UNAUTHORIZED', 'missing or invalid bearer token', 401);
-export const ERR_LOCKED_OUT = createError('IBGW_LOCKED_OUT', 'too many failed authentications from %s; retry in %s s', 429);
+export const ERR_AUTH_THROTTLED = createError('IBGW_AUTH_THROTTLED', 'too many failed authentications from %s; failed attempts are refused for %s s (a valid token is always accepted)', 429);
 export const ERR_NOT_FOUND = createError('IBGW_NOT_FOUND', 'no route %s %s', 404);
 export const ERR_BAD_REQUEST = createError('IBGW_BAD_REQUEST', '%s', 400);
-export const ERR_RATE_LIMITED = createError('IBGW_RATE_LIMITED', 'rate limit exceeded: %s', 429);
+export const ERR_INVALID_JSON = createError('IBGW_INVALID_JSON', 'the request body is not valid JSON: %s', 400);
+export const ERR_UNSUPPORTED_MEDIA_TYPE = createError('IBGW_UNSUPPORTED_MEDIA_TYPE', 'unsupported content type: %s', 415);
+export const ERR_BODY_TOO_LARGE = createError('IBGW_BODY_TOO_LARGE', 'the request body is too large: %s', 413);
+/** A fault of the daemon, not of the request: the message says where to look and leaks nothing. */
+export const ERR_INTERNAL = createError('IBGW_INTERNAL', 'internal error (see the daemon log)', 500);
 export const ERR_DAEMON_UNREACHABLE = createError('IBGW_DAEMON_UNREACHABLE', 'no daemon answering at %s: %s', 503);
-export const ERR_BODY_TOO_LARGE = createError('IBGW_BODY_TOO_LARGE', 'request body larger than %s bytes', 413);
-export const ERR_BAD_JSON = createError('IBGW_BAD_JSON', 'request body is not valid JSON: %s', 400);
-export const ERR_UNSUPPORTED_MEDIA_TYPE = createError('IBGW_UNSUPPORTED_MEDIA_TYPE', 'unsupported content type %s (send application/json)', 415);
 export const ERR_BAD_URL = createError('IBGW_BAD_URL', 'malformed URL: %s', 400);
 export const ERR_FORBIDDEN = createError('IBGW_FORBIDDEN', 'token scope %s does not allow %s', 403);
 export const ERR_EVENTS_FULL = createError('IBGW_EVENTS_FULL', 'too many live event streams open (%s); retry later', 503);
-export const ERR_INTERNAL = createError('IBGW_INTERNAL', 'internal error (see the daemon log)', 500);
 
 // --- gateway config: conf.yaml, TLS, allow/deny (issue 4) -----------------------------------
 export const ERR_CONF_KEY_REJECTED = createError('IBGW_CONF_KEY_REJECTED', 'the gateway rejects conf.yaml key %s', 400);
 export const ERR_CONF_INVALID = createError('IBGW_CONF_INVALID', 'gateway conf %s is invalid: %s', 400);
+export const ERR_CONF_VERSION_NOT_FOUND = createError('IBGW_CONF_VERSION_NOT_FOUND', 'no conf version %s (see the version list)', 404);
 export const ERR_ACCESS_PATTERN = createError('IBGW_ACCESS_PATTERN', 'cannot use %s in the gateway allow/deny list: %s', 400);
 export const ERR_ACCESS_LOCKOUT = createError('IBGW_ACCESS_LOCKOUT', '%s (pass force to do it anyway)', 409);
 export const ERR_ACCESS_ENTRY_NOT_FOUND = createError('IBGW_ACCESS_ENTRY_NOT_FOUND', 'no %s entry %s', 404);
 export const ERR_TLS_IMPORT = createError('IBGW_TLS_IMPORT', 'cannot import certificate: %s', 400);
-export const ERR_TLS_KEYSTORE = createError('IBGW_TLS_KEYSTORE', 'keystore %s: %s', 500);
 export const ERR_ACCESS_LIST_EMPTY = createError('IBGW_ACCESS_LIST_EMPTY', 'cannot remove the last %s entry: %s', 409);
 export const ERR_GATEWAY_UNMANAGED = createError('IBGW_GATEWAY_UNMANAGED', 'the daemon does not manage %s for this gateway (%s)', 409);
 export const ERR_GATEWAY_HOME = createError('IBGW_GATEWAY_HOME', 'gateway.home %s is not a Client Portal Gateway folder: %s', 400);
 
 // --- session (issue 5) -----------------------------------------------------------------------
 export const ERR_GATEWAY_TIMEOUT = createError('IBGW_GATEWAY_TIMEOUT', 'gateway did not answer %s within %s ms', 504);
-export const ERR_GATEWAY_UNAVAILABLE = createError('IBGW_GATEWAY_UNAVAILABLE', 'gateway is not ready (%s)', 503);
 export const ERR_SESSION_DISABLED = createError('IBGW_SESSION_DISABLED', 'the session keeper is off (session.enabled: false)', 409);
-export const ERR_LOGIN_BUDGET = createError('IBGW_LOGIN_BUDGET', 'login budget spent: %s', 429);
 export const ERR_GATEWAY_NETWORK = createError('IBGW_GATEWAY_NETWORK', 'cannot reach the gateway for %s: %s', 502);
 export const ERR_GATEWAY_REFUSED = createError('IBGW_GATEWAY_REFUSED', 'the gateway refused %s: Access Denied (its allow/deny list does not admit this address)', 403);
 export const ERR_GATEWAY_HTTP = createError('IBGW_GATEWAY_HTTP', 'gateway answered %s with HTTP %s', 502);
 export const ERR_GATEWAY_RATE_LIMITED = createError('IBGW_GATEWAY_RATE_LIMITED', 'gateway answered %s with 429: rate limited', 429);
+
+// --- notifications (issue 13) ---------------------------------------------------------------
+export const ERR_NOTIFY_CHANNEL_UNKNOWN = createError('IBGW_NOTIFY_CHANNEL_UNKNOWN', 'no notification channel named %s', 404);
+export const ERR_NOTIFY_SECRET_MISSING = createError('IBGW_NOTIFY_SECRET_MISSING', 'channel %s: vault secret %s is not available', 503);
+export const ERR_NOTIFY_HTTP = createError('IBGW_NOTIFY_HTTP', 'channel %s: the receiver answered HTTP %s', 502);
+export const ERR_NOTIFY_NETWORK = createError('IBGW_NOTIFY_NETWORK', 'channel %s: cannot reach the receiver: %s', 502);
+export const ERR_NOTIFY_TIMEOUT = createError('IBGW_NOTIFY_TIMEOUT', 'channel %s: no answer within %s ms', 504);
+export const ERR_NOTIFY_SMTP = createError('IBGW_NOTIFY_SMTP', 'channel %s: %s', 502);
+export const ERR_NOTIFY_COMMAND = createError('IBGW_NOTIFY_COMMAND', 'channel %s: the command %s', 502);
+export const ERR_NOTIFY_CHANNEL_REMOVED = createError('IBGW_NOTIFY_CHANNEL_REMOVED', 'channel %s is no longer configured', 410);
+export const ERR_NOTIFY_STOPPED = createError('IBGW_NOTIFY_STOPPED', 'the notifier is stopped', 503);
+// --- vault (issue 9) -------------------------------------------------------------------------
+// Messages name files, key ids and sources, never a key, a password or a TOTP secret.
+export const ERR_VAULT_NO_KEY = createError('IBGW_VAULT_NO_KEY', 'Encryption failed: check encryption keys (ENCRYPTION_KEY). Looked in %s; make one with: ibgw keys generate', 500);
+export const ERR_VAULT_KEY_INVALID = createError('IBGW_VAULT_KEY_INVALID', 'Encryption failed: the key in %s is not 32 bytes in hex or base64 (%s); make one with: ibgw keys generate', 500);
+export const ERR_VAULT_WRONG_KEY = createError('IBGW_VAULT_WRONG_KEY', 'vault %s was encrypted with key %s, which is none of the keys given (%s): set ENCRYPTION_KEY to the key with id %s', 500);
+export const ERR_VAULT_TAMPERED = createError('IBGW_VAULT_TAMPERED', 'vault %s fails its integrity check under its own key %s: the file was changed or damaged after it was written. Restore it from a backup, or delete it and set the credentials again', 500);
+export const ERR_VAULT_CORRUPT = createError('IBGW_VAULT_CORRUPT', 'vault %s is not a vault file: %s', 500);
+export const ERR_VAULT_FILE_MODE = createError('IBGW_VAULT_FILE_MODE', '%s holds a secret but is open to other users (mode %s); fix it with: chmod 600 %s', 500);
+export const ERR_VAULT_BUSY = createError('IBGW_VAULT_BUSY', 'the vault is being changed by another process (pid %s, lock %s); try again', 409);
+export const ERR_VAULT_ROTATE_SOURCE = createError('IBGW_VAULT_ROTATE_SOURCE', 'cannot rotate: %s', 409);
+export const ERR_VAULT_IO = createError('IBGW_VAULT_IO', 'cannot %s %s: %s', 500); // read|write, path, errno code
+export const ERR_VAULT_DISABLED = createError('IBGW_VAULT_DISABLED', 'this daemon has no credential vault', 409);
+export const ERR_CREDENTIALS_INVALID = createError('IBGW_CREDENTIALS_INVALID', '%s: %s', 400); // field, what is wrong (never the value)
+export const ERR_SECRET_NAME = createError('IBGW_SECRET_NAME', 'secret name %s: %s', 400);
+export const ERR_LOGIN_BUDGET = createError('IBGW_LOGIN_BUDGET', 'login budget spent: %s', 429);
 export const ERR_LOGIN_BLOCKED = createError('IBGW_LOGIN_BLOCKED', 'automated logins are stopped: %s (an operator must clear it)', 409);
 
 // --- IBKR pass-through, portfolio and connection for apps (issue 11) ---------------------------
@@ -120,3 +143,9 @@ export const ERR_IBKR_TOO_LARGE = createError('IBGW_IBKR_TOO_LARGE', 'the gatewa
 export const ERR_IBKR_UPSTREAM = createError('IBGW_IBKR_UPSTREAM', 'the gateway answered %s with HTTP %s', 502);
 export const ERR_IBKR_ACCOUNT = createError('IBGW_IBKR_ACCOUNT', 'no account %s among %s', 404);
 export const ERR_IBKR_CLOSED = createError('IBGW_IBKR_CLOSED', 'the pass-through is stopping', 503);
+
+// --- IB Gateway under IBC (issue 14) ---------------------------------------------------------
+export const ERR_TWS_HOME = createError('IBGW_TWS_HOME', '%s %s is not usable: %s', 400); // key, path, why
+export const ERR_TWS_CREDENTIALS = createError('IBGW_TWS_CREDENTIALS', 'no IBKR credentials for IB Gateway: %s', 400);
+export const ERR_TWS_HANDSHAKE = createError('IBGW_TWS_HANDSHAKE', 'the TWS API at %s: %s', 502);
+export const ERR_TWS_COMMAND = createError('IBGW_TWS_COMMAND', "IBC's command server did not take %s: %s", 502);

@@ -12,17 +12,19 @@ import { DaemonContext } from './lifecycle/daemon-context.js';
 import { ServiceRegistry } from './lifecycle/registry.js';
 import { createDaemonLogger, type Logger } from './logger.js';
 import { ApiService } from './services/api-service.js';
-import { AutostartService } from './services/autostart-service.js';
 import { CalendarService } from './services/calendar-service.js';
 import { ConfigWatchService } from './services/config-watch-service.js';
 import { DaemonDirService } from './services/daemon-dir.js';
 import { GatewayService } from './services/gateway-service.js';
 import { IbkrService } from './services/ibkr-service.js';
 import { MetricsService } from './services/metrics-service.js';
+import { NotifyService } from './services/notify-service.js';
 import { SessionService } from './services/session-service.js';
+import { StartupService } from './services/startup-service.js';
 import { StoreService } from './services/store-service.js';
 import { SupervisorService } from './services/supervisor-service.js';
-import type { SessionKeeper } from './session/index.js';
+import { VaultLifecycle } from './services/vault-lifecycle.js';
+import type { Keeper } from './services/session-keepers.js';
 import type { Store } from './store/store.js';
 import type { Supervisor } from './supervisor/index.js';
 
@@ -38,7 +40,7 @@ export interface Daemon {
   apiUrl: string;
   adminToken: string;
   supervisor: Supervisor;
-  session(): SessionKeeper | null;
+  session(): Keeper | null;
   store: Store;
   gateway(): ManagedGateway;
   app: FastifyInstance;
@@ -53,30 +55,35 @@ export async function startDaemon(options: DaemonOptions = {}): Promise<Daemon> 
 
   const daemonDir = new DaemonDirService(ctx);
   const store = new StoreService(ctx);
-  const gateway = new GatewayService(ctx);
+  const vault = new VaultLifecycle(ctx);
+  // The login gate is the session keeper, built below: called only at a launch, after the start.
+  const gateway = new GatewayService(ctx, { credentials: () => vault.vault.getCredentials(), loginGate: (): Promise<void> => session.admitLogin() });
   const supervisor = new SupervisorService(ctx, { store: store.store, gateway });
   const calendar = new CalendarService(ctx);
   // A getter where a service reads one built after it (the keeper is rebuilt by config edits anyway).
   const metrics = new MetricsService(ctx, { supervisor: supervisor.supervisor, store: store.store, keeper: () => session.keeper(), ibkr: (): IbkrService => ibkr });
   const ibkr = new IbkrService(ctx, { gateway, supervisor, calendar: calendar.calendar, keeper: () => session.keeper(), observer: metrics.recorder });
-  const session = new SessionService(ctx, { gateway, supervisor, calendar: calendar.calendar });
+  const session = new SessionService(ctx, { gateway, supervisor, calendar: calendar.calendar, vault: vault.vault });
+  const notify = new NotifyService(ctx, { store: store.store, secrets: (name) => vault.vault.getSecret(name), dependsOn: ['vault'] });
   const configWatch = new ConfigWatchService(ctx);
-  const api = new ApiService(ctx, ['store', 'supervisor', 'gateway', 'session', 'ibkr', 'metrics', 'config-watch'], () => ({
+  const api = new ApiService(ctx, ['store', 'supervisor', 'gateway', 'session', 'notifier', 'vault', 'ibkr', 'metrics', 'config-watch'], () => ({
     configStatus: () => configWatch.status(),
     supervisor: supervisor.supervisor,
     store: store.store,
     gatewayInfo: () => gateway.current().info() as unknown as Record<string, unknown>,
     get session() { return session.keeper(); },
+    notifier: notify.notifier,
+    vault: vault.vault,
     get access() { return gateway.current().access; },
     get tls() { return gateway.current().tls; },
     get conf() { return gateway.current().conf; },
     ibkr: ibkr.port,
     metrics: metrics.port,
   }));
-  const autostart = new AutostartService(ctx, supervisor.supervisor, ['supervisor', 'session', 'api']);
+  const startup = new StartupService(ctx, { supervisor: supervisor.supervisor, store: store.store, dependsOn: ['supervisor', 'session', 'notifier', 'api'] });
 
   const registry = new ServiceRegistry(
-    [daemonDir, store, gateway, supervisor, calendar, metrics, ibkr, session, configWatch, api, autostart],
+    [daemonDir, store, vault, notify, gateway, supervisor, calendar, metrics, ibkr, session, configWatch, api, startup],
     { onEvent: ctx.record, defaultStopTimeoutMs: 10_000 },
   );
   configWatch.onChange((next, change) => registry.reconfigure(next, change));

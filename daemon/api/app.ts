@@ -13,11 +13,13 @@ import scopes from './plugins/scopes.js';
 import accessRoutes from './routes/access.js';
 import appRoutes from './routes/apps.js';
 import confRoutes from './routes/conf.js';
+import credentialsRoutes from './routes/credentials.js';
 import eventStreamRoutes from './routes/events-stream.js';
 import gatewayRoutes from './routes/gateway.js';
 import healthRoutes from './routes/health.js';
 import ibkrRoutes from './routes/ibkr.js';
 import metricsRoutes from './routes/metrics.js';
+import notificationRoutes from './routes/notifications.js';
 import sessionRoutes from './routes/session.js';
 import statusRoutes from './routes/status.js';
 import tlsRoutes from './routes/tls.js';
@@ -28,7 +30,7 @@ import type { ApiServices } from './services.js';
 export interface AppOptions {
   services: ApiServices;
   logger: Logger;
-  auth: { maxFailures: number; failureWindowMs: number; lockoutMs: number };
+  auth: { maxFailures: number; failureWindowMs: number; failureDelayMs: number };
   onEvent?: EventSink;
   /** Live event streams: per-client buffer, client count, heartbeat (tests make them small). */
   streamLimits?: Partial<StreamLimits>;
@@ -64,7 +66,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   await app.register(scopes);
   await app.register(eventStreams, { limits: options.streamLimits });
   // Before the routes: it collects their schemas as they are added.
-  await app.register(openapi, { version: options.services.daemon.version });
+  await app.register(openapi, { version: options.services.daemon?.version ?? '0.0.0' });
   await app.register(healthRoutes);
   await app.register(statusRoutes);
   await app.register(gatewayRoutes);
@@ -72,6 +74,8 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   await app.register(tlsRoutes);
   await app.register(confRoutes);
   await app.register(sessionRoutes);
+  await app.register(notificationRoutes);
+  await app.register(credentialsRoutes);
   await app.register(ibkrRoutes);
   await app.register(appRoutes);
   await app.register(eventStreamRoutes);

@@ -1,4 +1,5 @@
 /** JSON schemas shared by routes: one schema validates input and shapes output. */
+import { SUPERVISOR_STATES } from '../supervisor/state-machine.js';
 export const errorSchema = {
   type: 'object',
   description: 'An error from the catalog (daemon/errors.ts): match on `code`, never on `message`.',
@@ -35,10 +36,13 @@ export const nullableString = { type: ['string', 'null'] } as const;
 export const gatewayStatusSchema = {
   type: 'object',
   properties: {
-    state: { type: 'string', enum: ['stopped', 'starting', 'running', 'backoff', 'stopping', 'fatal'] },
+    state: { type: 'string', enum: SUPERVISOR_STATES },
     pid: { type: ['integer', 'null'] },
     since: nullableString,
-    restarts: { type: 'integer' },
+    restartsSinceStart: {
+      type: 'integer',
+      description: 'Gateway restarts since this daemon started: automatic (after a crash or failed start) and planned (operator, memory limit, session recovery, config change). Not the first start, nor a start after a stop.',
+    },
     lastExit: {
       anyOf: [
         { type: 'null' },
@@ -55,5 +59,5 @@ export const gatewayStatusSchema = {
     startedAt: nullableString,
     readyAt: nullableString,
   },
-  required: ['state', 'pid', 'since', 'restarts', 'lastExit', 'cpu', 'memory'],
+  required: ['state', 'pid', 'since', 'restartsSinceStart', 'lastExit', 'cpu', 'memory'],
 } as const;

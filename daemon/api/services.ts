@@ -10,12 +10,15 @@ import type { ForwardAnswer, ForwardRequest } from '../ibkr/pass-through.js';
 import type { Portfolio } from '../ibkr/portfolio.js';
 import type { Store } from '../store/store.js';
 import type { TlsService } from '../tls/tls-service.js';
+import type { NotifierStatus, TestResult } from '../notify/index.js';
+import type { VaultPort } from './vault-port.js';
 
 export interface GatewayStatusView {
   state: string;
   pid: number | null;
   since: string | null;
-  restarts: number;
+  /** Since this daemon started (the status route adds restartsAllTime from the store). */
+  restartsSinceStart: number;
   lastExit: unknown;
   cpu: number | null;
   memory: number | null;
@@ -73,6 +76,12 @@ export interface IbkrPort {
   testConnection(): Promise<ConnectionReport>;
 }
 
+/** What the routes need of the notifier (daemon/notify/notifier.ts implements it). */
+export interface NotifierPort {
+  status(): NotifierStatus;
+  test(channel: string): Promise<TestResult>;
+}
+
 declare module 'fastify' {
   interface FastifyInstance {
     daemonInfo: DaemonInfoPort;
@@ -80,6 +89,9 @@ declare module 'fastify' {
     eventStore: EventStorePort;
     gateway: GatewayPort;
     session: SessionPort | null;
+    notifier: NotifierPort;
+    /** The credential vault; null when the daemon runs without one (its routes answer IBGW_VAULT_DISABLED). */
+    vault: VaultPort | null;
     ibkr: IbkrPort;
     metrics: MetricsPort;
   }
@@ -98,6 +110,8 @@ export interface ApiServices {
   tls: TlsPort | null;
   conf: ConfPort | null;
   daemon: { pid: number; version: string; startedAt: number };
+  notifier: NotifierPort;
+  vault: VaultPort | null;
   adminToken: string;
   ibkr: IbkrPort;
   metrics: MetricsPort;

@@ -12,6 +12,11 @@ export function formatBytes(bytes: number | null | undefined): string {
   return mb >= 1024 ? `${(mb / 1024).toFixed(1)} GiB` : `${mb.toFixed(1)} MiB`;
 }
 
+/** The two restart counts of the status: this daemon run, and every run with this data dir. */
+export function formatRestarts(sinceStart: number, allTime: number): string {
+  return `${sinceStart} since the daemon started, ${allTime} in all`;
+}
+
 export function table(rows: Array<[string, unknown]>): string {
   const width = Math.max(...rows.map(([k]) => k.length));
   return rows.map(([k, v]) => `${k.padEnd(width)}  ${v === null || v === undefined ? '-' : String(v)}`).join('\n');

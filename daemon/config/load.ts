@@ -67,6 +67,49 @@ function applyEnv(merged: Plain, env: NodeJS.ProcessEnv, cwd: string): void {
     api.port = port;
   }
   if (env.IBGW_DATA_DIR) merged.dataDir = resolve(cwd, env.IBGW_DATA_DIR);
+  // The setup guide's name for the gateway's port (.env or the environment).
+  if (env.IBKR_CLIENT_PORTAL_PORT !== undefined && env.IBKR_CLIENT_PORTAL_PORT !== '') {
+    const port = Number(env.IBKR_CLIENT_PORTAL_PORT);
+    if (!Number.isInteger(port) || port < 1 || port > 65535) {
+      const problem = `not a port number: ${JSON.stringify(env.IBKR_CLIENT_PORTAL_PORT)}`;
+      const err = ERR_CONFIG_INVALID('IBKR_CLIENT_PORTAL_PORT', 'gateway.port', problem);
+      err.details = { file: 'IBKR_CLIENT_PORTAL_PORT', key: 'gateway.port', problem };
+      throw err;
+    }
+    (merged.gateway as Plain).port = port;
+  }
+}
+
+const LOOPBACK = new Set(['localhost', '127.0.0.1', '[::1]']);
+const WILDCARD = new Set(['0.0.0.0', '[::]', '']);
+
+/**
+ * The setup guide's IBKR_API_ENDPOINT (e.g. https://localhost:5000/v1/api) is where its apps
+ * call the gateway. The daemon does not take the address from it — gateway.host/port say where
+ * the gateway listens — but a value pointing elsewhere means those apps would miss the gateway
+ * this daemon keeps alive, so it is refused with both addresses.
+ */
+function checkApiEndpoint(value: string, config: Config, env: NodeJS.ProcessEnv): void {
+  const host = config.gateway.host.includes(':') ? `[${config.gateway.host}]` : config.gateway.host;
+  const base = `https://${host}:${config.gateway.port}`;
+  const fail = (problem: string) => {
+    const err = ERR_CONFIG_INVALID('IBKR_API_ENDPOINT', 'gateway.host/gateway.port', problem);
+    err.details = { file: 'IBKR_API_ENDPOINT', key: 'gateway.port', problem, endpoint: value, baseUrl: base };
+    throw err;
+  };
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    return fail(`${JSON.stringify(value)} is not a URL (expected like ${base}/v1/api)`);
+  }
+  const port = Number(url.port || (url.protocol === 'https:' ? 443 : 80));
+  const name = url.hostname.toLowerCase();
+  const sameHost = name === host.toLowerCase() || (LOOPBACK.has(name) && LOOPBACK.has(host)) || WILDCARD.has(host);
+  const pathOk = ['', '/', '/v1/api', '/v1/api/'].includes(url.pathname);
+  if (url.protocol !== 'https:' || port !== config.gateway.port || !sameHost || !pathOk) {
+    fail(`${value} does not match the gateway's base URL ${base}/v1/api (from gateway.host and gateway.port${env.IBKR_CLIENT_PORTAL_PORT ? ' — set by IBKR_CLIENT_PORTAL_PORT' : ''}): make them agree`);
+  }
 }
 
 export interface LoadOptions {
@@ -93,5 +136,6 @@ export function loadConfig(options: LoadOptions = {}): LoadedConfig {
   applyEnv(merged, env, cwd);
   const result = validateConfig(merged, file ?? DEFAULT_CONFIG_PATH);
   if ('error' in result) throw result.error;
+  if (env.IBKR_API_ENDPOINT) checkApiEndpoint(env.IBKR_API_ENDPOINT, result.config as Config, env);
   return { config: result.config as Config, file };
 }

@@ -38,6 +38,8 @@ export const CONFIG_OWNERS: readonly ConfigOwner[] = [
   { key: 'access', owner: 'gateway', effect: 'gateway-restart' },
   { key: 'session', owner: 'session', effect: 'rebuild' },
   { key: 'session.resets', owner: 'calendar', effect: 'live' },
+  { key: 'notifications', owner: 'notifier', effect: 'live' },
+  { key: 'vault', owner: 'vault', effect: 'live' },
 ];
 
 const covers = (key: string, path: string): boolean => path === key || path.startsWith(`${key}.`);

@@ -6,6 +6,8 @@
  * a silently ignored setting.
  */
 import { Type, type TSchema, type TProperties } from '@sinclair/typebox';
+import { NotificationsConfig } from '../notify/config-schema.js';
+import { ibcSchema, ibgatewaySchema, TWS_PATH_KEYS } from './tws-schema.js';
 
 const closed = <P extends TProperties>(properties: P, description?: string) =>
   Type.Object(properties, { additionalProperties: false, ...(description ? { description } : {}) });
@@ -20,7 +22,7 @@ const port = (description?: string) => int(0, description, { maximum: 65535 });
 const hhmm = Type.String({ pattern: '^([01][0-9]|2[0-3]):[0-5][0-9]$', description: 'local time HH:MM' });
 const timeZone = Type.String({ minLength: 1, format: 'time-zone', description: 'IANA time zone' });
 
-export const GATEWAY_KINDS = ['simulated', 'clientportal', 'command'] as const;
+export const GATEWAY_KINDS = ['simulated', 'clientportal', 'command', 'ibgateway', 'simulated-tws'] as const;
 
 export const backoffSchema = closed({
   initialMs: int(1),
@@ -70,9 +72,9 @@ const passThroughSchema = closed({
 const apiSchema = closed({
   host: text('loopback by default: the API can stop the gateway'),
   port: port(),
-  authMaxFailures: int(1, 'failed bearer-token checks per client address before a lockout'),
+  authMaxFailures: int(1, 'failed bearer-token checks from one address within the window before further failures answer 429 (a valid token is always accepted)'),
   authFailureWindowMs: int(1),
-  authLockoutMs: int(0),
+  authFailureDelayMs: int(0, 'a failed check answers after this delay, doubled with each failure in the window (capped at 10 s)'),
   passThrough: passThroughSchema,
 });
 
@@ -111,6 +113,8 @@ const gatewaySchema = closed({
     lockAfterFailures: int(1),
     penaltyMs: int(0),
   }, 'settings handed to the simulated gateway (kind simulated only)'),
+  ibc: ibcSchema,
+  ibgateway: ibgatewaySchema,
 });
 
 const confSchema = closed({
@@ -174,7 +178,11 @@ export const configSchema = closed({
   store: closed({
     maxEvents: int(10, 'events kept; older ones are dropped'),
   }),
+  notifications: NotificationsConfig,
+  vault: closed({
+    keyFile: nullable(text('file holding ENCRYPTION_KEY (mode 0600); null = <dataDir>/vault.key, after the environment and .env')),
+  }),
 });
 
 /** Paths (dotted) whose values are file paths, resolved against the folder of the file that set them. */
-export const PATH_KEYS = ['dataDir', 'gateway.cwd', 'gateway.home', 'conf.template', 'tls.import.cert', 'tls.import.key', 'tls.import.pfx'] as const;
+export const PATH_KEYS = ['dataDir', 'gateway.cwd', 'gateway.home', 'conf.template', 'tls.import.cert', 'tls.import.key', 'tls.import.pfx', 'vault.keyFile', ...TWS_PATH_KEYS] as const;

@@ -1,5 +1,6 @@
 import { Ajv, type ErrorObject } from 'ajv';
 import { ERR_CONFIG_INVALID, type IbgwError } from '../errors.js';
+import { notificationsProblem } from '../notify/config-schema.js';
 import { configSchema } from './schema.js';
 import type { Config } from './types.js';
 
@@ -77,11 +78,18 @@ function semanticError(config: Config): { key: string; message: string } | null 
   if (config.gateway.kind === 'clientportal' && !config.gateway.home && !config.gateway.command) {
     return { key: 'gateway.home', message: 'required when gateway.kind is "clientportal" (the clientportal.gw folder)' };
   }
+  if (config.gateway.kind === 'ibgateway' && !config.gateway.command) {
+    if (!config.gateway.ibc.home) return { key: 'gateway.ibc.home', message: 'required when gateway.kind is "ibgateway" (the IBC folder)' };
+    if (!config.gateway.ibgateway.home) return { key: 'gateway.ibgateway.home', message: 'required when gateway.kind is "ibgateway" (the IB Gateway install folder)' };
+  }
+  if (config.gateway.ibgateway.probe.timeoutMs >= config.gateway.ibgateway.probe.intervalMs) {
+    return { key: 'gateway.ibgateway.probe.timeoutMs', message: `must be shorter than gateway.ibgateway.probe.intervalMs (${config.gateway.ibgateway.probe.intervalMs})` };
+  }
   if (config.tls.mode === 'import' && !config.tls.import.pfx && !(config.tls.import.cert && config.tls.import.key)) {
     return { key: 'tls.import', message: 'mode import needs cert + key, or pfx' };
   }
   if (config.session.requestTimeoutMs >= config.session.tickleIntervalMs) {
     return { key: 'session.requestTimeoutMs', message: `must be shorter than session.tickleIntervalMs (${config.session.tickleIntervalMs})` };
   }
-  return null;
+  return notificationsProblem(config.notifications);
 }

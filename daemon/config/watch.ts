@@ -1,7 +1,7 @@
 import { watch, type FSWatcher } from 'chokidar';
 import type { EventSink } from '../events.js';
 import { ignoreEvents } from '../events.js';
-import { isIbgwError } from '../errors.js';
+import { ERR_CONFIG_INVALID, isIbgwError } from '../errors.js';
 import { classifyChange, type ConfigChange } from './diff.js';
 import { loadConfig, type LoadOptions } from './load.js';
 import type { Config } from './types.js';
@@ -73,7 +73,7 @@ export class ConfigWatcher {
     try {
       next = loadConfig(this.#options).config;
     } catch (err) {
-      const code = isIbgwError(err) ? err.code : 'IBGW_CONFIG_INVALID';
+      const code = isIbgwError(err) ? err.code : ERR_CONFIG_INVALID.code;
       const message = err instanceof Error ? err.message : String(err);
       const key = isIbgwError(err) ? err.details?.key : undefined;
       this.#status.error = { code, message, key, at: new Date().toISOString() };

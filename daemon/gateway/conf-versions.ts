@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { readFile, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
-import { ERR_CONF_INVALID } from '../errors.js';
+import { ERR_CONF_VERSION_NOT_FOUND } from '../errors.js';
 import { writeFileAtomic } from '../store/atomic-write.js';
 
 /** One earlier content of the managed conf, kept for rollback. */
@@ -23,13 +23,16 @@ interface VersionIndex {
 /**
  * <dir>/versions/<id>.yaml plus index.json. Version files are 0600 like the conf itself: they
  * hold sslPwd. Ids only grow, so "roll back to 7" never silently means a different file.
+ * Other managed files (IBC's config.ini, jts.ini) pass their own folder and extension.
  */
 export class ConfVersions {
   readonly dir: string;
   private readonly indexPath: string;
+  private readonly ext: string;
 
-  constructor(confDir: string, private readonly keep: number) {
-    this.dir = join(confDir, 'versions');
+  constructor(confDir: string, private readonly keep: number, options: { dir?: string; ext?: string } = {}) {
+    this.dir = options.dir ?? join(confDir, 'versions');
+    this.ext = options.ext ?? 'yaml';
     this.indexPath = join(this.dir, 'index.json');
   }
 
@@ -48,8 +51,8 @@ export class ConfVersions {
 
   async read(id: number): Promise<string> {
     const idx = await this.index();
-    if (!idx.versions.some((v) => v.id === id)) throw ERR_CONF_INVALID(`version ${id}`, 'no such version (see the version list)');
-    return readFile(join(this.dir, `${id}.yaml`), 'utf8');
+    if (!idx.versions.some((v) => v.id === id)) throw ERR_CONF_VERSION_NOT_FOUND(id);
+    return readFile(join(this.dir, `${id}.${this.ext}`), 'utf8');
   }
 
   /** Archives `previous` (the content being replaced) and records why the new content was written. */
@@ -58,14 +61,14 @@ export class ConfVersions {
     let archived: number | null = null;
     if (previous !== null && this.keep > 0) {
       archived = idx.nextId++;
-      await writeFileAtomic(join(this.dir, `${archived}.yaml`), previous, { mode: 0o600 });
+      await writeFileAtomic(join(this.dir, `${archived}.${this.ext}`), previous, { mode: 0o600 });
       const was = idx.current ?? { writtenAt: now.toISOString(), reason: 'found on disk' };
       idx.versions.push({ id: archived, writtenAt: was.writtenAt, reason: was.reason, replacedAt: now.toISOString() });
     }
     idx.current = { writtenAt: now.toISOString(), reason };
     while (idx.versions.length > this.keep) {
       const old = idx.versions.shift()!;
-      await unlink(join(this.dir, `${old.id}.yaml`)).catch(() => {});
+      await unlink(join(this.dir, `${old.id}.${this.ext}`)).catch(() => {});
     }
     await writeFileAtomic(this.indexPath, JSON.stringify(idx, null, 2) + '\n', { mode: 0o600 });
     return archived;

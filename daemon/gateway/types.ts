@@ -39,8 +39,31 @@ export interface GatewayInfo {
   customCommand: boolean;
   tls: TlsSummary | null;
   access: { probeAddress: string; allow: string[]; deny: string[]; labelsPath: string } | null;
-  /** Simulator control info file (kind simulated). */
+  /** Simulator control info file (kinds simulated and simulated-tws). */
   simControlFile?: string;
+  /** IB Gateway kinds: where IBC, the install and the managed files are (no secrets). */
+  tws?: TwsInfo;
+}
+
+export interface TwsInfo {
+  ibcHome: string;
+  install: string | null;
+  settingsPath: string;
+  configIni: string;
+  jtsIni: string;
+  tradingMode: 'live' | 'paper' | null;
+  readOnlyApi: boolean;
+  trustedIps: string[];
+  commandServerPort: number;
+  display: 'xvfb' | 'inherit';
+  autoRestartTime: string | null;
+}
+
+/** IBKR credentials for the IB Gateway kinds, from the vault. */
+export interface TwsCredentials {
+  username: string;
+  password: string;
+  mode?: 'live' | 'paper';
 }
 
 export interface GatewayDeps {
@@ -55,4 +78,12 @@ export interface GatewayDeps {
   watch?: { stabilityMs?: number; usePolling?: boolean; intervalMs?: number } | false;
   /** Expiry check period (default 1 h). */
   expiryCheckIntervalMs?: number;
+  /** IB Gateway kinds: the vault's credentials (null: none stored). simulated-tws falls back to the simulator's first user. */
+  credentials?: () => Promise<TwsCredentials | null>;
+  /**
+   * IB Gateway kinds: asked before every launch, which is a full IBKR login. Throws to refuse
+   * (login blocked or budget spent; an IbgwError with details.retry false stops the supervisor
+   * trying). The TWS session keeper's admitLogin().
+   */
+  loginGate?: () => Promise<void>;
 }

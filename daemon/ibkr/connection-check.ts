@@ -5,7 +5,7 @@
  * /iserver/accounts through the pass-through; an answer from the last few seconds counts, so
  * polling apps cost IBKR at most one call per interval together.
  */
-import { isIbgwError } from '../errors.js';
+import { ERR_GATEWAY_TIMEOUT, ERR_IBKR_UNAVAILABLE, ERR_IBKR_UPSTREAM, isIbgwError } from '../errors.js';
 import type { Forward } from './portfolio.js';
 
 export interface ConnectionReport {
@@ -31,18 +31,18 @@ export async function testConnection(inputs: ConnectionInputs): Promise<Connecti
   const gateway = inputs.gatewayState();
   const session = inputs.sessionState();
   const base = { gateway, session: session?.state ?? null, checkedAt: new Date().toISOString() };
-  if (gateway !== 'running') return { ...base, success: false, error: `Connection refused: the gateway is ${gateway}`, code: 'IBGW_IBKR_UNAVAILABLE' };
-  if (session && !session.authenticated) return { ...base, success: false, error: `Authentication failed: the IBKR session is ${session.state}`, code: 'IBGW_IBKR_UNAVAILABLE' };
+  if (gateway !== 'running') return { ...base, success: false, error: `Connection refused: the gateway is ${gateway}`, code: ERR_IBKR_UNAVAILABLE.code };
+  if (session && !session.authenticated) return { ...base, success: false, error: `Authentication failed: the IBKR session is ${session.state}`, code: ERR_IBKR_UNAVAILABLE.code };
   try {
     const answer = await inputs.forward({ method: 'GET', target: '/iserver/accounts', maxAgeMs: inputs.maxAgeMs ?? 5000 });
     if (answer.status === 200) return { ...base, success: true };
-    return { ...base, success: false, error: `No answer from IBKR: the gateway answered /iserver/accounts with HTTP ${answer.status}`, code: 'IBGW_IBKR_UPSTREAM' };
+    return { ...base, success: false, error: `No answer from IBKR: the gateway answered /iserver/accounts with HTTP ${answer.status}`, code: ERR_IBKR_UPSTREAM.code };
   } catch (err) {
     if (!isIbgwError(err)) throw err;
     const reason = String(err.details?.reason ?? '');
     const what = reason.startsWith('gateway-') ? 'Connection refused'
       : reason.startsWith('session-') ? 'Authentication failed'
-        : err.code === 'IBGW_GATEWAY_TIMEOUT' ? 'Timeout'
+        : err.code === ERR_GATEWAY_TIMEOUT.code ? 'Timeout'
           : err.statusCode === 429 || reason === 'penalty-box' ? 'Rate limited'
             : 'No answer from IBKR';
     const retryAfter = typeof err.details?.retryAfter === 'number' ? err.details.retryAfter : undefined;

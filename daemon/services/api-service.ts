@@ -41,7 +41,7 @@ export class ApiService implements Service {
       port: config.api.port,
       logger: this.#ctx.logger,
       onEvent: this.#ctx.record,
-      auth: { maxFailures: config.api.authMaxFailures, failureWindowMs: config.api.authFailureWindowMs, lockoutMs: config.api.authLockoutMs },
+      auth: { maxFailures: config.api.authMaxFailures, failureWindowMs: config.api.authFailureWindowMs, failureDelayMs: config.api.authFailureDelayMs },
       services: {
         ...this.#ports(),
         config: () => this.#ctx.config(),

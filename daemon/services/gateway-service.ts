@@ -1,8 +1,16 @@
 import { EventEmitter } from 'node:events';
 import type { Config } from '../config/types.js';
 import { createGateway, type ManagedGateway } from '../gateway/index.js';
+import type { TwsCredentials } from '../gateway/types.js';
 import type { DaemonContext } from '../lifecycle/daemon-context.js';
 import type { ConfigUpdate, Service } from '../lifecycle/service.js';
+
+export interface GatewayServiceDeps {
+  /** The IB Gateway kinds type the IBKR login into IBC's config.ini: the vault's credentials. */
+  credentials?: () => Promise<TwsCredentials | null>;
+  /** Called before each IB Gateway launch (each is a login): the session keeper's budget. */
+  loginGate?: () => Promise<void>;
+}
 
 /**
  * The gateway kind's handle: how to launch it (conf.yaml, keystore, allow list), where to reach
@@ -17,9 +25,12 @@ export class GatewayService extends EventEmitter<{ 'restart-needed': [reason: st
   /** The gateway still running after a swap prints the old secrets until its restart. */
   #retired: ManagedGateway | null = null;
 
-  constructor(ctx: DaemonContext) {
+  readonly #deps: GatewayServiceDeps;
+
+  constructor(ctx: DaemonContext, deps: GatewayServiceDeps = {}) {
     super();
     this.#ctx = ctx;
+    this.#deps = deps;
     this.#current = this.#build(ctx.config());
   }
 
@@ -29,6 +40,8 @@ export class GatewayService extends EventEmitter<{ 'restart-needed': [reason: st
       logger: this.#ctx.child('gateway'),
       onEvent: this.#ctx.record,
       requestRestart: (reason) => this.emit('restart-needed', reason),
+      credentials: this.#deps.credentials,
+      loginGate: this.#deps.loginGate,
     });
   }
 

@@ -10,7 +10,7 @@ import { GatewayUpstream } from '../ibkr/upstream.js';
 import type { DaemonContext } from '../lifecycle/daemon-context.js';
 import type { ConfigUpdate, Service } from '../lifecycle/service.js';
 import type { MaintenanceCalendar } from '../maintenance/index.js';
-import type { SessionKeeper } from '../session/index.js';
+import type { Keeper } from './session-keepers.js';
 import type { GatewayService } from './gateway-service.js';
 import type { SupervisorService } from './supervisor-service.js';
 
@@ -21,7 +21,7 @@ interface IbkrDeps {
    * Read at each call, not held: the keeper is rebuilt by config edits. A getter also lets this
    * service be built before the session service, which takes the pacer for the keeper's calls.
    */
-  keeper: () => SessionKeeper | null;
+  keeper: () => Keeper | null;
   calendar: MaintenanceCalendar;
   observer?: PassThroughObserver;
 }

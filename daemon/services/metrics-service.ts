@@ -4,14 +4,14 @@ import type { DaemonContext } from '../lifecycle/daemon-context.js';
 import type { Service } from '../lifecycle/service.js';
 import { MetricsExposition, type ScrapeExtras } from '../metrics/exposition.js';
 import { MetricsRecorder } from '../metrics/recorder.js';
-import type { SessionKeeper } from '../session/index.js';
+import type { Keeper } from './session-keepers.js';
 import type { Store } from '../store/store.js';
 import type { Supervisor } from '../supervisor/index.js';
 
 interface MetricsDeps {
   supervisor: Supervisor;
   store: Store;
-  keeper: () => SessionKeeper | null;
+  keeper: () => Keeper | null;
   ibkr: () => IbkrService;
 }
 
@@ -33,7 +33,7 @@ export class MetricsService implements Service {
     render: (extras) => this.render(extras),
   };
   readonly #exposition: MetricsExposition;
-  readonly #keeper: () => SessionKeeper | null;
+  readonly #keeper: () => Keeper | null;
   #sampler: NodeJS.Timeout | null = null;
 
   constructor(ctx: DaemonContext, deps: MetricsDeps) {

@@ -1,14 +1,15 @@
-import { join } from 'node:path';
 import type { Config } from '../config/types.js';
 import type { DaemonContext } from '../lifecycle/daemon-context.js';
 import type { Service } from '../lifecycle/service.js';
 import type { MaintenanceCalendar } from '../maintenance/index.js';
-import { SessionKeeper } from '../session/index.js';
+import type { VaultService } from '../vault/vault-service.js';
 import type { GatewayService } from './gateway-service.js';
+import { buildKeeper, type Keeper } from './session-keepers.js';
 import type { SupervisorService } from './supervisor-service.js';
 
 interface SessionDeps {
   gateway: GatewayService;
+  vault: VaultService;
   supervisor: SupervisorService;
   calendar: MaintenanceCalendar;
 }
@@ -20,46 +21,37 @@ interface SessionDeps {
  */
 export class SessionService implements Service {
   readonly name = 'session';
-  readonly dependsOn = ['supervisor', 'gateway', 'calendar'];
+  readonly dependsOn = ['supervisor', 'gateway', 'calendar', 'vault'];
   readonly #ctx: DaemonContext;
   readonly #deps: SessionDeps;
-  #keeper: SessionKeeper | null = null;
+  #keeper: Keeper | null = null;
 
   constructor(ctx: DaemonContext, deps: SessionDeps) {
     this.#ctx = ctx;
     this.#deps = deps;
     const { supervisor } = deps.supervisor;
     supervisor.on('ready', () => this.#keeper?.onGatewayReady());
-    supervisor.on('exit', () => this.#keeper?.onGatewayDown());
+    supervisor.on('exit', (e) => this.#keeper?.onGatewayDown(e));
+    // IBC's log lines (login failed, second factor timed out, existing session) are session news.
+    supervisor.on('line', (l) => { if (this.#keeper && 'onGatewayLine' in this.#keeper) this.#keeper.onGatewayLine(l.text); });
+    // New credentials end a rejected-password block: the next login uses them.
+    deps.vault.on('credentials-changed', (change) => {
+      if (change.action !== 'cleared') void this.#keeper?.clearLoginBlock();
+    });
   }
 
-  keeper(): SessionKeeper | null {
+  keeper(): Keeper | null {
     return this.#keeper;
   }
 
-  #build(config: Config): SessionKeeper | null {
+  /** The IB Gateway kinds count every start as a login: the keeper admits it against the budget. */
+  async admitLogin(): Promise<void> {
+    if (this.#keeper && 'admitLogin' in this.#keeper) await this.#keeper.admitLogin();
+  }
+
+  #build(config: Config): Keeper | null {
     if (!config.session.enabled) return null;
-    const { supervisor } = this.#deps.supervisor;
-    const gateway = () => this.#deps.gateway.current();
-    return new SessionKeeper({
-      config: config.session,
-      baseUrl: () => gateway().baseUrl(),
-      ca: () => gateway().ca(),
-      gateway: {
-        isRunning: () => ['starting', 'running'].includes(supervisor.status().state),
-        isReady: () => supervisor.status().state === 'running',
-        restart: (reason: string) => supervisor.restart(reason).then(() => undefined),
-      },
-      calendar: this.#deps.calendar,
-      budgetPath: join(config.dataDir, 'login-budget.json'),
-      historyPath: join(config.dataDir, 'session-history.json'),
-      onEvent: this.#ctx.record,
-      logger: this.#ctx.child('session'),
-      livenessIntervalMs: config.session.livenessIntervalMs,
-      livenessTimeoutMs: config.session.livenessTimeoutMs,
-      suspectProbeMs: config.session.suspectProbeMs,
-      loginTimeoutMs: config.session.loginTimeoutMs,
-    });
+    return buildKeeper(this.#ctx, config, { gateway: this.#deps.gateway, supervisor: this.#deps.supervisor.supervisor, calendar: this.#deps.calendar });
   }
 
   async start(): Promise<void> {

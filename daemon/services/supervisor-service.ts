@@ -2,7 +2,7 @@ import type { Config } from '../config/types.js';
 import type { DaemonContext } from '../lifecycle/daemon-context.js';
 import type { ConfigUpdate, Service } from '../lifecycle/service.js';
 import type { Store } from '../store/store.js';
-import { Supervisor } from '../supervisor/index.js';
+import { isActive, Supervisor } from '../supervisor/index.js';
 import type { GatewayService } from './gateway-service.js';
 
 /** The supervisor's settings that a config edit can change while it runs. */
@@ -21,9 +21,13 @@ export class SupervisorService implements Service {
   readonly dependsOn = ['store', 'gateway'];
   readonly supervisor: Supervisor;
   readonly #ctx: DaemonContext;
+  readonly #store: Store;
+  /** The all-time count held by the store when this daemon started; read once the store is open. */
+  #restartsBefore = 0;
 
   constructor(ctx: DaemonContext, deps: { store: Store; gateway: GatewayService }) {
     this.#ctx = ctx;
+    this.#store = deps.store;
     const config = ctx.config();
     const { gateway, store } = deps;
     this.supervisor = new Supervisor({
@@ -38,15 +42,14 @@ export class SupervisorService implements Service {
     gateway.on('restart-needed', (reason) => this.plannedRestart(reason));
     this.supervisor.on('ready', () => gateway.forgetRetired());
     this.supervisor.on('transition', (t) => {
-      store.updateGateway({ lastState: t.to, lastTransitionAt: t.at });
-      if (t.to === 'backoff') store.updateGateway({ restarts: store.data.gateway.restarts + 1 });
+      store.updateGateway({ lastState: t.to, lastTransitionAt: t.at, restarts: this.#restartsBefore + this.supervisor.status().restartsSinceStart });
       if (t.exitCode !== null || t.signal !== null) store.updateGateway({ lastExit: { code: t.exitCode, signal: t.signal, at: t.at, reason: t.reason } });
     });
   }
 
   plannedRestart(reason: string): void {
     const state = this.supervisor.status().state;
-    if (!['starting', 'running', 'backoff'].includes(state)) {
+    if (!isActive(state)) {
       this.#ctx.record({ type: 'gateway.restart-deferred', level: 'info', message: `${reason}: applies at the next start (gateway is ${state})`, data: { reason } });
       return;
     }
@@ -54,8 +57,9 @@ export class SupervisorService implements Service {
   }
 
   async start(): Promise<void> {
-    const reconciled = await this.supervisor.reconcile();
-    this.#ctx.logger.info({ reconciled }, 'reconciled leftovers of the previous run');
+    this.#restartsBefore = this.#store.data.gateway.restarts;
+    // What it kills is reported as gateway.reconcile events.
+    await this.supervisor.reconcile();
   }
 
   async stop(): Promise<void> {

@@ -3,7 +3,7 @@
  * "the gateway or IBKR is struggling", a slow reauth says "IBKR's auth servers are", and the
  * two call for different patience.
  */
-import type { CallOutcome } from './gateway-client.js';
+import { isFault, type CallOutcome } from './call-outcome.js';
 
 /** liveness: the cheap local probe of the gateway's own web server (no IBKR behind it). */
 export type EndpointClass = 'tickle' | 'auth' | 'reauth' | 'data' | 'liveness';
@@ -31,8 +31,7 @@ export class EndpointStats {
     let d = this.#data.get(klass);
     if (!d) this.#data.set(klass, (d = { calls: 0, errors: 0, byOutcome: {}, recent: [] }));
     d.calls++;
-    // 401 and 404 are answers about the session or the path, not faults of the connection.
-    if (outcome !== 'ok' && outcome !== 'unauthorized' && outcome !== 'not-found') d.errors++;
+    if (isFault(outcome)) d.errors++;
     if (outcome !== 'ok') d.byOutcome[outcome] = (d.byOutcome[outcome] ?? 0) + 1;
     d.recent.push(Math.round(ms * 10) / 10);
     if (d.recent.length > WINDOW) d.recent.shift();

@@ -12,22 +12,8 @@ import {
   ERR_GATEWAY_HTTP, ERR_GATEWAY_NETWORK, ERR_GATEWAY_RATE_LIMITED, ERR_GATEWAY_REFUSED, ERR_GATEWAY_TIMEOUT, type IbgwError,
 } from '../errors.js';
 import type { CallPacer } from '../ibkr/pacer.js';
+import type { CallOutcome } from './call-outcome.js';
 import { EndpointStats, type EndpointClass, type EndpointClassStats } from './endpoint-stats.js';
-
-export type { EndpointClass, EndpointClassStats };
-
-export type CallOutcome =
-  | 'ok'
-  | 'unauthorized'
-  | 'rate-limited'
-  | 'server-error'
-  /** 404 with the body `Access Denied`: the gateway's IP allow-list refused us. */
-  | 'access-denied'
-  | 'not-found'
-  | 'client-error'
-  | 'network-error'
-  /** Never answered within the timeout: a hung gateway, or IBKR unreachable behind it. */
-  | 'timeout';
 
 export interface GatewayAnswer {
   outcome: CallOutcome;
@@ -36,7 +22,7 @@ export interface GatewayAnswer {
   body: unknown;
   text: string;
   ms: number;
-  /** Set for every outcome except ok, unauthorized and not-found (those are facts, not faults). */
+  /** Set exactly when isFault(outcome) (call-outcome.ts). */
   error: IbgwError | null;
 }
 

@@ -30,29 +30,18 @@ export interface SessionKeeperOptions {
   budgetPath?: string | null;
   /** State-change history for uptime; null/absent: memory only. */
   historyPath?: string | null;
+  onEvent?: EventSink;
+  /** For what is no event: the stack of a step that threw. Events are logged by the sink. */
+  logger?: Logger;
+  // Timings come from `config` (config/default.yaml). What follows is for tests only: a clock,
+  // timers and randomness to inject, and two paces that are constants of the keeper.
   now?: () => number;
   setTimeout?: (fn: () => void, ms: number) => unknown;
   clearTimeout?: (handle: unknown) => void;
   random?: () => number;
-  onEvent?: EventSink;
-  logger?: Logger;
-  /**
-   * Cheap probe of the gateway's own web server (GET /, answered without IBKR) between
-   * tickles; it is what finds a hang within seconds while the tickle stays at IBKR's pace.
-   * Default 5000; 0 turns it off (tickles alone detect a hang).
-   */
-  livenessIntervalMs?: number;
-  /** Default min(3000, requestTimeoutMs): the local web server answers in milliseconds. */
-  livenessTimeoutMs?: number;
-  /** After an unanswered probe, the next one follows this soon. Default 250. */
-  suspectProbeMs?: number;
-  /** How often the gateway's isRunning/isReady is looked at while it is not ready. Default 1000. */
+  /** How often the gateway's isRunning/isReady is looked at while it is not ready (1000). */
   gatewayPollMs?: number;
-  /** A login may wait for 2FA; IBKR's 2FA window is 180 s. Default 240000. */
-  loginTimeoutMs?: number;
-  /** Longest wait for a requested restart to show (down, or ready again). Default 120000. */
-  restartGraceMs?: number;
-  /** IBKR allows /tickle once per second; going over puts the address in the penalty box. Default 1100. */
+  /** Least time between two tickles (1100: IBKR allows one a second). Tests lift it with the simulator's limit. */
   minTickleGapMs?: number;
 }
 

@@ -1,110 +1,101 @@
 /**
  * Keeps the IBKR session alive and brings it back, one rung of the health ladder at a time.
- * Everything runs in one serial loop: a probe, a decision, at most one bounded recovery step,
- * then the next wake-up. Serial on purpose — with IBKR unreachable the gateway never answers,
- * and a timer-driven keeper would stack up unanswered calls; here at most one call is out.
+ * Everything runs in one serial loop (serial-loop): a probe, a decision, at most one bounded
+ * recovery step, then the next wake-up; with IBKR unreachable the gateway answers nothing, and
+ * here at most one call is ever out to it.
  *
- * Longer than the project's ~300-line norm for a reason: the loop, the ladder's steps and the
- * status share one piece of private state that must change in one place and one order. What
- * could stand alone does (probe-schedule, restart-gate, penalty-box, maintenance-watch,
- * ladder's decide(), recovery steps, login budget, history).
+ * This file is the loop's step and its decisions. Around it: the calls and their booking
+ * (probes, observed-gateway), when to look (probe-schedule), what a tickle answer calls for
+ * (ladder's decide()), running a recovery and settling its outcome (recovery-runner), restart
+ * spacing (restart-gate), the 429 box, maintenance windows, the login budget, and all that is
+ * told to the world: state, events, counters, status, metrics (session-report).
  */
-import { EventEmitter } from 'node:events';
 import type { SessionConfig } from '../config/types.js';
-import type { EventLevel, EventSink } from '../events.js';
 import { silentLogger, type Logger } from '../logger.js';
 import { backoffDelay } from '../backoff-delay.js';
-import { ConnectionHistory } from './connection-history.js';
-import { GatewayClient, type GatewayAnswer } from './gateway-client.js';
-import type { GatewayControl, RecoveryRecord, SessionKeeperOptions, SessionMetrics, SessionStatus } from './keeper-types.js';
-import { decide, HangDetector, LADDER_LEVELS, ladderLevel, type Action, type KeeperState } from './ladder.js';
+import { GatewayClient } from './gateway-client.js';
+import type { GatewayControl, SessionKeeperOptions, SessionMetrics, SessionStatus } from './keeper-types.js';
+import { decide, type Action } from './ladder.js';
 import { LoginBudget } from './login-budget.js';
 import { MaintenanceWatch } from './maintenance-watch.js';
+import { ObservedGateway } from './observed-gateway.js';
 import { PenaltyBox } from './penalty-box.js';
 import { ProbeSchedule } from './probe-schedule.js';
+import { Probes, type Look } from './probes.js';
+import { RecoveryRunner } from './recovery-runner.js';
 import { RestartGate } from './restart-gate.js';
-import { logout, reauthenticate, runLogin, type LoginFunction, type StepDeps } from './recovery.js';
-import { parseTickle, type SessionReading } from './session-state.js';
+import { SerialLoop } from './serial-loop.js';
+import { SessionReport } from './session-report.js';
 
-const WARN_STATES = new Set<KeeperState>(['needs-login', 'login-budget-spent', 'login-blocked', 'access-denied', 'restarting', 'unresponsive', 'ibkr-unreachable', 'gateway-error', 'http-error']);
+/** How often the supervisor's view is looked at while the gateway is not ready. */
+const GATEWAY_POLL_MS = 1000;
+/** IBKR allows /tickle once a second; more puts the address in the penalty box. */
+const MIN_TICKLE_GAP_MS = 1100;
+/** Longest wait for a requested restart to show (the gateway seen down, or ready again). */
+const RESTART_GRACE_MS = 120_000;
 
-export class SessionKeeper extends EventEmitter {
+export class SessionKeeper {
   readonly #config: SessionConfig;
   readonly #baseUrl: () => string;
   readonly #gateway: GatewayControl;
-  readonly #login: LoginFunction | null;
   readonly #client: GatewayClient;
   readonly #budget: LoginBudget;
-  readonly #history: ConnectionHistory;
-  readonly #hang: HangDetector;
+  readonly #seen: ObservedGateway;
   readonly #schedule: ProbeSchedule;
+  readonly #probes: Probes;
   readonly #penalty: PenaltyBox;
   readonly #restarts: RestartGate;
   readonly #maintenance: MaintenanceWatch;
+  readonly #recovery: RecoveryRunner;
+  readonly #report: SessionReport;
+  readonly #loop: SerialLoop;
   readonly #now: () => number;
-  readonly #setTimeout: (fn: () => void, ms: number) => unknown;
-  readonly #clearTimeout: (handle: unknown) => void;
-  readonly #random: () => number;
-  readonly #onEvent: EventSink;
+  /** recoveryBackoff's delay before the attempt-th retry (gateway restarts are spaced by it too). */
+  readonly #backoff: (attempt: number) => number;
   readonly #log: Logger;
-  readonly #t: { liveness: number; livenessTimeout: number; gatewayPoll: number; loginTimeout: number };
+  readonly #gatewayPollMs: number;
 
-  #timer: unknown = null;
-  #nextCheckAt: number | null = null;
   #started = false;
   #stopped = false;
-  #busy = false;
-  #rerun = false;
-  /** Bumped when the gateway goes down or the keeper stops: a running recovery step gives up. */
-  #epoch = 0;
-  #loginAbort: AbortController | null = null;
-
-  #state: KeeperState = 'stopped';
-  #since: number;
-  #reason: string | null = 'not started';
-  #reading: SessionReading | null = null;
-  #answering = false;
-  #lastTickleMs: number | null = null;
-  #tickleUnanswered = false;
-  /** Failed recoveries in a row since the session was last authenticated. */
-  #attempts = 0;
   /** Consecutive looks that found a condition to wait out (5xx, competing/wait, IBKR unreachable). */
   #waits = 0;
-  #lastRecovery: RecoveryRecord | null = null;
-  #budgetReported: string | null = null;
-  readonly #counters = { tickles: 0, restartsRequested: 0, recoveries: 0, recoveriesOk: 0, logins: 0, penalties: 0 };
 
   constructor(options: SessionKeeperOptions) {
-    super();
     const c = (this.#config = options.config);
     this.#baseUrl = options.baseUrl;
     this.#gateway = options.gateway;
-    this.#login = options.login ?? null;
-    this.#now = options.now ?? Date.now;
-    this.#setTimeout = options.setTimeout ?? ((fn, ms) => setTimeout(fn, ms));
-    this.#clearTimeout = options.clearTimeout ?? ((h) => clearTimeout(h as NodeJS.Timeout));
-    this.#random = options.random ?? Math.random;
-    this.#onEvent = options.onEvent ?? (() => {});
-    this.#log = options.logger ?? silentLogger;
-    this.#t = {
-      liveness: options.livenessIntervalMs ?? 5000,
-      livenessTimeout: options.livenessTimeoutMs ?? Math.min(3000, c.requestTimeoutMs),
-      gatewayPoll: options.gatewayPollMs ?? 1000,
-      loginTimeout: options.loginTimeoutMs ?? 240_000,
+    const now = (this.#now = options.now ?? Date.now);
+    const timers = {
+      setTimeout: options.setTimeout ?? ((fn: () => void, ms: number) => setTimeout(fn, ms)),
+      clearTimeout: options.clearTimeout ?? ((h: unknown) => clearTimeout(h as NodeJS.Timeout)),
     };
-    const onError = (err: Error): void => this.#event('session.store-error', 'warn', err.message);
+    const random = options.random ?? Math.random;
+    this.#backoff = (n) => backoffDelay(c.recoveryBackoff, n, random);
+    this.#log = options.logger ?? silentLogger;
+    this.#gatewayPollMs = options.gatewayPollMs ?? GATEWAY_POLL_MS;
+    this.#maintenance = new MaintenanceWatch(options.calendar ?? null);
+    this.#report = new SessionReport({
+      onEvent: options.onEvent ?? (() => {}), now: this.#now, historyPath: options.historyPath ?? null,
+      inMaintenance: () => this.#maintenance.window !== null,
+    });
     this.#client = new GatewayClient({ baseUrl: options.baseUrl, ca: options.ca, timeoutMs: c.requestTimeoutMs });
-    this.#budget = new LoginBudget({ ...c.loginBudget, path: options.budgetPath ?? null, now: this.#now, onError });
-    this.#history = new ConnectionHistory({ path: options.historyPath ?? null, now: this.#now, onError });
-    this.#hang = new HangDetector(c.hangThreshold);
+    this.#budget = new LoginBudget({ ...c.loginBudget, path: options.budgetPath ?? null, now: this.#now, onError: (err) => this.#report.storeError(err) });
+    this.#seen = new ObservedGateway(c.hangThreshold);
     this.#schedule = new ProbeSchedule({
-      tickleIntervalMs: c.tickleIntervalMs, livenessMs: this.#t.liveness,
-      suspectMs: options.suspectProbeMs ?? 250, tickleGapMs: options.minTickleGapMs ?? 1100,
+      tickleIntervalMs: c.tickleIntervalMs, livenessMs: c.livenessIntervalMs,
+      suspectMs: c.suspectProbeMs, tickleGapMs: options.minTickleGapMs ?? MIN_TICKLE_GAP_MS,
+    });
+    this.#probes = new Probes({
+      client: this.#client, seen: this.#seen, schedule: this.#schedule, report: this.#report, now, livenessTimeoutMs: c.livenessTimeoutMs,
     });
     this.#penalty = new PenaltyBox(c.penaltyBoxMs);
-    this.#restarts = new RestartGate((n) => this.#backoff(n), options.restartGraceMs ?? 120_000);
-    this.#maintenance = new MaintenanceWatch(options.calendar ?? null);
-    this.#since = this.#now();
+    this.#restarts = new RestartGate(this.#backoff, RESTART_GRACE_MS);
+    this.#recovery = new RecoveryRunner({
+      config: c, client: this.#client, login: options.login ?? null, baseUrl: options.baseUrl, budget: this.#budget,
+      schedule: this.#schedule, report: this.#report, now, timers, backoff: this.#backoff,
+      enterPenalty: (what, at) => this.#enterPenalty(what, at),
+    });
+    this.#loop = new SerialLoop({ ...timers, now, step: () => this.#step(), onError: (err) => this.#stepFailed(err) });
   }
 
   // --- lifecycle and inputs -------------------------------------------------------------------
@@ -113,45 +104,40 @@ export class SessionKeeper extends EventEmitter {
     if (this.#started || this.#stopped) return;
     this.#started = true;
     if (!this.#config.enabled) {
-      this.#reason = 'session keeping is disabled (session.enabled: false)';
+      this.#report.setState('stopped', 'session keeping is disabled (session.enabled: false)');
       return;
     }
-    this.#setState('unknown', 'starting');
-    this.#kick(0);
+    this.#report.setState('unknown', 'starting');
+    this.#loop.start();
   }
 
   async stop(): Promise<void> {
     if (this.#stopped) return;
     this.#stopped = true;
-    this.#epoch++;
-    if (this.#timer !== null) this.#clearTimeout(this.#timer);
-    this.#timer = null;
-    this.#nextCheckAt = null;
-    this.#loginAbort?.abort(new Error('keeper stopped'));
-    this.#setState('stopped', 'keeper stopped');
+    this.#loop.stop();
+    this.#recovery.abort('keeper stopped');
+    this.#report.setState('stopped', 'keeper stopped');
     await this.#client.close();
-    await Promise.all([this.#budget.flush(), this.#history.flush()]);
+    await Promise.all([this.#budget.flush(), this.#report.flush()]);
   }
 
-  /** The supervisor reports the gateway listening (after a start or a restart). */
+  /** The supervisor reports the gateway listening (after a start or a restart): a new process. */
   onGatewayReady(): void {
     this.#restarts.sawDown();
-    this.#hang.reset();
+    this.#seen.forget();
     void this.#client.reset();
     this.#schedule.tickleSoon(this.#now());
-    this.#kick(0);
+    this.#loop.wake(0);
   }
 
   /** The supervisor reports the gateway process gone or stopping. */
   onGatewayDown(): void {
-    this.#epoch++;
-    this.#loginAbort?.abort(new Error('gateway down'));
+    this.#loop.invalidate();
+    this.#recovery.abort('gateway down');
     this.#restarts.sawDown();
-    this.#hang.reset();
-    this.#answering = false;
-    this.#reading = null;
-    if (this.#started && !this.#stopped) this.#setState(this.#restarts.pending ? 'restarting' : 'gateway-down', 'gateway process down');
-    this.#kick(this.#t.gatewayPoll);
+    this.#seen.forget();
+    if (this.#started && !this.#stopped) this.#report.setState(this.#restarts.pending ? 'restarting' : 'gateway-down', 'gateway process down');
+    this.#loop.wake(this.#gatewayPollMs);
   }
 
   /**
@@ -160,13 +146,13 @@ export class SessionKeeper extends EventEmitter {
    */
   checkNow(): void {
     this.#schedule.tickleSoon(this.#now());
-    this.#kick(0);
+    this.#loop.wake(0);
   }
 
   /** An operator confirms the password is fixed: automated logins may resume. */
   async clearLoginBlock(): Promise<void> {
     await this.#budget.clearBlock();
-    this.#event('session.login-unblocked', 'info', 'automated logins allowed again by an operator');
+    this.#report.event('session.login-unblocked', 'info', 'automated logins allowed again by an operator');
     this.checkNow();
   }
 
@@ -177,28 +163,11 @@ export class SessionKeeper extends EventEmitter {
 
   // --- the loop ---------------------------------------------------------------------------------
 
-  #kick(delayMs: number): void {
-    if (this.#stopped || !this.#started || !this.#config.enabled) return;
-    if (this.#timer !== null) this.#clearTimeout(this.#timer);
-    const delay = Math.max(0, Math.round(delayMs));
-    this.#nextCheckAt = this.#now() + delay;
-    this.#timer = this.#setTimeout(() => { this.#timer = null; void this.#run(); }, delay);
-  }
-
-  async #run(): Promise<void> {
-    if (this.#busy) { this.#rerun = true; return; }
-    this.#busy = true;
-    let delay: number = this.#config.tickleIntervalMs;
-    try {
-      delay = await this.#step();
-    } catch (err) {
-      this.#log.error({ err }, 'session keeper step failed');
-      this.#event('session.error', 'error', `keeper step failed: ${(err as Error).message}`);
-    } finally {
-      this.#busy = false;
-    }
-    if (this.#rerun) { this.#rerun = false; delay = 0; }
-    this.#kick(delay);
+  #stepFailed(err: unknown): number {
+    // The stack is for the log; the event (stored, logged by the daemon's sink) says what failed.
+    this.#log.error({ err }, 'session keeper step failed');
+    this.#report.event('session.error', 'error', `keeper step failed: ${(err as Error).message}`);
+    return this.#config.tickleIntervalMs;
   }
 
   /** One pass; returns ms until the next. */
@@ -210,24 +179,22 @@ export class SessionKeeper extends EventEmitter {
     const pending = this.#restarts.pending;
     if (pending) {
       if (!this.#restarts.settle(ready, now)) {
-        this.#setState('restarting', pending.reason);
-        return this.#t.gatewayPoll;
+        this.#report.setState('restarting', pending.reason);
+        return this.#gatewayPollMs;
       }
       this.#schedule.tickleSoon(now);
       await this.#client.reset();
     }
     if (!ready) {
-      this.#answering = false;
-      this.#reading = null;
-      this.#hang.reset();
-      this.#setState(running ? 'gateway-starting' : 'gateway-down', running ? 'waiting for the gateway port' : 'gateway process not running');
+      this.#seen.forget();
+      this.#report.setState(running ? 'gateway-starting' : 'gateway-down', running ? 'waiting for the gateway port' : 'gateway process not running');
       this.#schedule.tickleSoon(now);
-      return this.#t.gatewayPoll;
+      return this.#gatewayPollMs;
     }
     const penalty = this.#penalty.active(now);
     // A probe just went unanswered: the local liveness probe goes first, since it alone tells
     // a hung gateway (restart) from IBKR out of reach behind a working one (wait).
-    if (this.#hang.count > 0 && this.#schedule.livenessOn(penalty)) {
+    if (this.#seen.hang.count > 0 && this.#schedule.livenessOn(penalty)) {
       const wait = this.#schedule.livenessAt(true) - now;
       return wait <= 0 ? this.#liveness(now) : wait;
     }
@@ -242,325 +209,163 @@ export class SessionKeeper extends EventEmitter {
   #untilNext(now: number): number {
     // Also wake at a window's end (its one planned check) and when the penalty box opens.
     return this.#schedule.until(now, {
-      suspect: this.#hang.count > 0, penalty: this.#penalty.active(now),
+      suspect: this.#seen.hang.count > 0, penalty: this.#penalty.active(now),
       wakeAt: [this.#maintenance.window?.end ?? null, this.#penalty.until(now)],
     });
   }
 
+  // --- probes -----------------------------------------------------------------------------------
+
   async #tickle(now: number): Promise<number> {
-    const epoch = this.#epoch;
-    const r = await this.#client.call('/tickle', { klass: 'tickle' });
-    this.#counters.tickles++;
-    if (epoch !== this.#epoch) return 0; // the gateway went down meanwhile: the answer is stale
-    this.#lastTickleMs = Math.round(r.ms);
-    this.#schedule.tickled(now, this.#now());
-    this.#tickleUnanswered = r.outcome === 'timeout';
-    if (r.outcome === 'timeout') return this.#unanswered('tickle', r, now);
-    if (this.#hang.observe(r.outcome, now) === 'unknown') return this.#refused(r, now);
-    this.#answering = true;
+    const look = await this.#probes.tickle(now, this.#loop.current());
+    if (look.kind !== 'answered') return this.#notAnswered('tickle', look, now);
+    const r = look.answer;
     if (r.outcome === 'rate-limited') this.#enterPenalty('/tickle', now);
-    const reading = r.status === null ? null : parseTickle(r.status, r.body, now);
-    if (reading) this.#reading = reading;
     const budget = this.#budget.check(now);
     const action = decide({
-      outcome: r.outcome, reading, config: this.#config, inMaintenance: this.#maintenance.window !== null,
-      penaltyActive: this.#penalty.active(now), hasLogin: this.#login !== null,
+      outcome: r.outcome, reading: look.reading, config: this.#config, inMaintenance: this.#maintenance.window !== null,
+      penaltyActive: this.#penalty.active(now), hasLogin: this.#recovery.hasLogin,
       loginBlocked: this.#budget.blocked()?.reason ?? null, budgetSpent: budget.allowed ? null : budget.reason,
-      attempts: this.#attempts,
+      attempts: this.#recovery.attempts,
     });
     return this.#apply(action, now, budget.retryAt);
   }
 
   async #liveness(now: number): Promise<number> {
-    const epoch = this.#epoch;
-    const r = await this.#client.call('/', { klass: 'liveness', method: 'GET', raw: true, timeoutMs: this.#t.livenessTimeout });
-    this.#schedule.probed(this.#now());
-    if (epoch !== this.#epoch) return 0;
-    if (r.outcome === 'timeout') return this.#unanswered('liveness', r, now);
-    if (this.#hang.observe(r.outcome, now) === 'unknown') return this.#refused(r, now);
-    this.#answering = true;
-    if (r.outcome === 'rate-limited') this.#enterPenalty('GET /', now);
-    if (this.#tickleUnanswered) {
-      // The gateway's own page answers while the tickle did not: IBKR is out of reach behind
-      // a healthy gateway. A restart would only throw the session away. One retry is scheduled
-      // per unanswered tickle: liveness probes keep coming between tickles, and rescheduling
-      // on each of them would push the tickle back forever.
-      this.#tickleUnanswered = false;
-      this.#waits++;
-      this.#setState('ibkr-unreachable', 'the gateway answers; API calls through it to IBKR are not answered');
-      this.#schedule.tickleIn(now, Math.min(this.#backoff(this.#waits), this.#config.tickleIntervalMs));
-    }
-    return this.#untilNext(now);
+    const look = await this.#probes.liveness(now, this.#loop.current());
+    if (look.kind !== 'answered') return this.#notAnswered('liveness', look, now);
+    if (look.answer.outcome === 'rate-limited') this.#enterPenalty('GET /', now);
+    if (!this.#seen.tickleUnanswered) return this.#untilNext(now);
+    // The gateway's own page answers while the tickle did not: IBKR is out of reach behind a
+    // healthy gateway. A restart would only throw the session away. One retry is scheduled per
+    // unanswered tickle: liveness probes keep coming between tickles, and rescheduling on each
+    // of them would push the tickle back forever.
+    this.#seen.tickleUnanswered = false;
+    return this.#apply({ kind: 'wait', state: 'ibkr-unreachable', reason: 'the gateway answers; API calls through it to IBKR are not answered' }, now);
   }
 
-  /** A probe was not answered in time: count toward a hang, re-probe at once. */
-  async #unanswered(kind: string, r: GatewayAnswer, now: number): Promise<number> {
-    this.#answering = false;
-    const verdict = this.#hang.observe('timeout', now);
-    const what = `${kind} not answered within ${Math.round(r.ms)} ms (${this.#hang.count} in a row)`;
-    if (verdict === 'hung') {
-      const reason = `hang: ${this.#hang.count} probes unanswered since ${new Date(this.#hang.since ?? now).toISOString()}`;
-      if (this.#maintenance.window) {
-        this.#setState('unresponsive', `${what}; inside a maintenance window: no restart`);
-        this.#hang.reset(); // back to the normal probe pace: nothing will be done about it now
-        return this.#untilNext(now);
-      }
-      return this.#requestRestart(reason, now);
+  #notAnswered(kind: 'tickle' | 'liveness', look: Exclude<Look, { kind: 'answered' }>, now: number): Promise<number> | number {
+    if (look.kind === 'stale') return 0; // look again at once, at whatever is there now
+    // Refused while the supervisor calls the port ready: its own probe will catch up; report
+    // and look again soon, without counting a hang.
+    if (look.kind === 'refused') return this.#apply({ kind: 'wait', state: 'http-error', reason: look.error }, now);
+    const hang = this.#seen.hang;
+    const what = `${kind} not answered within ${Math.round(look.ms)} ms (${hang.count} in a row)`;
+    if (look.hung && this.#maintenance.window) {
+      this.#report.setState('unresponsive', `${what}; inside a maintenance window: no restart`);
+      hang.reset(); // back to the normal probe pace: nothing will be done about it now
+      return this.#untilNext(now);
     }
+    if (look.hung) return this.#requestRestart(`hang: ${hang.count} probes unanswered since ${new Date(hang.since ?? now).toISOString()}`, now);
     // Already known to be IBKR out of reach: another unanswered tickle is no news (no event flood).
-    this.#setState(this.#state === 'ibkr-unreachable' && kind === 'tickle' ? 'ibkr-unreachable' : 'unresponsive', what);
+    this.#report.setState(this.#report.state === 'ibkr-unreachable' && kind === 'tickle' ? 'ibkr-unreachable' : 'unresponsive', what);
+    // Re-probe at once: the liveness probe when it runs, else the tickle.
     const after = this.#now();
     if (!this.#schedule.livenessOn(this.#penalty.active(after))) this.#schedule.tickleIn(after, 0);
     return this.#untilNext(after);
   }
 
-  #refused(r: GatewayAnswer, now: number): number {
-    // Connection refused/reset while the supervisor calls the port ready: its own probe will
-    // catch up; the keeper reports and looks again soon, without counting a hang.
-    this.#answering = false;
-    this.#waits++;
-    this.#setState('http-error', r.error?.message ?? 'network error');
-    this.#schedule.tickleIn(now, Math.min(this.#backoff(this.#waits), this.#config.tickleIntervalMs));
-    return this.#untilNext(now);
-  }
+  // --- decisions --------------------------------------------------------------------------------
 
-  async #apply(action: Action, now: number, budgetRetryAt: number | null): Promise<number> {
+  async #apply(action: Action, now: number, budgetRetryAt: number | null = null): Promise<number> {
     switch (action.kind) {
       case 'healthy':
-        this.#attempts = 0;
+        this.#recovery.forgive();
         this.#waits = 0;
         this.#restarts.succeeded();
-        this.#budgetReported = null;
-        this.#setState('authenticated', null);
+        this.#report.setState('authenticated', null);
         break;
       case 'report':
-        this.#setState(action.state, action.reason);
-        if (action.state === 'needs-login' && this.#t.liveness > 0) {
+        this.#report.setState(action.state, action.reason);
+        if (action.state === 'needs-login' && this.#config.livenessIntervalMs > 0) {
           // Someone is about to log in by browser: notice it within seconds. A 401 tickle is
           // answered by the gateway itself, so this costs IBKR nothing.
-          this.#schedule.tickleIn(now, Math.min(this.#config.tickleIntervalMs, this.#t.liveness));
+          this.#schedule.tickleIn(now, Math.min(this.#config.tickleIntervalMs, this.#config.livenessIntervalMs));
         }
-        if (action.state === 'login-budget-spent') this.#reportBudget(action.reason, budgetRetryAt, now);
+        if (action.state === 'login-budget-spent') {
+          if (budgetRetryAt !== null) this.#schedule.tickleIn(now, Math.max(0, Math.min(budgetRetryAt, now + this.#config.tickleIntervalMs) - now));
+          this.#report.budgetSpent(action.reason, budgetRetryAt);
+        }
         break;
       case 'wait':
         this.#waits++;
-        this.#setState(action.state, action.reason);
+        this.#report.setState(action.state, action.reason);
         this.#schedule.tickleIn(now, Math.min(this.#backoff(this.#waits), this.#config.tickleIntervalMs));
         break;
       case 'escalate':
         return this.#escalate(action.reason, now);
       case 'reauth':
-        return this.#reauth(action.compete);
+        return this.#settled(await this.#recovery.reauth(action.compete, this.#loop.current(), this.#seen.reading?.state ?? null));
       case 'login':
-        return this.#doLogin(now);
+        return this.#settled(await this.#recovery.login(this.#loop.current(), now));
     }
     return this.#untilNext(now);
   }
 
-  // --- recovery steps ---------------------------------------------------------------------------
-
-  #deps(): StepDeps {
-    const epoch = this.#epoch;
-    return {
-      client: this.#client, now: this.#now,
-      sleep: (ms) => new Promise<void>((resolve) => { this.#setTimeout(resolve, ms); }),
-      alive: () => !this.#stopped && epoch === this.#epoch,
-    };
-  }
-
-  async #reauth(compete: boolean): Promise<number> {
-    const kind = compete ? 'takeover' : 'reauth';
-    this.#setState('reauthenticating', compete ? 'taking the brokerage session over (ssodh/init compete=true)' : 'reauthenticating the brokerage session');
-    const deps = this.#deps();
-    const out = await reauthenticate(deps, {
-      compete, pollMs: this.#config.reauthPollMs, timeoutMs: this.#config.reauthTimeoutMs, requestTimeoutMs: this.#config.requestTimeoutMs,
-    });
-    const now = this.#now();
-    if (!deps.alive()) return 0;
-    this.#recordRecovery(kind, out.result, out.ms, out.detail);
-    if (out.result === 'ok') {
-      this.#event('session.recovered', 'info', `brokerage session back after ${Math.round(out.ms)} ms (${kind})`, { kind, ms: Math.round(out.ms) });
-      this.emit('recovered', { kind, ms: out.ms });
-      this.#schedule.tickleSoon(now); // confirm with a tickle promptly (the tickle gap still applies)
-    } else if (out.result === 'no-sso') {
-      this.#schedule.tickleSoon(now);
-    } else if (out.result === 'rate-limited') {
-      this.#enterPenalty(kind, now);
-    } else {
-      this.#attempts++;
-      this.#setState(this.#reading?.state ?? 'unknown', `${kind} failed (${this.#attempts}/${this.#config.maxRecoveryAttempts}): ${out.detail}`);
-      this.#schedule.tickleIn(now, this.#backoff(this.#attempts));
-    }
-    return this.#untilNext(now);
-  }
-
-  async #doLogin(now: number): Promise<number> {
-    const login = this.#login as LoginFunction;
-    await this.#budget.record(now);
-    this.#counters.logins++;
-    const attempt = this.#attempts + 1;
-    this.#setState('logging-in', `automated login, attempt ${attempt}`);
-    const deps = this.#deps();
-    this.#loginAbort = new AbortController();
-    const base = this.#baseUrl().replace(/\/+$/, '');
-    const { result, detail } = await runLogin(
-      login, { baseUrl: base, loginUrl: `${base}/`, attempt, reason: 'no SSO session' }, this.#t.loginTimeout,
-      { setTimeout: this.#setTimeout, clearTimeout: this.#clearTimeout }, this.#loginAbort.signal,
-    );
-    this.#loginAbort = null;
-    const after = this.#now();
-    if (!deps.alive()) return 0;
-    this.#recordRecovery('login', result, after - now, detail);
-    if (result === 'ok') {
-      this.#schedule.tickleSoon(after);
-    } else if (result === 'rejected') {
-      // Never retry a rejected password: each try brings the account closer to IBKR's lock.
-      await this.#budget.block(`login rejected at ${new Date(after).toISOString()}`, after);
-      this.#event('session.login-blocked', 'error', 'the login was rejected; automated logins stop until an operator clears the block');
-      this.#setState('login-blocked', 'login rejected: fix the credentials, then clear the block');
-    } else {
-      this.#attempts++;
-      this.#setState('no-session', `login failed (${this.#attempts}/${this.#config.maxRecoveryAttempts}): ${detail}`);
-      this.#schedule.tickleIn(after, this.#backoff(this.#attempts));
-    }
-    return this.#untilNext(after);
+  /** After a recovery step: look again when its outcome says, or at once when it was abandoned. */
+  #settled(at: number | null): number {
+    return at === null ? 0 : this.#untilNext(at);
   }
 
   async #escalate(reason: string, now: number): Promise<number> {
     // Log out first so the restarted gateway does not find our own stale session competing.
-    if (this.#answering && !this.#penalty.active(now)) {
-      const deps = this.#deps();
-      await logout(deps);
-      // Stopped while logging out (daemon shutdown, keeper rebuilt by a config edit): a keeper
-      // that no longer runs must not restart the gateway.
-      if (!deps.alive()) return 0;
-    }
+    // Stopped while logging out (daemon shutdown, keeper rebuilt by a config edit): a keeper
+    // that no longer runs must not restart the gateway.
+    if (this.#seen.answering && !this.#penalty.active(now) && !(await this.#recovery.logout(this.#loop.current()))) return 0;
     return this.#requestRestart(`recovery failed: ${reason}`, this.#now());
   }
 
+  /** The last rung: a gateway restart, spaced by the restart gate. */
   #requestRestart(reason: string, now: number): number {
     const wait = this.#restarts.waitBeforeNext(now);
     if (wait > 0) {
-      this.#setState('unresponsive', `${reason}; next restart allowed in ${Math.round(wait / 1000)} s`);
+      this.#report.setState('unresponsive', `${reason}; next restart allowed in ${Math.round(wait / 1000)} s`);
       return wait;
     }
     const restart = this.#restarts.begin(reason, now);
-    this.#counters.restartsRequested++;
-    this.#hang.reset();
-    this.#attempts = 0;
-    this.#answering = false;
-    this.#reading = null;
-    this.#recordRecovery('restart', 'requested', 0, reason);
-    this.#setState('restarting', reason);
-    this.#event('session.restart', 'warn', `restarting the gateway: ${reason}`, { reason });
-    this.emit('restart', reason);
+    this.#seen.forget();
+    this.#recovery.forgive();
+    this.#report.restartRequested(reason);
     Promise.resolve()
       .then(() => this.#gateway.restart(reason))
-      .then(() => { restart.resolved = true; this.#kick(0); })
-      .catch((err: Error) => this.#event('session.restart-failed', 'error', `gateway restart failed: ${err.message}`));
-    return this.#t.gatewayPoll;
+      .then(() => { restart.resolved = true; this.#loop.wake(0); })
+      .catch((err: Error) => this.#report.event('session.restart-failed', 'error', `gateway restart failed: ${err.message}`));
+    return this.#gatewayPollMs;
   }
 
-  // --- conditions ---------------------------------------------------------------------------------
-
   #enterPenalty(what: string, now: number): void {
-    if (!this.#penalty.enter(now)) return;
-    const until = this.#penalty.until(now);
-    this.#counters.penalties++;
-    this.#event('session.penalty', 'warn', `gateway answered 429 to ${what}: only tickles until ${new Date(until ?? now).toISOString()}`, { until });
-    this.emit('penalty', { until });
+    if (this.#penalty.enter(now)) this.#report.penalty(what, this.#penalty.until(now) ?? now);
   }
 
   #trackMaintenance(now: number): void {
     const edge = this.#maintenance.update(now);
-    if (edge?.kind === 'entered') {
-      const w = edge.window;
-      this.#event('session.maintenance', 'info', `maintenance window until ${new Date(w.end).toISOString()}: failures expected, no logins, restarts or escalation`, { start: w.start, end: w.end, reason: w.reason, active: true });
-      this.emit('maintenance', { active: true, window: w });
-    } else if (edge?.kind === 'ended') {
+    if (edge?.kind === 'ended') {
       // A fresh start after the window, and exactly one planned check: whatever failed
       // inside it does not count toward escalation.
-      this.#attempts = 0;
+      this.#recovery.forgive();
       this.#waits = 0;
       this.#restarts.succeeded();
-      this.#hang.reset();
+      this.#seen.hang.reset();
       this.#schedule.tickleSoon(now);
-      this.#event('session.maintenance', 'info', 'maintenance window ended: one planned recovery check', { start: edge.window.start, end: edge.window.end, active: false });
-      this.emit('maintenance', { active: false, window: edge.window });
     }
-  }
-
-  #reportBudget(reason: string, retryAt: number | null, now: number): void {
-    if (retryAt !== null) this.#schedule.tickleIn(now, Math.max(0, Math.min(retryAt, now + this.#config.tickleIntervalMs) - now));
-    if (this.#budgetReported === reason) return;
-    this.#budgetReported = reason;
-    this.#event('session.login-budget', 'warn', `no automated login: ${reason}`, { retryAt });
-  }
-
-  #backoff(attempt: number): number {
-    return backoffDelay(this.#config.recoveryBackoff, attempt, this.#random);
-  }
-
-  #recordRecovery(kind: RecoveryRecord['kind'], result: string, ms: number, detail: string): void {
-    if (kind !== 'restart') {
-      this.#counters.recoveries++;
-      if (result === 'ok') this.#counters.recoveriesOk++;
-    }
-    this.#lastRecovery = { kind, result, at: this.#now(), ms: Math.round(ms), detail };
-    this.#event('session.recovery', result === 'ok' || result === 'requested' ? 'info' : 'warn', `${kind}: ${result} (${detail})`, { ...this.#lastRecovery });
-  }
-
-  #setState(state: KeeperState, reason: string | null): void {
-    this.#reason = reason;
-    if (state === this.#state) return;
-    const from = this.#state;
-    const now = this.#now();
-    this.#state = state;
-    this.#since = now;
-    this.#history.record(state, state === 'authenticated' ? true : state === 'stopped' || state === 'unknown' ? null : false, now);
-    const level: EventLevel = WARN_STATES.has(state) && !this.#maintenance.window ? 'warn' : 'info';
-    this.#event('session.state', level, `session ${from} → ${state}${reason ? `: ${reason}` : ''}`, { from, to: state, reason, at: now, inMaintenance: this.#maintenance.window !== null });
-    this.emit('state', this.status());
-  }
-
-  #event(type: string, level: EventLevel, message: string, data?: Record<string, unknown>): void {
-    this.#log[level]({ type, ...data }, message);
-    try { this.#onEvent({ type, level, message, ...(data ? { data } : {}) }); } catch { /* a sink's failure is not ours */ }
+    if (edge) this.#report.maintenance(edge.kind, edge.window);
   }
 
   // --- read side --------------------------------------------------------------------------------
 
   status(): SessionStatus {
     const now = this.#now();
-    const r = this.#reading;
-    const authenticated = this.#state === 'authenticated';
-    const level = ladderLevel({
-      running: this.#started && this.#gateway.isRunning(), ready: this.#gateway.isReady(), answering: this.#answering, authenticated,
-    });
-    const w = this.#maintenance.window;
-    return {
-      state: this.#state, since: this.#since, reason: this.#reason, authenticated,
-      connected: r?.connected ?? false, competing: r?.competing ?? false, ssoExpiresAt: r?.ssoExpiresAt ?? null,
-      lastTickleAt: this.#schedule.lastTickleAt, lastTickleMs: this.#lastTickleMs,
+    return this.#report.status({
+      reading: this.#seen.reading, lastTickleAt: this.#schedule.lastTickleAt, lastTickleMs: this.#seen.lastTickleMs,
       loginsToday: this.#budget.usedToday(now), loginUrl: `${this.#baseUrl().replace(/\/+$/, '')}/`,
-      loginBlocked: this.#budget.blocked(),
-      penaltyUntil: this.#penalty.until(now),
-      inMaintenance: w !== null, maintenanceWindow: w ? { start: w.start, end: w.end, reason: w.reason } : null,
-      ladder: {
-        level, name: LADDER_LEVELS[level], hangCount: this.#hang.count, recoveryAttempts: this.#attempts,
-        restartsInRow: this.#restarts.inRow, nextCheckAt: this.#nextCheckAt, lastRecovery: this.#lastRecovery,
-      },
-    };
+      loginBlocked: this.#budget.blocked(), penaltyUntil: this.#penalty.until(now), window: this.#maintenance.window,
+      running: this.#started && this.#gateway.isRunning(), ready: this.#gateway.isReady(), answering: this.#seen.answering,
+      hangCount: this.#seen.hang.count, recoveryAttempts: this.#recovery.attempts, restartsInRow: this.#restarts.inRow,
+      nextCheckAt: this.#loop.nextAt,
+    });
   }
 
   metrics(): SessionMetrics {
-    const now = this.#now();
-    return {
-      endpoints: this.#client.stats(),
-      uptime: { lastDayPercent: this.#history.uptimePercent(86_400_000, now), lastWeekPercent: this.#history.uptimePercent(7 * 86_400_000, now) },
-      stateChanges: this.#history.history(50),
-      counters: { ...this.#counters },
-      inflight: this.#client.inflight(),
-    };
+    return this.#report.metrics(this.#client);
   }
 }

@@ -6,7 +6,7 @@
  * This file holds the decisions, free of timers and I/O, so every branch is tested directly.
  */
 import type { SessionConfig } from '../config/types.js';
-import type { CallOutcome } from './gateway-client.js';
+import type { CallOutcome } from './call-outcome.js';
 import type { SessionReading } from './session-state.js';
 
 export const LADDER_LEVELS = ['process-down', 'process-alive', 'port-ready', 'http-answering', 'authenticated'] as const;

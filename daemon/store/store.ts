@@ -2,6 +2,7 @@ import { EventEmitter } from 'node:events';
 import { join } from 'node:path';
 import { Low } from 'lowdb';
 import type { ServiceEvent } from '../events.js';
+import type { OutboxData } from '../notify/outbox-types.js';
 import { QuarantiningJsonFile, type QuarantineReport } from './json-file-adapter.js';
 
 export interface StoredEvent extends ServiceEvent {
@@ -10,7 +11,10 @@ export interface StoredEvent extends ServiceEvent {
 }
 
 export interface GatewayRecord {
-  /** Automatic restarts since the store was created (survives daemon restarts). */
+  /**
+   * Gateway restarts, automatic and planned, over every daemon run with this data dir: the
+   * supervisor's restartsSinceStart summed across runs (served as restartsAllTime).
+   */
   restarts: number;
   lastExit: { code: number | null; signal: string | null; at: string; reason?: string } | null;
   lastState: string | null;
@@ -22,6 +26,8 @@ export interface StoreData {
   gateway: GatewayRecord;
   events: StoredEvent[];
   nextEventId: number;
+  /** Notifications not yet delivered, and the recent results (daemon/notify). */
+  outbox: OutboxData;
 }
 
 export interface StoreOptions {
@@ -37,6 +43,7 @@ function empty(): StoreData {
     gateway: { restarts: 0, lastExit: null, lastState: null, lastTransitionAt: null },
     events: [],
     nextEventId: 1,
+    outbox: { entries: [], hold: null },
   };
 }
 
@@ -59,6 +66,12 @@ export class Store extends EventEmitter {
     this.#db = new Low(new QuarantiningJsonFile<StoreData>(this.file, (r) => { this.#quarantined = r; }), empty());
   }
 
+  /**
+   * How the previous daemon run ended, read at open: a clean stop writes `daemon.stopped` as its
+   * last event; anything else (kill -9, a crash, power loss) leaves another event last.
+   */
+  previousRun: 'none' | 'clean' | 'unclean' = 'none';
+
   async open(): Promise<void> {
     await this.#db.read();
     const fresh = empty();
@@ -66,6 +79,10 @@ export class Store extends EventEmitter {
     // Older or partial files: fill what is missing rather than fail the daemon's start.
     this.#db.data = { ...fresh, ...data, gateway: { ...fresh.gateway, ...data.gateway } };
     if (!Array.isArray(this.#db.data.events)) this.#db.data.events = [];
+    const last = this.#db.data.events.at(-1);
+    this.previousRun = last === undefined ? 'none' : last.type === 'daemon.stopped' ? 'clean' : 'unclean';
+    this.#db.data.outbox = { ...fresh.outbox, ...data.outbox };
+    if (!Array.isArray(this.#db.data.outbox.entries)) this.#db.data.outbox.entries = [];
     if (this.#quarantined) {
       const q = this.#quarantined;
       this.record({ type: 'store.corrupt', level: 'error', message: `state file was corrupt (${q.reason}) and was moved to ${q.movedTo}`, data: { ...q } });
@@ -99,6 +116,16 @@ export class Store extends EventEmitter {
 
   updateGateway(patch: Partial<GatewayRecord>): void {
     Object.assign(this.#db.data.gateway, patch);
+    this.#schedule();
+  }
+
+  /** The notifier's outbox; change it only through updateOutbox, which schedules the write. */
+  outbox(): OutboxData {
+    return this.#db.data.outbox;
+  }
+
+  updateOutbox(mutate: (outbox: OutboxData) => void): void {
+    mutate(this.#db.data.outbox);
     this.#schedule();
   }
 

@@ -13,6 +13,7 @@ import { bootId, descendants, groupMembers, readAllStats, readStat, type Process
 import type { RunRecord } from './run-record.js';
 import { spawnGroup } from './process-group.js';
 import { terminateGroup, type TerminateResult } from './terminate.js';
+import type { LaunchSpec } from './types.js';
 
 export interface RunExit {
   code: number | null;
@@ -35,10 +36,12 @@ export class GatewayRun {
   readonly abort = new AbortController();
   readonly exited: Promise<RunExit>;
   readonly #lifeline: Duplex;
+  readonly #beforeStop: LaunchSpec['beforeStop'];
   /** Escapees met while sampling: after the launcher dies they can no longer be found by parent links. */
   readonly #escapees = new Map<number, ProcessIdentity>();
 
-  private constructor(child: ChildProcess, lifeline: Duplex, stdout: Readable, stderr: Readable, marker: string, now: () => number) {
+  private constructor(child: ChildProcess, lifeline: Duplex, stdout: Readable, stderr: Readable, marker: string, now: () => number, beforeStop: LaunchSpec['beforeStop']) {
+    this.#beforeStop = beforeStop;
     this.#lifeline = lifeline;
     this.stdout = stdout;
     this.stderr = stderr;
@@ -57,15 +60,15 @@ export class GatewayRun {
   }
 
   /** Spawn, and wait for the kernel's answer: a pid, or the error (cwd vanished, EAGAIN …). */
-  static async spawn(spec: { command: string[]; cwd: string; env: Record<string, string> }, graceMs: number, now: () => number): Promise<GatewayRun> {
+  static async spawn(spec: Pick<LaunchSpec, 'command' | 'cwd' | 'env' | 'beforeStop'>, graceMs: number, now: () => number): Promise<GatewayRun> {
     const marker = randomUUID();
-    const { child, stdout, stderr, lifeline } = spawnGroup({ ...spec, marker, graceMs });
+    const { child, stdout, stderr, lifeline } = spawnGroup({ command: spec.command, cwd: spec.cwd, env: spec.env, marker, graceMs });
     const failed = once(child, 'error').then(([err]) => err as Error);
     const spawned = once(child, 'spawn').then(() => null);
     const err = await Promise.race([failed, spawned]);
     if (err) throw err;
     child.on('error', () => {}); // later errors (a failed kill) are handled where they happen
-    return new GatewayRun(child, lifeline, stdout, stderr, marker, now);
+    return new GatewayRun(child, lifeline, stdout, stderr, marker, now, spec.beforeStop);
   }
 
   get pgid(): number {
@@ -91,6 +94,14 @@ export class GatewayRun {
     return [...members, ...escaped.map((e) => e.pid)];
   }
 
+  /** The launcher's own shutdown first (see LaunchSpec.beforeStop), bounded as a whole. */
+  async #askToStop(reason: string, hook: NonNullable<LaunchSpec['beforeStop']>): Promise<void> {
+    const deadline = sleep(hook.timeoutMs, 'late' as const, { ref: false });
+    const asked = await Promise.race([hook.run(reason).then(() => 'asked' as const, () => 'failed' as const), deadline]);
+    // Refused or failed: nobody is shutting the gateway down, so waiting would only let it go on.
+    if (asked === 'asked') await Promise.race([this.exited, deadline]);
+  }
+
   /**
    * TERM → grace → KILL for the group and escapees, verified empty; then the lifeline is let go.
    * Called for every end of a run, crashes included: the launcher's exit leaves its JVM behind.
@@ -98,6 +109,7 @@ export class GatewayRun {
   async end(reason: string, graceMs: number): Promise<TerminateResult> {
     this.ending ??= reason;
     this.abort.abort();
+    if (this.exit === null && this.#beforeStop) await this.#askToStop(reason, this.#beforeStop);
     const escapees = new Map(this.#escapees);
     for (const e of findEscapees({ leaderPid: this.exit ? null : this.pid, pgid: this.pgid, marker: this.marker, bornAfter: this.startTime >= 0 ? this.startTime : undefined })) escapees.set(e.pid, e);
     const result = await terminateGroup({ pgid: this.pgid, graceMs, escapees: [...escapees.values()] });

@@ -6,7 +6,7 @@ export { Supervisor } from './supervisor.js';
 export type {
   ExitEvent, ExitInfo, GatewayStatus, LaunchSpec, ReadyEvent, SupervisorEvents, SupervisorOptions, TransitionEvent,
 } from './types.js';
-export { StateMachine, LEGAL_TRANSITIONS, type SupervisorState, type StateChange } from './state-machine.js';
+export { StateMachine, LEGAL_TRANSITIONS, SUPERVISOR_STATES, isActive, isUp, type SupervisorState, type StateChange } from './state-machine.js';
 export { Backoff } from './backoff.js';
 export { RestartPolicy, type RestartPolicyOptions } from './restart-policy.js';
 export { LogCapture, type LogCaptureOptions, type LogLine, type LogStream } from './log-capture.js';

@@ -24,6 +24,8 @@ shift
   # takes the watcher down too, so it never lingers past the grace.
   trap '' TERM
   kill -s TERM -- "-$$" 2>/dev/null
+  # A stopped member acts on its TERM only once it runs again.
+  kill -s CONT -- "-$$" 2>/dev/null
   sleep "$grace"
   kill -s KILL -- "-$$" 2>/dev/null
 ) </dev/null >/dev/null 2>&1 &

@@ -13,6 +13,9 @@ import type { Readable, Duplex } from 'node:stream';
 /** Environment variable carrying the per-run marker (see run-record.ts, reconcile.ts). */
 export const RUN_MARKER_ENV = 'IBGW_RUN_MARKER';
 
+/** Environment variables that hold the daemon's secrets and never reach a child process. */
+export const DAEMON_SECRET_ENV = ['ENCRYPTION_KEY', 'ENCRYPTION_IV', 'IBGW_ADMIN_TOKEN'] as const;
+
 export const LIFELINE_SCRIPT = fileURLToPath(new URL('./lifeline.sh', import.meta.url));
 
 export interface GroupSpawnOptions {
@@ -36,7 +39,9 @@ export function spawnGroup(options: GroupSpawnOptions): GroupChild {
   const graceSeconds = (Math.max(0, options.graceMs) / 1000).toFixed(3);
   // The launch spec's env is layered over the daemon's (as execa's extendEnv does): a gateway
   // needs PATH, HOME, JAVA_HOME … that the daemon was started with.
-  const env = { ...process.env, ...options.env, [RUN_MARKER_ENV]: options.marker };
+  const env: NodeJS.ProcessEnv = { ...process.env, ...options.env, [RUN_MARKER_ENV]: options.marker };
+  // The daemon's own secrets are not the gateway's: its start log and crash dumps print the environment.
+  for (const name of DAEMON_SECRET_ENV) delete env[name];
   const child = spawn('/bin/sh', [LIFELINE_SCRIPT, graceSeconds, ...options.command], {
     cwd: options.cwd,
     env,

@@ -8,7 +8,6 @@
  * recorded leader also has to match its start time; a record from another boot is void.
  */
 import type { ServiceEvent } from '../events.js';
-import type { Logger } from '../logger.js';
 import { findEscapees } from './kill-descendants.js';
 import { RUN_MARKER_ENV } from './process-group.js';
 import { bootId, processesWithEnv, readAllStats, readEnviron, readStat, isLive, type ProcessIdentity } from './proc-table.js';
@@ -37,7 +36,8 @@ function leaderMismatch(record: RunRecord): string | null {
   return null;
 }
 
-export async function reconcileRun(options: { dataDir: string; graceMs: number; logger: Logger }): Promise<ReconcileReport> {
+/** Reports through its return value: the caller records reconcileEvent(report), the one account of it. */
+export async function reconcileRun(options: { dataDir: string; graceMs: number }): Promise<ReconcileReport> {
   const report: ReconcileReport = { record: 'none', killedGroups: [], killedPids: [], spared: [] };
   const record = await readRunRecord(options.dataDir);
   if (record === null) return report;
@@ -74,7 +74,6 @@ export async function reconcileRun(options: { dataDir: string; graceMs: number; 
     if (result.signal !== 'none') {
       report.killedGroups.push(pgid);
       report.killedPids.push(...result.pids);
-      options.logger.warn({ pgid, pids: result.pids, signal: result.signal }, 'killed a gateway left over by a previous daemon run');
     }
   }
   await removeRunRecord(options.dataDir);

@@ -5,7 +5,22 @@
  */
 import { ERR_INVALID_TRANSITION } from '../errors.js';
 
-export type SupervisorState = 'stopped' | 'starting' | 'running' | 'backoff' | 'stopping' | 'fatal';
+/** Every state, in lifecycle order: the one list the type, the API schema and the daemon read. */
+export const SUPERVISOR_STATES = ['stopped', 'starting', 'running', 'backoff', 'stopping', 'fatal'] as const;
+export type SupervisorState = (typeof SUPERVISOR_STATES)[number];
+
+/**
+ * The gateway is meant to be running: up, coming up, or waiting out a backoff before the next
+ * automatic start. Not after an operator stop, nor fatal (both wait for an operator).
+ */
+export function isActive(state: SupervisorState): boolean {
+  return state === 'starting' || state === 'running' || state === 'backoff';
+}
+
+/** A gateway process lives and is not being stopped: starting (port not yet open) or running. */
+export function isUp(state: SupervisorState): boolean {
+  return state === 'starting' || state === 'running';
+}
 
 export const LEGAL_TRANSITIONS: Readonly<Record<SupervisorState, readonly SupervisorState[]>> = {
   stopped: ['starting'],

@@ -48,7 +48,7 @@ export class Supervisor extends EventEmitter<SupervisorEvents> {
   /** Resolves when the current start attempt has an outcome (running, backoff, fatal, stopped). */
   #attempt: { done: Promise<void>; resolve: () => void } | null = null;
   #timer: NodeJS.Timeout | null = null;
-  #restarts = 0;
+  #restartsSinceStart = 0;
   #lastExit: ExitInfo | null = null;
   #startedAt: number | null = null;
   #readyAt: number | null = null;
@@ -131,11 +131,15 @@ export class Supervisor extends EventEmitter<SupervisorEvents> {
     return this.status();
   }
 
-  /** Planned restart: not counted against the restart window, backoff untouched. */
-  async restart(reason = 'planned restart'): Promise<GatewayStatus> {
+  /**
+   * Planned restart: not counted against the restart window, backoff untouched. `graceMs`
+   * replaces stopGraceMs for this stop: a gateway already judged hung will not shut down
+   * cleanly, and waiting the full grace for it only lengthens the outage.
+   */
+  async restart(reason = 'planned restart', options: { graceMs?: number } = {}): Promise<GatewayStatus> {
     const { wait } = await this.#serial(async () => {
       this.#assertOpen('restart');
-      return this.#plannedRestartLocked(reason);
+      return this.#plannedRestartLocked(reason, {}, options.graceMs);
     });
     await wait;
     return this.status();
@@ -158,7 +162,7 @@ export class Supervisor extends EventEmitter<SupervisorEvents> {
       state: this.#sm.state,
       pid: this.#run?.pid ?? null,
       since: this.#sm.since,
-      restarts: this.#restarts,
+      restartsSinceStart: this.#restartsSinceStart,
       lastExit: this.#lastExit,
       cpu: sample?.cpu ?? null,
       memory: sample?.memory ?? null,
@@ -199,7 +203,7 @@ export class Supervisor extends EventEmitter<SupervisorEvents> {
   // --- steps, all called inside the queue ------------------------------------------------------
 
   async #reconcileLocked(): Promise<ReconcileReport> {
-    const report = await reconcileRun({ dataDir: this.#o.dataDir, graceMs: this.#o.stopGraceMs, logger: this.#log });
+    const report = await reconcileRun({ dataDir: this.#o.dataDir, graceMs: this.#o.stopGraceMs });
     this.#reconciled = true;
     const event = reconcileEvent(report);
     if (event) this.#onEvent(event);
@@ -220,7 +224,9 @@ export class Supervisor extends EventEmitter<SupervisorEvents> {
     try {
       await this.#spawnLocked();
     } catch (err) {
-      if (ERR_LAUNCH_NOT_FOUND.is(err)) this.#toFatal(err.message, err);
+      // A missing program, or a launch that says retrying cannot help (details.retry false,
+      // e.g. automated logins blocked), goes to fatal at once instead of a backoff loop.
+      if (ERR_LAUNCH_NOT_FOUND.is(err) || (isIbgwError(err) && err.details?.retry === false)) this.#toFatal(err.message, err);
       else this.#failedStart(asIbgwError(err, (m) => ERR_LAUNCH_FAILED(m)));
     }
     return { wait: done };
@@ -288,10 +294,10 @@ export class Supervisor extends EventEmitter<SupervisorEvents> {
    * could not be emptied — the state is then fatal, because a second gateway must not start
    * beside the survivors (the run record is kept so a later reconcile can try again).
    */
-  async #endRunLocked(run: GatewayRun, why: string, exitReason = why): Promise<IbgwError | null> {
+  async #endRunLocked(run: GatewayRun, why: string, exitReason = why, graceMs = this.#o.stopGraceMs): Promise<IbgwError | null> {
     this.#monitor.stop();
     try {
-      await run.end(why, this.#o.stopGraceMs);
+      await run.end(why, graceMs);
     } catch (err) {
       this.#run = null;
       const ibgw = asIbgwError(err, (m) => ERR_LAUNCH_FAILED(m));
@@ -326,7 +332,7 @@ export class Supervisor extends EventEmitter<SupervisorEvents> {
       this.#background('restart after backoff', async () => {
         if (this.#timer !== timer || this.#sm.state !== 'backoff') return; // cancelled meanwhile
         this.#timer = null;
-        this.#restarts++;
+        this.#restartsSinceStart++;
         await this.#beginAttempt(`automatic restart ${this.#policy.count} of ${this.#o.restart.maxRestarts}`);
       });
     }, delayMs);
@@ -343,7 +349,7 @@ export class Supervisor extends EventEmitter<SupervisorEvents> {
   }
 
   /** Stop whatever runs. `final`: end in stopped; otherwise leave 'stopping' for a new start. */
-  async #stopLocked(reason: string, final: boolean, extra: Partial<TransitionEvent> = {}): Promise<void> {
+  async #stopLocked(reason: string, final: boolean, extra: Partial<TransitionEvent> = {}, graceMs?: number): Promise<void> {
     const state = this.#sm.state;
     if (state === 'stopped' || state === 'fatal') return; // fatal stays until an operator start
     if (state === 'backoff') {
@@ -354,14 +360,14 @@ export class Supervisor extends EventEmitter<SupervisorEvents> {
     // starting or running: inside the queue a run always exists in these states.
     const run = this.#run!;
     this.#transition('stopping', reason, extra);
-    const failure = await this.#endRunLocked(run, reason, `stopped: ${reason}`);
+    const failure = await this.#endRunLocked(run, reason, `stopped: ${reason}`, graceMs);
     if (failure) throw failure;
     if (final) this.#transition('stopped', reason, this.#exitFacts(run));
     // A start() still waiting for this attempt gets its answer: it was stopped.
     this.#attempt?.resolve();
   }
 
-  async #plannedRestartLocked(reason: string, extra: Partial<TransitionEvent> = {}): Promise<{ wait: Promise<void> }> {
+  async #plannedRestartLocked(reason: string, extra: Partial<TransitionEvent> = {}, graceMs?: number): Promise<{ wait: Promise<void> }> {
     const state = this.#sm.state;
     if (state === 'stopped' || state === 'fatal') {
       // Nothing to restart: behaves as an operator start (and so clears fatal).
@@ -369,15 +375,15 @@ export class Supervisor extends EventEmitter<SupervisorEvents> {
       this.#backoff.reset();
       return this.#beginAttempt(reason, extra);
     }
-    await this.#stopLocked(reason, false, extra);
-    this.#restarts++;
+    await this.#stopLocked(reason, false, extra, graceMs);
+    this.#restartsSinceStart++;
     return this.#beginAttempt(reason, extra);
   }
 
   #onMemoryLimit(sample: ResourceSample): void {
     const limitMb = this.#o.resources.memoryLimitMb!;
     const err = ERR_MEMORY_LIMIT(Math.round(sample.memory / 1048576), limitMb);
-    this.#log.warn({ memory: sample.memory, pids: sample.pids }, err.message);
+    // Reported by the restart's own transition (its reason, code and details), not logged here.
     const run = this.#run;
     this.#background('memory-limit restart', async () => {
       if (this.#closed || this.#run !== run || this.#sm.state !== 'running') return;
@@ -397,7 +403,7 @@ export class Supervisor extends EventEmitter<SupervisorEvents> {
     const event: TransitionEvent = { ...change, pid: this.#run?.pid ?? null, exitCode: null, signal: null, ...extra };
     for (const key of Object.keys(event) as (keyof TransitionEvent)[]) if (event[key] === undefined) delete event[key];
     const level = to === 'fatal' ? 'error' : to === 'backoff' ? 'warn' : 'info';
-    this.#log[level]({ transition: event }, `gateway ${change.from} -> ${to}: ${reason}`);
+    // Not logged here: the daemon's event sink logs every event, once.
     this.#onEvent({ type: 'gateway.transition', level, message: `gateway ${change.from} -> ${to}: ${reason}`, data: { ...event } });
     this.#emit('transition', event);
   }

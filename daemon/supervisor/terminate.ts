@@ -70,6 +70,11 @@ export async function terminateGroup(options: TerminateOptions): Promise<Termina
 
   signalGroup(pgid, 'SIGTERM');
   await killEscapees(escapees, 'SIGTERM');
+  // A stopped process (SIGSTOP, a debugger, a frozen JVM looks the same) keeps a TERM pending
+  // until it runs again: CONT lets it act on it now, as systemd does, instead of waiting out
+  // the whole grace for the KILL.
+  signalGroup(pgid, 'SIGCONT');
+  await killEscapees(escapees, 'SIGCONT');
   // A process forked after the TERM went out never saw it: TERM the group again for it.
   let left = await waitEmpty(remaining, graceMs, pollMs, () => signalGroup(pgid, 'SIGTERM'));
   if (left.length === 0) return { signal: 'SIGTERM', pids };

@@ -17,6 +17,14 @@ export interface LaunchSpec {
   /** Where the readiness probe connects. */
   host: string;
   port: number;
+  /**
+   * A launcher's own clean shutdown, asked before the group is signalled whenever a live
+   * gateway is ended on purpose (stop, restart, start timeout, memory limit) — e.g. IBC's STOP
+   * command, which logs out of IBKR first. The supervisor then waits up to `timeoutMs` in all
+   * for the group leader to exit, and signals whatever is left (TERM → grace → KILL) either
+   * way, so a hook that hangs or fails only costs that time.
+   */
+  beforeStop?: { run: (reason: string) => Promise<void>; timeoutMs: number };
 }
 
 export interface SupervisorOptions {
@@ -54,8 +62,13 @@ export type GatewayStatus = {
   pid: number | null;
   /** When the current state was entered (ISO). */
   since: string;
-  /** Restarts (automatic and planned) since this supervisor was created. */
-  restarts: number;
+  /**
+   * Restarts of the gateway since this daemon started: automatic ones after a crash or failed
+   * start, and planned ones (operator, memory limit, session recovery, config change). A first
+   * start, or a start after a stop or fatal, is no restart. Across daemon runs: the API's
+   * `restartsAllTime`.
+   */
+  restartsSinceStart: number;
   lastExit: ExitInfo | null;
   /** Percent of one CPU over the whole group at the last sample; null when not sampled. */
   cpu: number | null;

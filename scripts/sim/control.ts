@@ -12,7 +12,7 @@ import type { ControlConfig } from './sim-config.js';
 
 type ControlHandler = (body: Record<string, any>, ctx: SimContext) => Reply;
 
-function tokenMatches(header: string | undefined, token: string): boolean {
+export function tokenMatches(header: string | undefined, token: string): boolean {
   const given = /^Bearer (.+)$/.exec(header ?? '')?.[1] ?? '';
   // Hash both sides so the comparison takes the same time whatever the lengths.
   const a = createHash('sha256').update(given).digest();

@@ -5,7 +5,8 @@ import { ERR_ACCESS_ENTRY_NOT_FOUND, ERR_ACCESS_LIST_EMPTY, ERR_ACCESS_LOCKOUT, 
 import { DENY_SENTINEL } from '../../daemon/access/guarantees.js';
 import type { ServiceEvent } from '../../daemon/events.js';
 import { createGateway } from '../../daemon/gateway/index.js';
-import { shippedConf, tempDir, testConfig } from '../fixtures/gateway/config.js';
+import { shippedConf, testConfig } from '../fixtures/gateway/config.js';
+import { tempDir } from '../helpers/temp-dir.js';
 
 function setup(t: Test, template?: string) {
   const dir = tempDir(t);

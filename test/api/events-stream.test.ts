@@ -8,7 +8,7 @@ import { IbgwClient, type DaemonEvent } from '../../client/index.js';
 import { EventStreamHub } from '../../daemon/api/event-stream.js';
 import { Store } from '../../daemon/store/store.js';
 import { startApiDaemon } from '../helpers/api-daemon.js';
-import { waitFor } from '../helpers/wait-for.js';
+import { waitFor } from '../../testkit/wait-for.js';
 
 /** Reads events until `until` says stop; the iterator is closed after. */
 async function collect(events: AsyncGenerator<DaemonEvent>, until: (seen: DaemonEvent[]) => boolean, timeoutMs = 30_000): Promise<DaemonEvent[]> {

@@ -36,7 +36,7 @@ t.test('OpenAPI document, lazy UI, body limits and catalog errors', async (t) =>
   const big = await app.inject({ method: 'POST', url: '/api/v1/gateway/stop', headers: { ...auth, 'content-type': 'application/json' }, payload: JSON.stringify({ reason: 'x'.repeat(70_000) }) });
   t.match([big.statusCode, big.json().code], [413, 'IBGW_BODY_TOO_LARGE']);
   const badJson = await app.inject({ method: 'POST', url: '/api/v1/gateway/stop', headers: { ...auth, 'content-type': 'application/json' }, payload: '{"reason":' });
-  t.match([badJson.statusCode, badJson.json().code], [400, 'IBGW_BAD_JSON']);
+  t.match([badJson.statusCode, badJson.json().code], [400, 'IBGW_INVALID_JSON']);
   const media = await app.inject({ method: 'POST', url: '/api/v1/gateway/stop', headers: { ...auth, 'content-type': 'application/xml' }, payload: '<a/>' });
   t.match([media.statusCode, media.json().code], [415, 'IBGW_UNSUPPORTED_MEDIA_TYPE']);
   const wrongType = await app.inject({ method: 'POST', url: '/api/v1/gateway/stop', headers: auth, payload: { reason: 5 } });

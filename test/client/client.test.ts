@@ -4,7 +4,7 @@ import { promisify } from 'node:util';
 import t from 'tap';
 import { AuthenticationFailedError, ConnectionRefusedError, IbgwClient, RequestError } from '../../client/index.js';
 import { startApiDaemon } from '../helpers/api-daemon.js';
-import { freePort } from '../helpers/free-port.js';
+import { freePort } from '../../testkit/ports.js';
 
 const run = promisify(execFile);
 const EXAMPLE = fileURLToPath(new URL('../../examples/portfolio.mjs', import.meta.url));

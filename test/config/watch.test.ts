@@ -1,5 +1,4 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import t from 'tap';
 import type { ConfigChange } from '../../daemon/config/diff.js';
@@ -7,10 +6,11 @@ import { loadConfig } from '../../daemon/config/load.js';
 import type { Config } from '../../daemon/config/types.js';
 import { ConfigWatcher } from '../../daemon/config/watch.js';
 import type { ServiceEvent } from '../../daemon/events.js';
-import { waitFor } from '../helpers/wait-for.js';
+import { waitFor } from '../../testkit/wait-for.js';
+import { tempDir } from '../helpers/temp-dir.js';
 
 t.test('valid edits apply, invalid edits keep the last good config and show in status', async (t) => {
-  const d = mkdtempSync(join(tmpdir(), 'ibgw-watch-'));
+  const d = tempDir(t, 'ibgw-watch-');
   const file = join(d, 'ibgw.yaml');
   writeFileSync(file, 'logging:\n  level: info\n');
   const initial = loadConfig({ file, env: {}, cwd: d }).config;

@@ -1,15 +1,9 @@
-import { execFile } from 'node:child_process';
-import { promisify } from 'node:util';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import t from 'tap';
-import { CLI, groupGone, startDaemonProcess } from '../helpers/daemon.js';
-
-const run = promisify(execFile);
-
-function cli(args: string[], env: NodeJS.ProcessEnv = {}) {
-  return run(process.execPath, [CLI, ...args], { env: { ...process.env, IBGW_ADMIN_TOKEN: '', IBGW_CONFIG: '', ...env }, timeout: 60_000 })
-    .then((r) => ({ code: 0, stdout: r.stdout, stderr: r.stderr }))
-    .catch((err: { code: number; stdout: string; stderr: string }) => ({ code: err.code, stdout: err.stdout, stderr: err.stderr }));
-}
+import { freePort } from '../../testkit/ports.js';
+import { groupGone, runCli as cli, startDaemonProcess } from '../helpers/daemon.js';
+import { tempDir } from '../helpers/temp-dir.js';
 
 t.test('ibgw status and ibgw gateway talk to the running daemon with the token file', async (t) => {
   const d = await startDaemonProcess(t);
@@ -45,11 +39,7 @@ t.test('ibgw status and ibgw gateway talk to the running daemon with the token f
 });
 
 t.test('ibgw status without a daemon says so and exits non-zero', async (t) => {
-  const { mkdtempSync, writeFileSync } = await import('node:fs');
-  const { tmpdir } = await import('node:os');
-  const { join } = await import('node:path');
-  const { freePort } = await import('../helpers/free-port.js');
-  const dir = mkdtempSync(join(tmpdir(), 'ibgw-cli-'));
+  const dir = tempDir(t, 'ibgw-cli-');
   const file = join(dir, 'ibgw.yaml');
   writeFileSync(file, `dataDir: data\napi:\n  port: ${await freePort()}\n`);
   const r = await cli(['status', '--config', file]);

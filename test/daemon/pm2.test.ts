@@ -4,23 +4,22 @@
  * of the daemon or the gateway behind.
  */
 import { execFile } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import t from 'tap';
+import { packageRoot } from '../../daemon/package-root.js';
+import { freePort } from '../../testkit/ports.js';
+import { waitFor } from '../../testkit/wait-for.js';
 import { baseYaml, groupGone } from '../helpers/daemon.js';
-import { freePort } from '../helpers/free-port.js';
 import { isAlive } from '../helpers/process-table.js';
-import { waitFor } from '../helpers/wait-for.js';
+import { tempDir } from '../helpers/temp-dir.js';
 
 const run = promisify(execFile);
-const root = fileURLToPath(new URL('../..', import.meta.url));
-const pm2 = join(root, 'node_modules', '.bin', 'pm2');
+const pm2 = join(packageRoot, 'node_modules', '.bin', 'pm2');
 
 t.test('pm2 runs the daemon from ecosystem.config.js and stops it cleanly', async (t) => {
-  const dir = mkdtempSync(join(tmpdir(), 'ibgw-pm2-'));
+  const dir = tempDir(t, 'ibgw-pm2-');
   const apiPort = await freePort();
   const gatewayPort = await freePort();
   const configFile = join(dir, 'ibgw.yaml');
@@ -31,14 +30,15 @@ t.test('pm2 runs the daemon from ecosystem.config.js and stops it cleanly', asyn
   });
 
   const started = Date.now();
-  await run(pm2, ['start', join(root, 'ecosystem.config.js')], { env, cwd: root, timeout: 90_000 });
+  await run(pm2, ['start', join(packageRoot, 'ecosystem.config.js')], { env, cwd: packageRoot, timeout: 90_000 });
   t.ok(Date.now() - started < 60_000, 'pm2 start returned (wait_ready honoured)');
 
   const health = await waitFor(async () => (await fetch(`http://127.0.0.1:${apiPort}/healthz`).catch(() => null))?.ok, 30_000, '/healthz');
   t.ok(health, '/healthz answers');
   const status = await waitFor(async () => {
-    const s = await (await fetch(`http://127.0.0.1:${apiPort}/api/v1/status`)).json() as { daemon: { pid: number }; gateway: { state: string; pid: number } };
-    return s.gateway.state === 'running' ? s : null;
+    const res = await fetch(`http://127.0.0.1:${apiPort}/api/v1/status`).catch(() => null);
+    const s = res?.ok ? await res.json() as { daemon: { pid: number }; gateway: { state: string; pid: number } } : null;
+    return s?.gateway.state === 'running' ? s : null;
   }, 30_000, 'gateway running under pm2');
   const daemonPid = status.daemon.pid;
   const gatewayPid = status.gateway.pid;

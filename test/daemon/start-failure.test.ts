@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import t from 'tap';
 import { baseYaml, CLI } from '../helpers/daemon.js';
-import { freePort } from '../helpers/free-port.js';
+import { freePort } from '../../testkit/ports.js';
 
 /** Processes whose command line mentions `text` (the test's own temp dir). */
 function processesMentioning(text: string): number[] {

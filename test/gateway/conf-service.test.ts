@@ -1,9 +1,10 @@
 import { readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import t from 'tap';
-import { ERR_CONF_INVALID, ERR_CONF_KEY_REJECTED } from '../../daemon/errors.js';
+import { ERR_CONF_INVALID, ERR_CONF_KEY_REJECTED, ERR_CONF_VERSION_NOT_FOUND } from '../../daemon/errors.js';
 import { createGateway } from '../../daemon/gateway/index.js';
-import { seedTls, shippedConf, tempDir, testConfig } from '../fixtures/gateway/config.js';
+import { seedTls, shippedConf, testConfig } from '../fixtures/gateway/config.js';
+import { tempDir } from '../helpers/temp-dir.js';
 
 t.test('preview, apply, versions, rollback — never showing the keystore password', async (t) => {
   const dir = tempDir(t);
@@ -46,7 +47,7 @@ t.test('preview, apply, versions, rollback — never showing the keystore passwo
   t.same(versions.map((v) => v.id), [4, 3, 2], 'newest first, only keepVersions kept');
   t.equal(versions[0].reason, 'conf changed');
   t.equal(statSync(join(dir, 'gateway/root/versions/4.yaml')).mode & 0o777, 0o600);
-  await t.rejects(conf.rollback(1), { code: ERR_CONF_INVALID.code }, 'pruned');
+  await t.rejects(conf.rollback(1), { code: ERR_CONF_VERSION_NOT_FOUND.code }, 'pruned');
 
   const back = await conf.rollback(2);
   t.equal(back.changed, true);

@@ -3,8 +3,9 @@ import { join } from 'node:path';
 import t from 'tap';
 import type { ServiceEvent } from '../../daemon/events.js';
 import { createGateway } from '../../daemon/gateway/index.js';
-import { waitFor } from '../helpers/wait-for.js';
-import { shippedConf, tempDir, testConfig } from '../fixtures/gateway/config.js';
+import { waitFor } from '../../testkit/wait-for.js';
+import { shippedConf, testConfig } from '../fixtures/gateway/config.js';
+import { tempDir } from '../helpers/temp-dir.js';
 
 async function setup(t: { teardown(fn: () => unknown): void }, driftPolicy: 'adopt' | 'restore') {
   const dir = tempDir(t);

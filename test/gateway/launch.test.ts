@@ -4,7 +4,9 @@ import { join } from 'node:path';
 import t from 'tap';
 import { ERR_CONFIG_INVALID, ERR_GATEWAY_HOME, ERR_LAUNCH_NOT_FOUND } from '../../daemon/errors.js';
 import { createGateway } from '../../daemon/gateway/index.js';
-import { ROOT, seedTls, shippedConf, tempDir, testConfig } from '../fixtures/gateway/config.js';
+import { seedTls, shippedConf, testConfig } from '../fixtures/gateway/config.js';
+import { packageRoot } from '../../daemon/package-root.js';
+import { tempDir } from '../helpers/temp-dir.js';
 
 t.test('simulated: files, modes, argv, and a keystore reused across launches', async (t) => {
   const dir = tempDir(t);
@@ -13,7 +15,7 @@ t.test('simulated: files, modes, argv, and a keystore reused across launches', a
   const spec = await gw.launch();
   const home = join(dir, 'gateway');
   t.same(spec, {
-    command: [process.execPath, join(ROOT, 'dist/scripts/sim/main.js'), 'root/conf.yaml', '--sim-config', join(home, 'sim-config.json')],
+    command: [process.execPath, join(packageRoot, 'dist/scripts/sim/main.js'), 'root/conf.yaml', '--sim-config', join(home, 'sim-config.json')],
     cwd: home, env: {}, host: 'localhost', port: 5123,
   });
   const conf = readFileSync(join(home, 'root/conf.yaml'), 'utf8');

@@ -7,16 +7,17 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { request } from 'node:https';
-import { connect } from 'node:net';
 import { join } from 'node:path';
 import t from 'tap';
 import { explainAccess } from '../../daemon/access/matcher.js';
 import { createGateway, type ManagedGateway } from '../../daemon/gateway/index.js';
-import { freePort } from '../helpers/free-port.js';
-import { waitFor } from '../helpers/wait-for.js';
-import { ROOT, seedTls, shippedConf, tempDir, testConfig } from '../fixtures/gateway/config.js';
+import { freePort, portAccepts } from '../../testkit/ports.js';
+import { waitFor } from '../../testkit/wait-for.js';
+import { seedTls, shippedConf, testConfig } from '../fixtures/gateway/config.js';
+import { packageRoot } from '../../daemon/package-root.js';
+import { tempDir } from '../helpers/temp-dir.js';
 
-if (!existsSync(join(ROOT, 'dist/scripts/sim/main.js'))) {
+if (!existsSync(join(packageRoot, 'dist/scripts/sim/main.js'))) {
   t.fail('dist/scripts/sim/main.js is missing: run npm run build');
   process.exit(1);
 }
@@ -29,7 +30,7 @@ interface Running {
 
 async function run(t: { teardown(fn: () => unknown): void }, gw: ManagedGateway): Promise<Running> {
   const spec = await gw.launch();
-  const child = spawn(spec.command[0], spec.command.slice(1), { cwd: spec.cwd, env: { ...process.env, ...spec.env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(spec.command[0], spec.command.slice(1), { cwd: spec.cwd, env: { ...process.env, NODE_OPTIONS: '', ...spec.env }, stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   child.stdout!.on('data', (c: Buffer) => (out += c));
   child.stderr!.on('data', (c: Buffer) => (out += c));
@@ -55,17 +56,11 @@ function get(port: number, opts: { ca?: string | null; localAddress?: string; pa
   });
 }
 
-const accepts = (port: number) => new Promise<boolean>((r) => {
-  const s = connect(port, '127.0.0.1');
-  s.once('connect', () => (s.destroy(), r(true)));
-  s.once('error', () => r(false));
-});
-
 async function started(gw: ManagedGateway, port: number, t: { teardown(fn: () => unknown): void }): Promise<Running> {
   const sim = await run(t, gw);
   await waitFor(() => {
     if (sim.child.exitCode !== null) throw new Error(`simulator exited: ${sim.output()}`);
-    return accepts(port);
+    return portAccepts(port);
   }, 10_000, 'the simulator to listen');
   return sim;
 }
@@ -107,7 +102,7 @@ t.test('a wrong keystore password: the simulator lives on but never listens', as
   const state = await fetch(`http://127.0.0.1:${info.port}/state`, { headers: { authorization: `Bearer ${info.token}` } });
   t.equal(state.status, 200);
   t.equal(child.exitCode, null, 'still alive');
-  t.equal(await accepts(port), false, 'no listener');
+  t.equal(await portAccepts(port), false, 'no listener');
   t.equal(JSON.parse(readFileSync(controlFile, 'utf8')).gatewayPort, undefined);
 });
 

@@ -9,8 +9,8 @@ import { join } from 'node:path';
 import { stringify } from 'yaml';
 import { startDaemon, type Daemon } from '../../daemon/main.js';
 import { silentLogger } from '../../daemon/logger.js';
-import { freePort } from './free-port.js';
-import { waitFor } from './wait-for.js';
+import { freePort } from '../../testkit/ports.js';
+import { waitFor } from '../../testkit/wait-for.js';
 
 export interface ApiDaemon {
   daemon: Daemon;
@@ -65,16 +65,21 @@ export async function startApiDaemon(t: { teardown(fn: () => unknown): void }, c
       await waitFor(() => daemon.session()?.status().state === state, timeoutMs, `session ${state} (now ${daemon.session()?.status().state})`);
     },
     async login() {
-      await d.control('/session/login', { username: 'demo' });
-      // A checkNow asked while a tickle is in flight is swallowed by that tickle's reschedule:
-      // ask again now and then — not often, each ask is a tickle and IBKR allows one a second.
+      // A checkNow asked while a tickle is in flight is swallowed by that tickle's reschedule,
+      // and a loaded machine may see the gateway restarted (a new process, no session): ask
+      // again now and then — not often, each ask is a tickle and IBKR allows one a second.
       let asked = 0;
-      await waitFor(() => {
+      await waitFor(async () => {
         const keeper = daemon.session();
         if (keeper?.status().state === 'authenticated') return true;
-        if (Date.now() - asked > 3000) { asked = Date.now(); keeper?.checkNow(); }
+        if (Date.now() - asked > 3000) {
+          asked = Date.now();
+          const sim = await d.control('/state').catch(() => null);
+          if (sim && sim.session?.state !== 'authenticated') await d.control('/session/login', { username: 'demo' }).catch(() => null);
+          keeper?.checkNow();
+        }
         return false;
-      }, 30_000, `the keeper to see the login (now ${daemon.session()?.status().state})`, 100);
+      }, 45_000, `the keeper to see the login (now ${daemon.session()?.status().state})`, 100);
     },
   };
   return d;

@@ -2,16 +2,38 @@
  * Runs the real daemon (`node dist/daemon/cli.js daemon`) as a separate process in a temp dir,
  * on ephemeral ports, supervising the real simulated gateway.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { freePort } from './free-port.js';
+import { promisify } from 'node:util';
+import type { Test } from 'tap';
+import { packageRoot } from '../../daemon/package-root.js';
+import { freePort } from '../../testkit/ports.js';
+import { waitFor } from '../../testkit/wait-for.js';
 import { isAlive, groupPids, killQuietly } from './process-table.js';
-import { waitFor } from './wait-for.js';
+import { tempDir, type Teardown } from './temp-dir.js';
 
-export const CLI = fileURLToPath(new URL('../../dist/daemon/cli.js', import.meta.url));
+export const CLI = join(packageRoot, 'dist/daemon/cli.js');
+
+/**
+ * Environment for the daemon and CLI processes: NODE_OPTIONS is emptied, as for the
+ * supervisor fixtures — under tap it loads tap's process-info hook into every node started,
+ * which nearly doubles a CLI invocation's start-up.
+ */
+const PROCESS_ENV = { IBGW_ADMIN_TOKEN: '', IBGW_CONFIG: '', NODE_OPTIONS: '' };
+
+export interface CliResult {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+/** `ibgw ARGS` as a separate process (dist/daemon/cli.js); env overrides are merged over a clean one. */
+export function runCli(args: string[], env: NodeJS.ProcessEnv = {}): Promise<CliResult> {
+  return promisify(execFile)(process.execPath, [CLI, ...args], { env: { ...process.env, ...PROCESS_ENV, ...env }, timeout: 60_000 })
+    .then((r) => ({ code: 0, stdout: r.stdout, stderr: r.stderr }))
+    .catch((err: { code: number; stdout: string; stderr: string }) => ({ code: err.code, stdout: err.stdout, stderr: err.stderr }));
+}
 
 export interface DaemonProcess {
   child: ChildProcess;
@@ -27,6 +49,8 @@ export interface DaemonProcess {
   api(method: string, path: string, options?: { token?: string | null; body?: unknown }): Promise<{ status: number; body: any }>;
   status(): Promise<any>;
   waitGateway(state: string, timeoutMs?: number): Promise<any>;
+  /** The status once the gateway runs again under a pid other than `beforePid` (a restart happened). */
+  waitRestarted(beforePid: number, timeoutMs?: number): Promise<any>;
 }
 
 export interface StartDaemonOptions {
@@ -43,7 +67,7 @@ export function baseYaml(apiPort: number, gatewayPort: number): string {
     'api:',
     `  port: ${apiPort}`,
     '  authMaxFailures: 3',
-    '  authLockoutMs: 60000',
+    '  authFailureDelayMs: 1',
     'gateway:',
     `  port: ${gatewayPort}`,
     '  stopGraceMs: 1000',
@@ -52,15 +76,15 @@ export function baseYaml(apiPort: number, gatewayPort: number): string {
   ].join('\n');
 }
 
-export async function startDaemonProcess(t: { teardown(fn: () => unknown): void }, options: StartDaemonOptions = {}): Promise<DaemonProcess> {
-  const dir = mkdtempSync(join(tmpdir(), 'ibgw-daemon-'));
+export async function startDaemonProcess(t: Teardown, options: StartDaemonOptions = {}): Promise<DaemonProcess> {
+  const dir = tempDir(t, 'ibgw-daemon-');
   const apiPort = await freePort();
   const gatewayPort = await freePort();
   const configFile = join(dir, 'ibgw.yaml');
   writeFileSync(configFile, baseYaml(apiPort, gatewayPort) + (options.yaml ?? ''));
   const child = spawn(process.execPath, [CLI, 'daemon', '--config', configFile], {
     cwd: dir,
-    env: { ...process.env, IBGW_CONFIG: '', IBGW_ADMIN_TOKEN: '', ...options.env },
+    env: { ...process.env, ...PROCESS_ENV, ...options.env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let out = '';
@@ -107,6 +131,12 @@ export async function startDaemonProcess(t: { teardown(fn: () => unknown): void 
         return s?.gateway?.state === state ? s : null;
       }, timeoutMs, `gateway ${state}; output:\n${out.slice(-2000)}`, 50);
     },
+    async waitRestarted(beforePid: number, timeoutMs = 30_000) {
+      return waitFor(async () => {
+        const s = await status().catch(() => null);
+        return s?.gateway?.state === 'running' && s.gateway.pid !== beforePid ? s : null;
+      }, timeoutMs, `gateway running again (pid was ${beforePid}); output:\n${out.slice(-2000)}`, 50);
+    },
   };
   await waitFor(async () => (await fetch(apiUrl + '/healthz').catch(() => null))?.ok, 30_000, `daemon API up; output:\n${out.slice(-2000)}`, 50);
   if (options.waitReady !== false) await d.waitGateway('running');
@@ -116,4 +146,15 @@ export async function startDaemonProcess(t: { teardown(fn: () => unknown): void 
 /** Every pid of the group is gone (zombies waiting for a reaper count as gone). */
 export function groupGone(pgid: number): boolean {
   return groupPids(pgid).length === 0 && !isAlive(pgid);
+}
+
+/**
+ * Waits until the gateway runs again under a pid other than `beforePid`, and checks that the
+ * daemon recorded the restart with `reason` (a planned restart carries its caller's). Returns the new pid.
+ */
+export async function restartedFor(t: Test, d: DaemonProcess, reason: string, beforePid: number): Promise<number> {
+  const after = (await d.waitRestarted(beforePid)).gateway.pid as number;
+  const events = (await d.api('GET', '/api/v1/events?type=gateway.transition&limit=1000')).body.events as Array<{ data?: { reason?: string } }>;
+  t.ok(events.some((e) => e.data?.reason === reason), `the gateway restarted for "${reason}"`);
+  return after;
 }

@@ -4,7 +4,6 @@
  * code they check.
  */
 import { readFileSync, readdirSync } from 'node:fs';
-import { setTimeout as sleep } from 'node:timers/promises';
 
 export interface Stat {
   pid: number;
@@ -69,16 +68,6 @@ export function cmdline(pid: number): string {
     return readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').join(' ').trim();
   } catch {
     return '';
-  }
-}
-
-/** Poll `condition` until it holds; returns the elapsed ms, throws after `timeoutMs`. */
-export async function waitFor(condition: () => boolean | Promise<boolean>, timeoutMs: number, what = 'condition', intervalMs = 20): Promise<number> {
-  const start = Date.now();
-  for (;;) {
-    if (await condition()) return Date.now() - start;
-    if (Date.now() - start > timeoutMs) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await sleep(intervalMs);
   }
 }
 

@@ -7,9 +7,9 @@ import type { SessionConfig } from '../../daemon/config/types.js';
 import type { ServiceEvent } from '../../daemon/events.js';
 import { SessionKeeper } from '../../daemon/session/keeper.js';
 import type { SessionKeeperOptions } from '../../daemon/session/keeper-types.js';
-import { startSim, waitFor, type Sim, type StartSimOptions } from './sim.js';
-
-export { waitFor };
+import { waitFor } from '../../testkit/wait-for.js';
+import { startSim, type Sim, type StartSimOptions } from './sim.js';
+import type { Teardown } from './temp-dir.js';
 
 export function fastSessionConfig(over: Partial<SessionConfig> = {}): SessionConfig {
   return {
@@ -17,8 +17,6 @@ export function fastSessionConfig(over: Partial<SessionConfig> = {}): SessionCon
     tickleIntervalMs: 150,
     requestTimeoutMs: 300,
     hangThreshold: 2,
-    // The keeper takes these as constructor options (startKeeper passes short ones); the
-    // config values only matter to the daemon's wiring.
     livenessIntervalMs: 100,
     livenessTimeoutMs: 300,
     suspectProbeMs: 20,
@@ -36,7 +34,7 @@ export function fastSessionConfig(over: Partial<SessionConfig> = {}): SessionCon
 }
 
 /** A simulator whose pacing limits are off unless a test asks for them (fast timers would trip them). */
-export async function startTestSim(t: { teardown(fn: () => unknown): void }, options: StartSimOptions = {}): Promise<Sim> {
+export async function startTestSim(t: Teardown, options: StartSimOptions = {}): Promise<Sim> {
   return startSim(t, { ...options, simConfig: { rateLimits: { globalPerSec: 0, perEndpoint: { '/tickle': null } }, ...options.simConfig } });
 }
 
@@ -72,7 +70,7 @@ export interface Harness {
 }
 
 export function startKeeper(
-  t: { teardown(fn: () => unknown): void },
+  t: Teardown,
   sim: Sim,
   config: Partial<SessionConfig> = {},
   options: Partial<SessionKeeperOptions> = {},
@@ -85,9 +83,6 @@ export function startKeeper(
     ca: async () => sim.ca,
     gateway,
     onEvent: (e) => events.push(e),
-    livenessIntervalMs: 100,
-    livenessTimeoutMs: 300,
-    suspectProbeMs: 20,
     gatewayPollMs: 50,
     minTickleGapMs: 50,
     ...options,

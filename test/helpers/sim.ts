@@ -16,17 +16,17 @@ import { randomBytes } from 'node:crypto';
 import { copyFileSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { request as httpRequest, type IncomingHttpHeaders } from 'node:http';
 import { Agent, request as httpsRequest } from 'node:https';
-import { connect } from 'node:net';
-import { freePort } from './free-port.js';
 import { tmpdir } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { parse, stringify } from 'yaml';
+import { packageRoot } from '../../daemon/package-root.js';
 import { generateLocalTls, type LocalTls } from '../../daemon/tls/generate.js';
+import { portAccepts } from '../../testkit/ports.js';
+import { waitFor } from '../../testkit/wait-for.js';
+import type { Teardown } from './temp-dir.js';
 
-const root = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
-export const SIM_MAIN = join(root, 'dist/scripts/sim/main.js');
-export const SHIPPED_CONF = join(root, 'scripts/sim/assets/conf.yaml');
+export const SIM_MAIN = join(packageRoot, 'dist/scripts/sim/main.js');
+export const SHIPPED_CONF = join(packageRoot, 'scripts/sim/assets/conf.yaml');
 
 export type KeystoreKind = 'pkcs12' | 'wrong-password' | 'pem' | 'jks' | 'missing';
 
@@ -85,30 +85,6 @@ export function sharedTls(): Promise<LocalTls> {
   return tlsCache;
 }
 
-export { freePort };
-
-/** Polls `check` until it returns a value other than undefined/false, or throws at the deadline. */
-export async function waitFor<T>(check: () => T | Promise<T>, timeoutMs = 10_000, what = 'condition', intervalMs = 20): Promise<Exclude<T, false | undefined>> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await check();
-    if (value !== undefined && value !== false) return value as Exclude<T, false | undefined>;
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, intervalMs));
-  }
-}
-
-export function portAccepts(port: number, host = '127.0.0.1'): Promise<boolean> {
-  return new Promise((resolveOk) => {
-    const socket = connect(port, host);
-    socket.once('connect', () => {
-      socket.destroy();
-      resolveOk(true);
-    });
-    socket.once('error', () => resolveOk(false));
-  });
-}
-
 export function renderConf(overrides: Record<string, unknown>): string {
   const conf = parse(readFileSync(SHIPPED_CONF, 'utf8')) as Record<string, unknown>;
   for (const [key, value] of Object.entries(overrides)) {
@@ -164,7 +140,7 @@ export function rawRequest(
   });
 }
 
-export async function startSim(t: { teardown(fn: () => unknown): void } | null, options: StartSimOptions = {}): Promise<Sim> {
+export async function startSim(t: Teardown | null, options: StartSimOptions = {}): Promise<Sim> {
   const dir = mkdtempSync(join(tmpdir(), 'ibgw-sim-'));
   const { sslCert, sslPwd, ca } = await prepareKeystore(dir, options.keystore ?? 'pkcs12');
   writeFileSync(
@@ -186,7 +162,8 @@ export async function startSim(t: { teardown(fn: () => unknown): void } | null, 
   if (options.nossl) args.push('--nossl');
   args.push(...(options.extraArgs ?? []));
 
-  const child = spawn(process.execPath, args, { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, IBGW_SIM_CONFIG: '' } });
+  // NODE_OPTIONS emptied: tap's process-info hook would load into the simulator too, slowing its start.
+  const child = spawn(process.execPath, args, { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, IBGW_SIM_CONFIG: '', NODE_OPTIONS: '' } });
   let output = '';
   child.stdout!.on('data', (c: Buffer) => (output += c.toString()));
   child.stderr!.on('data', (c: Buffer) => (output += c.toString()));
@@ -224,7 +201,7 @@ export async function startSim(t: { teardown(fn: () => unknown): void } | null, 
   if (waitMode === 'listen') {
     if (port === 0) {
       if (options.noControl) throw new Error('port 0 needs the control channel (its info file reports the port)');
-      port = (await waitFor(() => (notDead(), readInfo()?.gatewayPort), timeoutMs, 'the simulator to listen')) as number;
+      port = await waitFor(() => (notDead(), readInfo()?.gatewayPort), timeoutMs, 'the simulator to listen');
     } else await waitFor(() => (notDead(), portAccepts(port)), timeoutMs, `port ${port} to accept`);
   } else if (waitMode === 'banner') {
     await waitFor(() => (notDead(), output.includes(' to login\n')), timeoutMs, 'the banner');

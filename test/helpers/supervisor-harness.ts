@@ -2,15 +2,14 @@
  * Building a Supervisor for tests: short timers, a temp data dir, fixture launchers, and a
  * teardown that leaves no process behind even when the test failed half-way.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { packageRoot } from '../../daemon/package-root.js';
 import { Supervisor, type SupervisorOptions, type TransitionEvent, type SupervisorState } from '../../daemon/supervisor/index.js';
-import { freePort } from './free-port.js';
+import { freePort } from '../../testkit/ports.js';
 import { groupPids, killQuietly } from './process-table.js';
+import { tempDir, type Teardown } from './temp-dir.js';
 
-export const FIXTURES = fileURLToPath(new URL('../fixtures/', import.meta.url));
+export const FIXTURES = join(packageRoot, 'test', 'fixtures');
 
 /**
  * Environment for fixture processes. NODE_OPTIONS is emptied: under tap it loads the TypeScript
@@ -18,10 +17,6 @@ export const FIXTURES = fileURLToPath(new URL('../fixtures/', import.meta.url));
  */
 export const FIXTURE_ENV = { NODE: process.execPath, NODE_OPTIONS: '' };
 export const fixture = (name: string) => join(FIXTURES, name);
-
-interface Tap {
-  teardown(fn: () => unknown): void;
-}
 
 export interface Harness {
   sup: Supervisor;
@@ -49,15 +44,9 @@ export function baseOptions(dataDir: string, overrides: Overrides = {}): Omit<Su
   };
 }
 
-export function tempDir(t: Tap, prefix = 'ibgw-sup-'): string {
-  const dir = mkdtempSync(join(tmpdir(), prefix));
-  t.teardown(() => rmSync(dir, { recursive: true, force: true }));
-  return dir;
-}
-
-export async function harness(t: Tap, command: (port: number) => string[], overrides: Overrides = {}): Promise<Harness> {
+export async function harness(t: Teardown, command: (port: number) => string[], overrides: Overrides = {}): Promise<Harness> {
   const port = await freePort();
-  const dataDir = tempDir(t);
+  const dataDir = tempDir(t, 'ibgw-sup-');
   const transitions: TransitionEvent[] = [];
   const pgids = new Set<number>();
   const sup = new Supervisor({

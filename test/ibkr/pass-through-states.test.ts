@@ -1,7 +1,7 @@
 import { request } from 'node:http';
 import t from 'tap';
 import { startApiDaemon } from '../helpers/api-daemon.js';
-import { waitFor } from '../helpers/wait-for.js';
+import { waitFor } from '../../testkit/wait-for.js';
 
 function rawGet(url: string, headers: Record<string, string>): Promise<{ status: number; body: string }> {
   const { host, pathname } = new URL(url);

@@ -2,7 +2,7 @@ import t from 'tap';
 import { MaintenanceCalendar, type MaintenanceWindow, type WindowSource } from '../../daemon/maintenance/calendar.js';
 import { MaintenanceNotices } from '../../daemon/maintenance/notices.js';
 import type { ServiceEvent } from '../../daemon/events.js';
-import { waitFor } from '../helpers/wait-for.js';
+import { waitFor } from '../../testkit/wait-for.js';
 
 function source(windows: Array<[number, number]>): WindowSource {
   return {

@@ -4,7 +4,8 @@
  * session); a brokerage session that never comes back gets logout + restart, once bounded.
  */
 import t from 'tap';
-import { startKeeper, startTestSim, waitFor, waitState } from '../helpers/session-harness.js';
+import { startKeeper, startTestSim, waitState } from '../helpers/session-harness.js';
+import { waitFor } from '../../testkit/wait-for.js';
 
 // authDelay far beyond any reauthTimeoutMs here: a reauthenticate "triggers" and never completes.
 // Control logins are immediate, so the session itself comes up at once.

@@ -4,7 +4,8 @@
  */
 import t from 'tap';
 import { GatewayClient } from '../../daemon/session/gateway-client.js';
-import { startKeeper, startTestSim, waitFor, waitState } from '../helpers/session-harness.js';
+import { startKeeper, startTestSim, waitState } from '../helpers/session-harness.js';
+import { waitFor } from '../../testkit/wait-for.js';
 
 // One simulator for the file (starting one costs ~1.5 s); each test starts from a clean slate.
 const sim = await startTestSim(t);

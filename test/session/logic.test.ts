@@ -1,5 +1,4 @@
-import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import t from 'tap';
 import { backoffDelay } from '../../daemon/backoff-delay.js';
@@ -10,14 +9,10 @@ import { PenaltyBox } from '../../daemon/session/penalty-box.js';
 import { ProbeSchedule } from '../../daemon/session/probe-schedule.js';
 import { RestartGate } from '../../daemon/session/restart-gate.js';
 import { parseAuthStatus, parseTickle, reauthRefused } from '../../daemon/session/session-state.js';
+import { tempDir } from '../helpers/temp-dir.js';
 
 const HOUR = 3_600_000;
 
-function tmp(t: { teardown(fn: () => void): void }): string {
-  const dir = mkdtempSync(join(tmpdir(), 'ibgw-session-'));
-  t.teardown(() => rmSync(dir, { recursive: true, force: true }));
-  return dir;
-}
 
 t.test('tickle answers become session readings', async (t) => {
   const now = 1_000_000;
@@ -54,7 +49,7 @@ t.test('backoff grows, caps and jitters within bounds', async (t) => {
 });
 
 t.test('login budget: rolling hour and day, persisted, blocks survive restarts', async (t) => {
-  const dir = tmp(t);
+  const dir = tempDir(t, 'ibgw-session-');
   const path = join(dir, 'budget.json');
   let now = Date.parse('2024-07-17T10:59:00Z');
   const b = new LoginBudget({ perDay: 3, perHour: 2, path, now: () => now });
@@ -91,7 +86,7 @@ t.test('login budget: rolling hour and day, persisted, blocks survive restarts',
 });
 
 t.test('login budget: a corrupt file is reported, not fatal', async (t) => {
-  const dir = tmp(t);
+  const dir = tempDir(t, 'ibgw-session-');
   const path = join(dir, 'budget.json');
   writeFileSync(path, '{nope');
   const errors: Error[] = [];
@@ -104,7 +99,7 @@ t.test('login budget: a corrupt file is reported, not fatal', async (t) => {
 });
 
 t.test('connection history: uptime over day and week, unknown time excluded', async (t) => {
-  const dir = tmp(t);
+  const dir = tempDir(t, 'ibgw-session-');
   const path = join(dir, 'history.json');
   let now = 0;
   const h = new ConnectionHistory({ path, now: () => now });

@@ -1,15 +1,14 @@
 /**
  * Logins are budgeted, survive daemon restarts, and a rejected password is never retried.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import t from 'tap';
-import { startKeeper, startTestSim, waitFor, waitState } from '../helpers/session-harness.js';
+import { startKeeper, startTestSim, waitState } from '../helpers/session-harness.js';
+import { waitFor } from '../../testkit/wait-for.js';
+import { tempDir } from '../helpers/temp-dir.js';
 
 const sim = await startTestSim(t);
-const dir = mkdtempSync(join(tmpdir(), 'ibgw-budget-'));
-t.teardown(() => rmSync(dir, { recursive: true, force: true }));
+const dir = tempDir(t, 'ibgw-budget-');
 t.beforeEach(async () => {
   await sim.control('/reset', {});
   await sim.control('/session/expire', {});

@@ -6,7 +6,8 @@
 import t from 'tap';
 import { MaintenanceCalendar } from '../../daemon/maintenance/calendar.js';
 import { IbkrResetSource } from '../../daemon/maintenance/ibkr-resets.js';
-import { startKeeper, startTestSim, waitFor, waitState } from '../helpers/session-harness.js';
+import { startKeeper, startTestSim, waitState } from '../helpers/session-harness.js';
+import { waitFor } from '../../testkit/wait-for.js';
 
 const sim = await startTestSim(t);
 t.beforeEach(async () => {

@@ -3,7 +3,8 @@
  * The keeper then makes only tickles until penaltyBoxMs has passed, and says so.
  */
 import t from 'tap';
-import { startKeeper, startTestSim, waitFor, waitState } from '../helpers/session-harness.js';
+import { startKeeper, startTestSim, waitState } from '../helpers/session-harness.js';
+import { waitFor } from '../../testkit/wait-for.js';
 
 t.test('429 → penalty box: only tickles, recovery resumes afterwards', async (t) => {
   // Pacing on, except the per-tickle limit (fast test timers); /sso/validate keeps its 1/min.

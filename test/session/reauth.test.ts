@@ -3,7 +3,8 @@
  * restart or a login. And the three competing-session policies.
  */
 import t from 'tap';
-import { startKeeper, startTestSim, waitFor, waitState } from '../helpers/session-harness.js';
+import { startKeeper, startTestSim, waitState } from '../helpers/session-harness.js';
+import { waitFor } from '../../testkit/wait-for.js';
 
 // One simulator for the file (starting one costs ~1.5 s); each test starts from a fresh login.
 const sim = await startTestSim(t, { conf: { authDelay: 200 } });

@@ -6,7 +6,8 @@
 import { readFileSync, statSync } from 'node:fs';
 import { connect } from 'node:tls';
 import t from 'tap';
-import { startSim, waitFor, type Sim } from '../helpers/sim.js';
+import { startSim, type Sim } from '../helpers/sim.js';
+import { waitFor } from '../../testkit/wait-for.js';
 
 const simConfig = { rateLimits: { globalPerSec: 0, perEndpoint: { '/tickle': null } } };
 

@@ -8,7 +8,9 @@ import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { connect } from 'node:tls';
 import t from 'tap';
-import { freePort, portAccepts, rawRequest, renderConf, sharedTls, startSim, waitFor, type KeystoreKind } from '../helpers/sim.js';
+import { rawRequest, renderConf, sharedTls, startSim, type KeystoreKind } from '../helpers/sim.js';
+import { freePort, portAccepts } from '../../testkit/ports.js';
+import { waitFor } from '../../testkit/wait-for.js';
 
 const isAlive = (pid: number): boolean => {
   try {

@@ -5,7 +5,8 @@
 import t from 'tap';
 import { RateLimiter } from '../../scripts/sim/rate-limit.js';
 import { defaultSimConfig, DEFAULT_ENDPOINT_LIMITS } from '../../scripts/sim/sim-config.js';
-import { startSim, waitFor } from '../helpers/sim.js';
+import { startSim } from '../helpers/sim.js';
+import { waitFor } from '../../testkit/wait-for.js';
 
 t.test('the documented limits', async (t) => {
   const limits = defaultSimConfig().rateLimits;

@@ -5,7 +5,8 @@
  * channel's /state, which (unlike an API call) does not count as activity.
  */
 import t from 'tap';
-import { startSim, waitFor, type Sim } from '../helpers/sim.js';
+import { startSim, type Sim } from '../helpers/sim.js';
+import { waitFor } from '../../testkit/wait-for.js';
 
 const FORM = { 'content-type': 'application/x-www-form-urlencoded' };
 const form = (fields: Record<string, string>): string => new URLSearchParams(fields).toString();

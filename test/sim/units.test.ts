@@ -2,11 +2,11 @@
  * The simulator's pure parts in process, with an injected clock: session expiry (idle, age,
  * the daily reset across DST), conf and sim-config loading, argument parsing.
  */
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import t from 'tap';
 import { referenceShippedConf } from '../helpers/shipped-conf.js';
+import { tempDir } from '../helpers/temp-dir.js';
 import { parseArgs } from '../../scripts/sim/cli-args.js';
 import { ConfLoadError, loadConf, resolveKeystore } from '../../scripts/sim/conf-file.js';
 import { nextDailyReset } from '../../scripts/sim/daily-reset.js';
@@ -14,11 +14,6 @@ import { SessionStore } from '../../scripts/sim/session.js';
 import { defaultSimConfig, loadSimConfig, SimConfigError } from '../../scripts/sim/sim-config.js';
 import { UserRegistry } from '../../scripts/sim/users.js';
 
-const tempDir = (t: { teardown(fn: () => void): void }): string => {
-  const dir = mkdtempSync(join(tmpdir(), 'ibgw-sim-unit-'));
-  t.teardown(() => rmSync(dir, { recursive: true, force: true }));
-  return dir;
-};
 
 t.test('daily reset: 01:00 New York, in UTC, across a DST change', async (t) => {
   const reset = { time: '01:00', timeZone: 'America/New_York' };

@@ -1,15 +1,15 @@
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import t from 'tap';
+import { packageRoot } from '../../daemon/package-root.js';
 import { writeFileAtomic } from '../../daemon/store/atomic-write.js';
 import { Store } from '../../daemon/store/store.js';
-
-const dir = () => mkdtempSync(join(tmpdir(), 'ibgw-store-'));
+import { tempDir } from '../helpers/temp-dir.js';
 
 t.test('events and gateway state survive a reopen', async (t) => {
-  const d = dir();
+  const d = tempDir(t, 'ibgw-store-');
   const store = new Store({ dataDir: d, maxEvents: 100 });
   await store.open();
   store.record({ type: 'gateway.transition', level: 'info', message: 'stopped → starting', data: { pid: 42 } });
@@ -25,7 +25,7 @@ t.test('events and gateway state survive a reopen', async (t) => {
 });
 
 t.test('retention is bounded', async (t) => {
-  const store = new Store({ dataDir: dir(), maxEvents: 10 });
+  const store = new Store({ dataDir: tempDir(t, 'ibgw-store-'), maxEvents: 10 });
   await store.open();
   for (let i = 0; i < 25; i++) store.record({ type: 'e', level: 'info', message: String(i) });
   await store.flush();
@@ -36,7 +36,7 @@ t.test('retention is bounded', async (t) => {
 });
 
 t.test('a corrupt file is moved aside with an event, never silently dropped', async (t) => {
-  const d = dir();
+  const d = tempDir(t, 'ibgw-store-');
   writeFileSync(join(d, 'state.json'), '{"version":1,"events":[{"id":1');
   const store = new Store({ dataDir: d, maxEvents: 100 });
   await store.open();
@@ -50,12 +50,12 @@ t.test('a corrupt file is moved aside with an event, never silently dropped', as
 });
 
 t.test('a writer killed mid-write leaves the old or the new file, never a torn one', async (t) => {
-  const d = dir();
+  const d = tempDir(t, 'ibgw-store-');
   const file = join(d, 'state.json');
   await writeFileAtomic(file, JSON.stringify({ version: 1, n: 'old' }));
   // A child process writes a large file atomically in a loop and is SIGKILLed while doing it.
   const script = `
-    import { writeFileAtomicSync } from ${JSON.stringify(new URL('../../dist/daemon/store/atomic-write.js', import.meta.url).href)};
+    import { writeFileAtomicSync } from ${JSON.stringify(pathToFileURL(join(packageRoot, 'dist/daemon/store/atomic-write.js')).href)};
     const big = 'x'.repeat(4 * 1024 * 1024);
     for (let i = 0; ; i++) writeFileAtomicSync(${JSON.stringify(file)}, JSON.stringify({ version: 1, n: i, big }));
   `;
@@ -68,14 +68,14 @@ t.test('a writer killed mid-write leaves the old or the new file, never a torn o
 });
 
 t.test('secret files get mode 0600', async (t) => {
-  const d = dir();
+  const d = tempDir(t, 'ibgw-store-');
   const file = join(d, 'secret');
   await writeFileAtomic(file, 's3cret', { mode: 0o600 });
   t.equal(statSync(file).mode & 0o777, 0o600);
 });
 
 t.test('tailing with sinceId pages forward without skipping events', async (t) => {
-  const store = new Store({ dataDir: dir(), maxEvents: 100 });
+  const store = new Store({ dataDir: tempDir(t, 'ibgw-store-'), maxEvents: 100 });
   await store.open();
   for (let i = 0; i < 30; i++) store.record({ type: 'e', level: 'info', message: String(i) });
   const seen: string[] = [];

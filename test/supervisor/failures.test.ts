@@ -3,8 +3,10 @@ import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import t from 'tap';
-import { fixture, harness, tempDir } from '../helpers/supervisor-harness.js';
-import { groupPids, isAlive, waitFor } from '../helpers/process-table.js';
+import { fixture, harness } from '../helpers/supervisor-harness.js';
+import { groupPids, isAlive } from '../helpers/process-table.js';
+import { tempDir } from '../helpers/temp-dir.js';
+import { waitFor } from '../../testkit/wait-for.js';
 
 const backoff = { initialMs: 50, maxMs: 1000, factor: 2, jitter: 0 };
 
@@ -30,7 +32,7 @@ t.test('crash at start → backoff with growing delays → fatal past the window
   t.equal(fatal.details?.cause, 'IBGW_GATEWAY_EXITED');
   const status = h.sup.status();
   t.equal(status.lastExit?.code, 1);
-  t.equal(status.restarts, 3);
+  t.equal(status.restartsSinceStart, 3);
   t.ok(h.sup.logs().some((l) => l.stream === 'stderr' && l.text.includes('Failed to load configuration file')), 'stderr captured');
 
   t.equal((await h.sup.stop()).state, 'fatal', 'stop() does not clear fatal');

@@ -1,6 +1,8 @@
 import t from 'tap';
-import { fixture, harness } from '../helpers/supervisor-harness.js';
-import { cmdline, descendantPids, groupPids, isAlive, stat, waitFor } from '../helpers/process-table.js';
+import { readFileSync } from 'node:fs';
+import { baseOptions, fixture, harness } from '../helpers/supervisor-harness.js';
+import { cmdline, descendantPids, groupPids, isAlive, stat } from '../helpers/process-table.js';
+import { waitFor } from '../../testkit/wait-for.js';
 import type { ResourceSample } from '../../daemon/supervisor/index.js';
 import type { ServiceEvent } from '../../daemon/events.js';
 
@@ -85,7 +87,7 @@ t.test('memory limit over the whole group → planned restart, not counted as a 
   const again = await h.waitTransition((e) => e.to === 'running' && e.at >= limited.at, 5000, 'running again');
   t.not(again.pid, first.pid, 'a new gateway');
   t.notOk(isAlive(first.pid!), 'the old one is gone');
-  t.ok(h.sup.status().restarts >= 1, 'restarts counted');
+  t.ok(h.sup.status().restartsSinceStart >= 1, 'restarts counted');
   t.notOk(h.transitions.some((e) => e.to === 'backoff' || e.to === 'fatal'), 'maxRestarts 0, yet no fatal: planned restarts are not counted');
   await h.sup.stop();
 });
@@ -112,4 +114,46 @@ t.test('concurrent calls are serialized', async (t) => {
   await h.sup.close();
   t.same(groupPids(last.pid!), [], 'close() stopped it');
   await t.rejects(h.sup.start(), { code: 'IBGW_INVALID_TRANSITION' }, 'no start after close');
+});
+
+t.test('a frozen gateway (SIGSTOP) acts on the stop TERM: SIGCONT follows it', async (t) => {
+  // A grace longer than the test's own timeout: only a CONT lets the TERM act in time.
+  const h = await harness(t, (port) => [fixture('run-like.sh'), String(port)], { stopGraceMs: 600_000 });
+  const { pid } = await h.sup.start();
+  await waitFor(() => groupPids(pid!).length >= 3, 2000, 'group complete');
+  const members = groupPids(pid!);
+  process.kill(-pid!, 'SIGSTOP');
+  await waitFor(() => members.every((p) => stat(p)?.state === 'T'), 2000, 'every member stopped');
+  const stopped = await h.sup.stop('frozen');
+  t.equal(stopped.lastExit?.signal, 'SIGTERM', 'the TERM ended it, no KILL was needed');
+  for (const p of members) t.notOk(isAlive(p), `pid ${p} is gone`);
+});
+
+t.test('a restart may shorten the grace: a hung gateway is not waited for', async (t) => {
+  const h = await harness(t, (port) => [fixture('ignore-term.sh'), String(port)], { stopGraceMs: 600_000 });
+  const { pid } = await h.sup.start();
+  await waitFor(() => groupPids(pid!).length >= 3, 2000, 'group complete');
+  const members = groupPids(pid!);
+  const after = await h.sup.restart('hang: probes unanswered', { graceMs: 200 });
+  t.equal(after.state, 'running');
+  t.not(after.pid, pid);
+  t.equal(after.lastExit?.signal, 'SIGKILL', 'killed after the short grace');
+  for (const p of members) t.notOk(isAlive(p), `old pid ${p} is gone`);
+  const { stopGraceMs: _long, ...rest } = baseOptions(h.dataDir);
+  h.sup.reconfigure({ ...rest, stopGraceMs: 300 }); // the teardown's stop need not wait ten minutes
+});
+
+t.test("the daemon's own secrets in its environment never reach the gateway", async (t) => {
+  const saved = { key: process.env.ENCRYPTION_KEY, token: process.env.IBGW_ADMIN_TOKEN };
+  process.env.ENCRYPTION_KEY = 'a'.repeat(64);
+  process.env.IBGW_ADMIN_TOKEN = 'daemon-admin-token-value';
+  t.teardown(() => {
+    if (saved.key === undefined) delete process.env.ENCRYPTION_KEY; else process.env.ENCRYPTION_KEY = saved.key;
+    if (saved.token === undefined) delete process.env.IBGW_ADMIN_TOKEN; else process.env.IBGW_ADMIN_TOKEN = saved.token;
+  });
+  const h = await harness(t, (port) => [fixture('run-like.sh'), String(port)]);
+  const { pid } = await h.sup.start();
+  const environ = readFileSync(`/proc/${pid}/environ`, 'utf8').split('\0');
+  t.ok(environ.some((v) => v.startsWith('PATH=')), 'the daemon environment is passed on');
+  t.notOk(environ.some((v) => v.startsWith('ENCRYPTION_KEY=') || v.startsWith('IBGW_ADMIN_TOKEN=')), 'but not its secrets');
 });

@@ -5,14 +5,17 @@
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { once } from 'node:events';
+import { join } from 'node:path';
 import { createInterface } from 'node:readline';
-import { fileURLToPath } from 'node:url';
 import t, { type Test } from 'tap';
-import { freePort } from '../helpers/free-port.js';
-import { cmdline, groupPids, isAlive, killQuietly, waitFor } from '../helpers/process-table.js';
-import { baseOptions, fixture, FIXTURE_ENV, FIXTURES, tempDir } from '../helpers/supervisor-harness.js';
+import { packageRoot } from '../../daemon/package-root.js';
+import { freePort } from '../../testkit/ports.js';
+import { waitFor } from '../../testkit/wait-for.js';
+import { cmdline, groupPids, isAlive, killQuietly } from '../helpers/process-table.js';
+import { baseOptions, fixture, FIXTURE_ENV, FIXTURES } from '../helpers/supervisor-harness.js';
+import { tempDir } from '../helpers/temp-dir.js';
 
-const dist = fileURLToPath(new URL('../../dist/daemon/supervisor/', import.meta.url));
+const dist = join(packageRoot, 'dist/daemon/supervisor/');
 const built = existsSync(`${dist}index.js`) && existsSync(`${dist}lifeline.sh`);
 const GRACE = 300;
 

@@ -3,8 +3,9 @@ import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import t from 'tap';
 import { LogCapture, RotatingFile, type LogLine } from '../../daemon/supervisor/index.js';
-import { fixture, harness, tempDir } from '../helpers/supervisor-harness.js';
-import { waitFor } from '../helpers/process-table.js';
+import { fixture, harness } from '../helpers/supervisor-harness.js';
+import { tempDir } from '../helpers/temp-dir.js';
+import { waitFor } from '../../testkit/wait-for.js';
 
 const redact = (line: string) => line.replace(/sslPwd=\S+/g, 'sslPwd=[redacted]');
 

@@ -1,8 +1,8 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import t from 'tap';
-import { Backoff, LEGAL_TRANSITIONS, RestartPolicy, StateMachine, resolveCommand, type SupervisorState } from '../../daemon/supervisor/index.js';
+import { Backoff, LEGAL_TRANSITIONS, RestartPolicy, StateMachine, SUPERVISOR_STATES, isActive, isUp, resolveCommand, type SupervisorState } from '../../daemon/supervisor/index.js';
+import { tempDir } from '../helpers/temp-dir.js';
 
 t.test('backoff: exponential, capped, jittered within bounds, reset', async (t) => {
   const b = new Backoff({ initialMs: 100, maxMs: 1000, factor: 2, jitter: 0 });
@@ -54,9 +54,14 @@ t.test('state machine: legal moves only', async (t) => {
   for (const [from, tos] of Object.entries(LEGAL_TRANSITIONS)) t.notOk(tos.includes(from as SupervisorState), `${from} does not loop to itself`);
 });
 
+t.test('state list: one list, and what each state means to the rest of the daemon', async (t) => {
+  t.same([...SUPERVISOR_STATES].sort(), Object.keys(LEGAL_TRANSITIONS).sort(), 'the list and the transition table name the same states');
+  t.same(SUPERVISOR_STATES.filter(isActive), ['starting', 'running', 'backoff'], 'active: meant to run (a backoff start is pending)');
+  t.same(SUPERVISOR_STATES.filter(isUp), ['starting', 'running'], 'up: a process lives and is not being stopped');
+});
+
 t.test('resolveCommand: PATH, cwd-relative, executable bit', async (t) => {
-  const dir = mkdtempSync(join(tmpdir(), 'ibgw-resolve-'));
-  t.teardown(() => rmSync(dir, { recursive: true, force: true }));
+  const dir = tempDir(t, 'ibgw-resolve-');
   writeFileSync(join(dir, 'plain.txt'), 'not a program', { mode: 0o644 });
   t.match(resolveCommand('sh', '/', '/usr/bin:/bin'), { ok: true });
   t.match(resolveCommand('./sh', '/bin', undefined), { ok: true, path: '/bin/sh' }, 'relative to the launch cwd');

@@ -4,10 +4,11 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import t from 'tap';
 import { Supervisor, probePort, readRunRecord, reconcileRun, runRecordPath, writeRunRecord, type RunRecord } from '../../daemon/supervisor/index.js';
-import { silentLogger } from '../../daemon/logger.js';
-import { freePort } from '../helpers/free-port.js';
-import { cmdline, groupPids, isAlive, startTime, waitFor, killQuietly } from '../helpers/process-table.js';
-import { baseOptions, fixture, FIXTURE_ENV, tempDir } from '../helpers/supervisor-harness.js';
+import { freePort } from '../../testkit/ports.js';
+import { cmdline, groupPids, isAlive, startTime, killQuietly } from '../helpers/process-table.js';
+import { baseOptions, fixture, FIXTURE_ENV } from '../helpers/supervisor-harness.js';
+import { waitFor } from '../../testkit/wait-for.js';
+import { tempDir } from '../helpers/temp-dir.js';
 
 const bootId = () => readFileSync('/proc/sys/kernel/random/boot_id', 'utf8').trim();
 
@@ -66,7 +67,7 @@ t.test('leader already dead: survivors are found by the marker and killed', asyn
   await waitFor(() => !isAlive(pid), 2000, 'launcher dead');
   t.ok(isAlive(server), 'server survived its launcher');
   await writeRunRecord(dataDir, rec);
-  const report = await reconcileRun({ dataDir, graceMs: 300, logger: silentLogger });
+  const report = await reconcileRun({ dataDir, graceMs: 300 });
   t.ok(report.killedPids.includes(server), 'the orphaned server was killed');
   t.notOk(isAlive(server));
 });
@@ -82,7 +83,7 @@ t.test('strangers are spared: wrong marker, wrong start time, other boot', async
   ];
   for (const [name, rec, kind] of cases) {
     await writeRunRecord(dataDir, rec);
-    const report = await reconcileRun({ dataDir, graceMs: 300, logger: silentLogger });
+    const report = await reconcileRun({ dataDir, graceMs: 300 });
     t.equal(report.record, kind, `${name}: ${kind}`);
     t.same(report.killedPids, [], `${name}: nothing killed`);
     t.equal(report.spared[0]?.pid, victim, `${name}: spared (${report.spared[0]?.why})`);
@@ -95,7 +96,7 @@ t.test('a damaged record is reported and never acted on', async (t) => {
   const dataDir = tempDir(t);
   mkdirSync(dirname(runRecordPath(dataDir)), { recursive: true });
   writeFileSync(runRecordPath(dataDir), '{"version":1,"pid":');
-  const report = await reconcileRun({ dataDir, graceMs: 300, logger: silentLogger });
+  const report = await reconcileRun({ dataDir, graceMs: 300 });
   t.equal(report.record, 'invalid');
   t.same(report.killedPids, []);
 });

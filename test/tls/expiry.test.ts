@@ -5,7 +5,8 @@ import type { ServiceEvent } from '../../daemon/events.js';
 import { createGateway } from '../../daemon/gateway/index.js';
 import { createCertificateAuthority } from '../../daemon/tls/certificate-authority.js';
 import { createServerCertificate } from '../../daemon/tls/server-certificate.js';
-import { tempDir, testConfig } from '../fixtures/gateway/config.js';
+import { testConfig } from '../fixtures/gateway/config.js';
+import { tempDir } from '../helpers/temp-dir.js';
 
 const DAY = 86_400_000;
 

@@ -9,7 +9,8 @@ import { inspectCertificate } from '../../daemon/tls/inspect.js';
 import { generateRsaKey } from '../../daemon/tls/keys.js';
 import { fromPkcs12, toPkcs12 } from '../../daemon/tls/pkcs12.js';
 import { createServerCertificate } from '../../daemon/tls/server-certificate.js';
-import { tempDir, testConfig } from '../fixtures/gateway/config.js';
+import { testConfig } from '../fixtures/gateway/config.js';
+import { tempDir } from '../helpers/temp-dir.js';
 
 const DAY = 86_400_000;
 const ca = createCertificateAuthority();

@@ -1,14 +1,18 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
-import { ERR_LOCKED_OUT, ERR_UNAUTHORIZED } from '../../errors.js';
+import { ERR_AUTH_THROTTLED, ERR_UNAUTHORIZED } from '../../errors.js';
 import type { EventSink } from '../../events.js';
+import { AuthFailures, type BurstReport, type FailureVerdict } from '../auth-failures.js';
 
 export interface AdminAuthOptions {
   token: string;
+  /** Failed checks per source address within the window answered 401 (slowly); beyond, 429. */
   maxFailures: number;
   failureWindowMs: number;
-  lockoutMs: number;
+  /** Delay before the first 401 of a source; doubles with each further failure in the window. */
+  failureDelayMs: number;
   onEvent?: EventSink;
   now?: () => number;
 }
@@ -20,61 +24,84 @@ declare module 'fastify' {
   }
 }
 
-/** Hashing both sides first gives equal-length buffers, so timingSafeEqual never throws and length leaks nothing. */
-function sameToken(given: string, expected: string): boolean {
-  const a = createHash('sha256').update(given).digest();
-  const b = createHash('sha256').update(expected).digest();
-  return timingSafeEqual(a, b);
-}
+const digest = (text: string): Buffer => createHash('sha256').update(text).digest();
 
-interface FailureRecord { times: number[]; lockedUntil: number }
-
+/**
+ * The valid token is always accepted, whatever the source did before: on a loopback-only API
+ * every local app and the admin's CLI share 127.0.0.1, so refusing the address would let one
+ * app with a stale token lock the admin out. Guessing is made infeasible by the token (256
+ * random bits), and visible and cheap to us by what happens to failures.
+ *
+ * No timing oracle: every request takes the same path to the verdict — the offered token
+ * (or '' when there is none) is hashed and compared to the expected digest in constant
+ * time, before anything about the source is looked up. What happens after a failure (the
+ * delay, the 429) depends only on the source's own failure count, never on the guess.
+ */
 async function adminAuth(app: FastifyInstance, options: AdminAuthOptions): Promise<void> {
+  const expected = digest(options.token);
   const now = options.now ?? Date.now;
-  const failures = new Map<string, FailureRecord>();
+  const failures = new AuthFailures({ maxFailures: options.maxFailures, windowMs: options.failureWindowMs, firstDelayMs: options.failureDelayMs, now });
+  const emit = options.onEvent ?? (() => {});
+  // Held failure answers end early when the API closes: a shutdown never waits on them.
+  const closing = new AbortController();
+
+  const burstOver = (b: BurstReport) => {
+    app.log.info({ failures: b.failures, limited: b.limited, sources: b.sources }, 'admin authentication failure burst over');
+    emit({
+      type: 'api.auth.burst-end', level: 'info',
+      message: `admin authentication failure burst over: ${b.failures} failures (${b.limited} answered 429) from ${b.sources.length + b.otherSources} address(es)`,
+      data: { ...b, startedAt: new Date(b.startedAt).toISOString(), lastAt: new Date(b.lastAt).toISOString() },
+    });
+  };
 
   const sweep = setInterval(() => {
-    const t = now();
-    for (const [ip, rec] of failures) {
-      if (rec.lockedUntil < t && rec.times.every((x) => t - x > options.failureWindowMs)) failures.delete(ip);
-    }
-  }, Math.max(1000, options.failureWindowMs));
+    const ended = failures.sweep();
+    if (ended) burstOver(ended);
+  }, Math.min(Math.max(1000, options.failureWindowMs), 60_000));
   sweep.unref();
+  app.addHook('preClose', async () => closing.abort());
   app.addHook('onClose', async () => clearInterval(sweep));
 
-  app.decorate('requireAdmin', async (request: FastifyRequest, reply: FastifyReply) => {
+  const report = (request: FastifyRequest, v: FailureVerdict, reason: string) => {
+    if (v.burstEnded) burstOver(v.burstEnded);
     const ip = request.ip;
-    const t = now();
-    const rec = failures.get(ip);
-    if (rec && rec.lockedUntil > t) {
-      // Even a correct token is refused while locked: otherwise the lockout would not slow a guesser down.
-      const seconds = Math.ceil((rec.lockedUntil - t) / 1000);
-      reply.header('retry-after', String(seconds));
-      throw ERR_LOCKED_OUT(ip, seconds);
+    const url = request.url.split('?')[0];
+    if (v.burstStarted) {
+      const b = v.burstStarted;
+      const names = b.sources.map((s) => s.address).join(', ');
+      app.log.warn({ sources: b.sources, failures: b.failures }, 'admin authentication failure burst');
+      emit({
+        type: 'api.auth.burst', level: 'warn',
+        message: `burst of failed admin authentications: ${b.failures} within ${options.failureWindowMs / 1000} s from ${names}${b.otherSources ? ` and ${b.otherSources} more` : ''}`,
+        data: { sources: b.sources, otherSources: b.otherSources, failures: b.failures, startedAt: new Date(b.startedAt).toISOString() },
+      });
     }
-    const header = request.headers.authorization ?? '';
-    const match = /^Bearer\s+(\S+)\s*$/i.exec(header);
-    if (match && sameToken(match[1], options.token)) {
-      failures.delete(ip);
+    if (v.limited) {
+      // One line when a source goes over its limit; what follows is counted into the burst
+      // report: an event per attempt would let a flood push everything else out of the store.
+      if (v.newlyLimited) request.log.warn({ ip, method: request.method, url, reason, retryAfterMs: v.retryAfterMs }, 'admin authentication failures over the limit: answering 429');
       return;
     }
-    const record = rec ?? { times: [], lockedUntil: 0 };
-    record.times = record.times.filter((x) => t - x <= options.failureWindowMs);
-    record.times.push(t);
-    const locked = record.times.length >= options.maxFailures;
-    if (locked) {
-      record.lockedUntil = t + options.lockoutMs;
-      record.times = [];
-    }
-    failures.set(ip, record);
-    const reason = header ? 'invalid token' : 'missing token';
-    request.log.warn({ ip, method: request.method, url: request.url, reason, locked }, 'admin authentication failed');
-    options.onEvent?.({
-      type: locked ? 'api.auth.lockout' : 'api.auth.failure',
-      level: 'warn',
-      message: locked ? `admin authentication locked out ${ip} for ${options.lockoutMs} ms after repeated failures` : `admin authentication failed from ${ip}: ${reason}`,
-      data: { ip, method: request.method, url: request.url.split('?')[0], reason },
+    request.log.warn({ ip, method: request.method, url, reason, failures: v.failures }, 'admin authentication failed');
+    emit({
+      type: 'api.auth.failure', level: 'warn',
+      message: `admin authentication failed from ${ip}: ${reason}`,
+      data: { ip, method: request.method, url, reason, failures: v.failures },
     });
+  };
+
+  app.decorate('requireAdmin', async (request: FastifyRequest, reply: FastifyReply) => {
+    const header = request.headers.authorization;
+    const offered = header === undefined ? null : /^Bearer\s+(\S+)\s*$/i.exec(header)?.[1] ?? null;
+    if (timingSafeEqual(digest(offered ?? ''), expected) && offered !== null) return;
+    const verdict = failures.fail(request.ip);
+    report(request, verdict, header === undefined ? 'missing token' : 'invalid token');
+    if (verdict.limited) {
+      const seconds = Math.max(1, Math.ceil(verdict.retryAfterMs / 1000));
+      reply.header('retry-after', String(seconds));
+      throw ERR_AUTH_THROTTLED(request.ip, seconds);
+    }
+    await sleep(verdict.delayMs, undefined, { signal: closing.signal }).catch(() => {});
     throw ERR_UNAUTHORIZED();
   });
 }

@@ -1,52 +1,59 @@
-import type { FastifyError, FastifyInstance } from 'fastify';
+import type { FastifyError, FastifyInstance, FastifyReply } from 'fastify';
 import fp from 'fastify-plugin';
 import {
-  ERR_BAD_JSON, ERR_BAD_REQUEST, ERR_BODY_TOO_LARGE, ERR_INTERNAL, ERR_NOT_FOUND, ERR_UNSUPPORTED_MEDIA_TYPE, isIbgwError, type IbgwError,
+  ERR_BAD_REQUEST, ERR_BODY_TOO_LARGE, ERR_INTERNAL, ERR_INVALID_JSON, ERR_NOT_FOUND, ERR_UNSUPPORTED_MEDIA_TYPE,
+  isIbgwError, type IbgwError, type IbgwErrorFactory,
 } from '../../errors.js';
 
-/** Fastify's own client errors, each turned into the catalog's error for it. */
-function fromFastify(err: FastifyError, bodyLimit: number): IbgwError {
-  switch (err.code) {
-    case 'FST_ERR_CTP_BODY_TOO_LARGE': return ERR_BODY_TOO_LARGE(bodyLimit);
-    case 'FST_ERR_CTP_INVALID_MEDIA_TYPE': return ERR_UNSUPPORTED_MEDIA_TYPE(err.message.replace(/^Unsupported Media Type:?\s*/i, '') || 'of the body');
-    case 'FST_ERR_CTP_INVALID_JSON_BODY':
-    case 'FST_ERR_CTP_EMPTY_JSON_BODY': return ERR_BAD_JSON(err.message);
-    default:
-      // JSON.parse's SyntaxError carries status 400 and no code.
-      if (err instanceof SyntaxError) return ERR_BAD_JSON(err.message);
-      return ERR_BAD_REQUEST(err.message);
-  }
+/**
+ * Fastify's own client errors, by Fastify code, as catalog errors: API clients match our
+ * stable codes, never Fastify's (which change between majors).
+ */
+const FASTIFY_CLIENT_ERRORS: Record<string, IbgwErrorFactory> = {
+  FST_ERR_CTP_INVALID_JSON_BODY: ERR_INVALID_JSON,
+  FST_ERR_CTP_EMPTY_JSON_BODY: ERR_INVALID_JSON,
+  FST_ERR_CTP_INVALID_MEDIA_TYPE: ERR_UNSUPPORTED_MEDIA_TYPE,
+  FST_ERR_CTP_BODY_TOO_LARGE: ERR_BODY_TOO_LARGE,
+};
+
+/** A `retryAfter` detail (seconds) also goes out as the Retry-After header. */
+function send(reply: FastifyReply, err: IbgwError, status = err.statusCode): FastifyReply {
+  const body: Record<string, unknown> = { code: err.code, message: err.message };
+  if (err.details) body.details = err.details;
+  const retryAfter = err.details?.retryAfter;
+  if (typeof retryAfter === 'number' && retryAfter > 0) reply.header('retry-after', String(Math.ceil(retryAfter)));
+  return reply.status(status).send(body);
 }
 
 /**
- * Every answer that is not a success is JSON `{code, message}` with a code from the one
- * catalog (daemon/errors.ts). Client mistakes (schema validation, bad JSON, wrong content
- * type, too large a body, unknown route) are 4xx; only a real fault of the daemon is a 500,
- * and its message does not leak internals. A `retryAfter` detail becomes a Retry-After header.
+ * Every answer that is not a success is JSON `{code, message}` with a code from the catalog.
+ * Client mistakes (schema validation, bad JSON, wrong content type, unknown route) are 4xx;
+ * only a real fault of the daemon is a 5xx, and its message does not leak internals.
  */
 async function errorHandler(app: FastifyInstance): Promise<void> {
-  app.setErrorHandler((raw: FastifyError, request, reply) => {
-    let err: IbgwError;
-    if (isIbgwError(raw)) err = raw;
-    else if (raw.validation) err = ERR_BAD_REQUEST(`${raw.validationContext ?? 'request'}${raw.message.replace(/^(body|querystring|params|headers)/, '')}`);
-    else if ((raw.statusCode ?? 500) >= 400 && (raw.statusCode ?? 500) < 500) err = fromFastify(raw, request.routeOptions.bodyLimit ?? app.initialConfig.bodyLimit ?? 0);
-    else {
-      request.log.error({ err: raw }, 'unexpected error');
-      err = ERR_INTERNAL();
+  app.setErrorHandler((err: FastifyError, request, reply) => {
+    if (isIbgwError(err)) {
+      // A daemon fault is logged; 502-504 describe the gateway's state (already events) and
+      // would flood the log while apps keep asking.
+      if (err.statusCode === 500) request.log.error({ err }, 'request failed');
+      return send(reply, err);
     }
-    // A daemon fault is logged; 502-504 describe the gateway's state (already events) and would flood the log.
-    if (err === raw && err.statusCode === 500) request.log.error({ err }, 'request failed');
-    const body: Record<string, unknown> = { code: err.code, message: err.message };
-    if (err.details) body.details = err.details;
-    const retryAfter = err.details?.retryAfter;
-    if (typeof retryAfter === 'number' && retryAfter > 0) reply.header('retry-after', String(Math.ceil(retryAfter)));
-    return reply.status(err.statusCode).send(body);
+    if (err.validation) {
+      // ajv's "must NOT have additional properties" does not say which one; the person needs the name.
+      const extra = (err.validation[0]?.params as { additionalProperty?: string } | undefined)?.additionalProperty;
+      return send(reply, ERR_BAD_REQUEST(`${err.validationContext ?? 'request'}${err.message.replace(/^(body|querystring|params|headers)/, '')}${extra ? `: ${extra}` : ''}`));
+    }
+    const status = err.statusCode ?? 500;
+    if (status >= 400 && status < 500) {
+      const known = err.code ? FASTIFY_CLIENT_ERRORS[err.code] : undefined;
+      // Any other client error keeps the status Fastify (or a plugin) chose, under our generic code.
+      return known ? send(reply, known(err.message)) : send(reply, ERR_BAD_REQUEST(err.message), status);
+    }
+    request.log.error({ err }, 'unexpected error');
+    return send(reply, ERR_INTERNAL());
   });
 
-  app.setNotFoundHandler((request, reply) => {
-    const err = ERR_NOT_FOUND(request.method, request.url.split('?')[0]);
-    return reply.status(404).send({ code: err.code, message: err.message });
-  });
+  app.setNotFoundHandler((request, reply) => send(reply, ERR_NOT_FOUND(request.method, request.url.split('?')[0])));
 }
 
 export default fp(errorHandler, { name: 'ibgw-error-handler' });

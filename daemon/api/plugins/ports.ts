@@ -9,7 +9,7 @@ import type { FastifyInstance } from 'fastify';
 import fp from 'fastify-plugin';
 import type { ApiServices } from '../services.js';
 
-type PortKey = 'daemonInfo' | 'supervisor' | 'eventStore' | 'gateway' | 'session' | 'ibkr' | 'metrics';
+type PortKey = 'daemonInfo' | 'supervisor' | 'eventStore' | 'gateway' | 'session' | 'notifier' | 'vault' | 'ibkr' | 'metrics';
 
 function portPlugin<K extends PortKey>(key: K, name: string, read: (s: ApiServices) => FastifyInstance[K]) {
   return fp(async (app: FastifyInstance, options: { services: ApiServices }) => {
@@ -29,6 +29,8 @@ export const portPlugins = [
     get conf() { return s.conf; },
   })),
   portPlugin('session', 'ibgw-session', (s) => s.session),
+  portPlugin('notifier', 'ibgw-notifier', (s) => s.notifier),
+  portPlugin('vault', 'ibgw-vault', (s) => s.vault ?? null),
   portPlugin('ibkr', 'ibgw-ibkr', (s) => s.ibkr),
   portPlugin('metrics', 'ibgw-metrics', (s) => s.metrics),
 ];

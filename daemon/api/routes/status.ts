@@ -27,7 +27,11 @@ async function statusRoutes(app: FastifyInstance): Promise<void> {
             },
             gateway: {
               ...gatewayStatusSchema,
-              properties: { ...gatewayStatusSchema.properties, restartsTotal: { type: 'integer' }, info: { type: 'object', additionalProperties: true } },
+              properties: {
+                ...gatewayStatusSchema.properties,
+                restartsAllTime: { type: 'integer', description: 'The same count as restartsSinceStart, over every daemon run with this data directory (kept in the state file).' },
+                info: { type: 'object', additionalProperties: true },
+              },
             },
             session: { type: ['object', 'null'], additionalProperties: true },
           },
@@ -39,7 +43,7 @@ async function statusRoutes(app: FastifyInstance): Promise<void> {
     const { daemonInfo: daemon, supervisor, session, gateway, eventStore: store } = app;
     return {
       daemon: { pid: daemon.pid, version: daemon.version, uptime: (Date.now() - daemon.startedAt) / 1000, config: daemon.configStatus() as Record<string, unknown> },
-      gateway: { ...supervisor.status(), restartsTotal: store.data.gateway.restarts, info: publicInfo(gateway.info()) },
+      gateway: { ...supervisor.status(), restartsAllTime: store.data.gateway.restarts, info: publicInfo(gateway.info()) },
       session: session ? session.status() : null,
     };
   });

@@ -1,6 +1,5 @@
-import { readFileSync } from 'node:fs';
 import { ERR_BAD_REQUEST } from '../../errors.js';
-import { parseCommon } from '../args.js';
+import { parseCommon, readFileArg } from '../args.js';
 import { createApiClient } from '../client.js';
 
 const USAGE = `usage: ibgw conf show                      the managed gateway conf.yaml (secrets redacted)
@@ -20,7 +19,7 @@ export async function confCommand(argv: string[]): Promise<number> {
   const out = (data: unknown, text: string) => process.stdout.write(args.json ? JSON.stringify(data, null, 2) + '\n' : text);
   const file = () => {
     if (!arg) throw ERR_BAD_REQUEST(USAGE);
-    return readFileSync(arg, 'utf8');
+    return readFileArg(arg).toString('utf8');
   };
   switch (action) {
     case 'show': {

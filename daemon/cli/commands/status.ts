@@ -1,10 +1,10 @@
 import { parseCommon } from '../args.js';
 import { createApiClient } from '../client.js';
-import { formatBytes, formatDuration, table } from '../format.js';
+import { formatBytes, formatDuration, formatRestarts, table } from '../format.js';
 
 interface StatusAnswer {
   daemon: { pid: number; version: string; uptime: number; config?: { file: string | null; error?: { message: string } | null } };
-  gateway: { state: string; pid: number | null; since: string | null; restarts: number; lastExit: { code: number | null; signal: string | null } | null; cpu: number | null; memory: number | null; reason?: string | null };
+  gateway: { state: string; pid: number | null; since: string | null; restartsSinceStart: number; restartsAllTime: number; lastExit: { code: number | null; signal: string | null } | null; cpu: number | null; memory: number | null; reason?: string | null };
   session: { state: string; loginUrl?: string } | null;
 }
 
@@ -23,7 +23,7 @@ export async function statusCommand(argv: string[]): Promise<number> {
     ['gateway', g.state + (g.reason ? ` (${g.reason})` : '')],
     ['pid', g.pid],
     ['since', g.since],
-    ['restarts', g.restarts],
+    ['restarts', formatRestarts(g.restartsSinceStart, g.restartsAllTime)],
     ['last exit', exit],
     ['cpu', g.cpu === null ? null : `${g.cpu.toFixed(1)} %`],
     ['memory', formatBytes(g.memory)],

@@ -1,8 +1,8 @@
-import { readFileSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { ERR_BAD_REQUEST } from '../../errors.js';
 import type { CertificateInfo } from '../../tls/inspect.js';
 import type { TlsSummary } from '../../tls/tls-service.js';
-import { parseCommon } from '../args.js';
+import { parseCommon, readFileArg } from '../args.js';
 import { createApiClient } from '../client.js';
 import { table } from '../format.js';
 
@@ -48,8 +48,8 @@ export async function tlsCommand(argv: string[]): Promise<number> {
     case 'check': {
       if (!v.pfx && !(v.cert && v.key)) throw ERR_BAD_REQUEST(USAGE);
       const body = v.pfx
-        ? { pfxBase64: readFileSync(v.pfx).toString('base64'), passphrase: v.passphrase }
-        : { certPem: readFileSync(v.cert!, 'utf8'), keyPem: readFileSync(v.key!, 'utf8'), passphrase: v.passphrase };
+        ? { pfxBase64: readFileArg(v.pfx).toString('base64'), passphrase: v.passphrase }
+        : { certPem: readFileArg(v.cert!).toString('utf8'), keyPem: readFileArg(v.key!).toString('utf8'), passphrase: v.passphrase };
       const c = await api.request<CertificateInfo>('POST', '/api/v1/tls/check', { ...body, ...(v.host ? { hosts: [v.host] } : {}) });
       out(c, 'usable for tls.mode import\n' + printCert(c));
       return 0;

@@ -1,29 +1,10 @@
-import Fastify, { type FastifyInstance } from 'fastify';
 import t from 'tap';
-import adminAuth from '../../daemon/api/plugins/admin-auth.js';
-import errorHandler from '../../daemon/api/plugins/error-handler.js';
-import { portPlugins } from '../../daemon/api/plugins/ports.js';
-import accessRoutes from '../../daemon/api/routes/access.js';
-import tlsRoutes from '../../daemon/api/routes/tls.js';
-import type { ApiServices } from '../../daemon/api/services.js';
 import { createGateway } from '../../daemon/gateway/index.js';
 import { createCertificateAuthority } from '../../daemon/tls/certificate-authority.js';
 import { createServerCertificate } from '../../daemon/tls/server-certificate.js';
-import { seedTls, tempDir, testConfig } from '../fixtures/gateway/config.js';
-
-const TOKEN = 'test-admin-token';
-const auth = { authorization: `Bearer ${TOKEN}` };
-
-async function build(t: { teardown(fn: () => unknown): void }, services: Partial<ApiServices>): Promise<FastifyInstance> {
-  const app = Fastify();
-  await app.register(errorHandler);
-  await app.register(adminAuth, { token: TOKEN, maxFailures: 100, failureWindowMs: 60_000, lockoutMs: 1000 });
-  for (const plugin of portPlugins) await app.register(plugin, { services: { adminToken: TOKEN, ...services } as ApiServices });
-  await app.register(accessRoutes);
-  await app.register(tlsRoutes);
-  t.teardown(() => app.close());
-  return app;
-}
+import { seedTls, testConfig } from '../fixtures/gateway/config.js';
+import { adminHeaders as auth, buildTestApp } from '../helpers/api-app.js';
+import { tempDir } from '../helpers/temp-dir.js';
 
 t.test('access and tls routes over a managed gateway', async (t) => {
   const dir = tempDir(t);
@@ -32,7 +13,7 @@ t.test('access and tls routes over a managed gateway', async (t) => {
   const gw = createGateway(config, { dataDir: dir, watch: false });
   t.teardown(() => gw.close());
   await gw.launch();
-  const app = await build(t, { config: () => config, access: gw.access, tls: gw.tls });
+  const { app } = await buildTestApp(t, { config: () => config, access: gw.access, tls: gw.tls });
   const password = gw.tls!.passwords.values().next().value as string;
 
   t.equal((await app.inject({ method: 'GET', url: '/api/v1/access' })).statusCode, 401, 'admin only');
@@ -75,7 +56,7 @@ t.test('access and tls routes over a managed gateway', async (t) => {
 t.test('kind command: 409 not managed', async (t) => {
   const dir = tempDir(t);
   const config = testConfig(dir, { gateway: { kind: 'command', command: ['x'] } });
-  const app = await build(t, { config: () => config, access: null, tls: null });
+  const { app } = await buildTestApp(t, { config: () => config, access: null, tls: null });
   const res = await app.inject({ method: 'GET', url: '/api/v1/access', headers: auth });
   t.match([res.statusCode, res.json().code], [409, 'IBGW_GATEWAY_UNMANAGED']);
   t.equal((await app.inject({ method: 'GET', url: '/api/v1/tls' })).statusCode, 409);
