@@ -143,6 +143,13 @@ export const ERR_IBKR_TOO_LARGE = createError('IBGW_IBKR_TOO_LARGE', 'the gatewa
 export const ERR_IBKR_UPSTREAM = createError('IBGW_IBKR_UPSTREAM', 'the gateway answered %s with HTTP %s', 502);
 export const ERR_IBKR_ACCOUNT = createError('IBGW_IBKR_ACCOUNT', 'no account %s among %s', 404);
 export const ERR_IBKR_CLOSED = createError('IBGW_IBKR_CLOSED', 'the pass-through is stopping', 503);
+export const ERR_IBKR_NO_WEB_API = createError('IBGW_IBKR_NO_WEB_API', 'gateway.kind %s speaks the TWS API, not the Client Portal Web API that the pass-through, portfolio and connection check use', 409);
+
+// --- app tokens (issue 11) -------------------------------------------------------------------
+export const ERR_TOKEN_INVALID = createError('IBGW_TOKEN_INVALID', 'token %s: %s', 400); // field, what is wrong
+export const ERR_TOKEN_NAME_TAKEN = createError('IBGW_TOKEN_NAME_TAKEN', 'a token named %s exists already', 409);
+export const ERR_TOKEN_LIMIT = createError('IBGW_TOKEN_LIMIT', 'at most %s app tokens; revoke one first', 409);
+export const ERR_TOKEN_NOT_FOUND = createError('IBGW_TOKEN_NOT_FOUND', 'no app token %s', 404);
 
 // --- IB Gateway under IBC (issue 14) ---------------------------------------------------------
 export const ERR_TWS_HOME = createError('IBGW_TWS_HOME', '%s %s is not usable: %s', 400); // key, path, why

@@ -23,6 +23,7 @@ import { SessionService } from './services/session-service.js';
 import { StartupService } from './services/startup-service.js';
 import { StoreService } from './services/store-service.js';
 import { SupervisorService } from './services/supervisor-service.js';
+import { TokenService } from './services/token-service.js';
 import { VaultLifecycle } from './services/vault-lifecycle.js';
 import type { Keeper } from './services/session-keepers.js';
 import type { Store } from './store/store.js';
@@ -65,8 +66,9 @@ export async function startDaemon(options: DaemonOptions = {}): Promise<Daemon> 
   const ibkr = new IbkrService(ctx, { gateway, supervisor, calendar: calendar.calendar, keeper: () => session.keeper(), observer: metrics.recorder });
   const session = new SessionService(ctx, { gateway, supervisor, calendar: calendar.calendar, vault: vault.vault });
   const notify = new NotifyService(ctx, { store: store.store, secrets: (name) => vault.vault.getSecret(name), dependsOn: ['vault'] });
+  const tokens = new TokenService(ctx);
   const configWatch = new ConfigWatchService(ctx);
-  const api = new ApiService(ctx, ['store', 'supervisor', 'gateway', 'session', 'notifier', 'vault', 'ibkr', 'metrics', 'config-watch'], () => ({
+  const api = new ApiService(ctx, ['store', 'supervisor', 'gateway', 'session', 'notifier', 'vault', 'ibkr', 'metrics', 'tokens', 'config-watch'], () => ({
     configStatus: () => configWatch.status(),
     supervisor: supervisor.supervisor,
     store: store.store,
@@ -79,11 +81,12 @@ export async function startDaemon(options: DaemonOptions = {}): Promise<Daemon> 
     get conf() { return gateway.current().conf; },
     ibkr: ibkr.port,
     metrics: metrics.port,
+    tokens: tokens.port,
   }));
   const startup = new StartupService(ctx, { supervisor: supervisor.supervisor, store: store.store, dependsOn: ['supervisor', 'session', 'notifier', 'api'] });
 
   const registry = new ServiceRegistry(
-    [daemonDir, store, vault, notify, gateway, supervisor, calendar, metrics, ibkr, session, configWatch, api, startup],
+    [daemonDir, store, vault, notify, gateway, supervisor, calendar, metrics, ibkr, session, tokens, configWatch, api, startup],
     { onEvent: ctx.record, defaultStopTimeoutMs: 10_000 },
   );
   configWatch.onChange((next, change) => registry.reconfigure(next, change));

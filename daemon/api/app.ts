@@ -23,6 +23,7 @@ import notificationRoutes from './routes/notifications.js';
 import sessionRoutes from './routes/session.js';
 import statusRoutes from './routes/status.js';
 import tlsRoutes from './routes/tls.js';
+import tokenRoutes from './routes/tokens.js';
 import { BODY_LIMIT } from './schemas.js';
 import type { StreamLimits } from './event-stream.js';
 import type { ApiServices } from './services.js';
@@ -62,7 +63,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   await app.register(errorHandler);
   for (const plugin of portPlugins) await app.register(plugin, { services: options.services });
   await app.register(requestMetrics);
-  await app.register(adminAuth, { token: options.services.adminToken, ...options.auth, onEvent: options.onEvent });
+  await app.register(adminAuth, { token: options.services.adminToken, appTokens: options.services.tokens ?? null, ...options.auth, onEvent: options.onEvent });
   await app.register(scopes);
   await app.register(eventStreams, { limits: options.streamLimits });
   // Before the routes: it collects their schemas as they are added.
@@ -80,5 +81,6 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   await app.register(appRoutes);
   await app.register(eventStreamRoutes);
   await app.register(metricsRoutes);
+  await app.register(tokenRoutes);
   return app as unknown as FastifyInstance;
 }

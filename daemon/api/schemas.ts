@@ -27,6 +27,9 @@ export const gatewayErrorResponses = {
   504: errorSchema,
 } as const;
 
+/** For actions that take nothing: no body, `null` or `{}` — anything else is a mistake worth a 400. */
+export const noBody = { type: ['object', 'null'], additionalProperties: false, properties: {} } as const;
+
 /** Request bodies: small by default (app.ts); the few routes that take files raise it for themselves. */
 export const BODY_LIMIT = 64 * 1024;
 

@@ -9,6 +9,7 @@ import type { ConnectionReport } from '../ibkr/connection-check.js';
 import type { ForwardAnswer, ForwardRequest } from '../ibkr/pass-through.js';
 import type { Portfolio } from '../ibkr/portfolio.js';
 import type { Store } from '../store/store.js';
+import type { AppTokens } from '../tokens/app-tokens.js';
 import type { TlsService } from '../tls/tls-service.js';
 import type { NotifierStatus, TestResult } from '../notify/index.js';
 import type { VaultPort } from './vault-port.js';
@@ -69,6 +70,9 @@ export interface MetricsPort {
   render(extras: { streams: { clients: number; dropped: number } | null }): Promise<{ contentType: string; body: string }>;
 }
 
+/** App tokens (daemon/tokens): the auth plugin verifies, the admin's routes create, list and revoke. */
+export type TokensPort = Pick<AppTokens, 'list' | 'create' | 'revoke' | 'verify'>;
+
 /** The way to IBKR for apps (daemon/ibkr): pacing, cache, gate and the gateway connection behind it. */
 export interface IbkrPort {
   forward(request: ForwardRequest): Promise<ForwardAnswer>;
@@ -94,6 +98,7 @@ declare module 'fastify' {
     vault: VaultPort | null;
     ibkr: IbkrPort;
     metrics: MetricsPort;
+    tokens: TokensPort | null;
   }
 }
 
@@ -115,4 +120,6 @@ export interface ApiServices {
   adminToken: string;
   ibkr: IbkrPort;
   metrics: MetricsPort;
+  /** Null: only the admin token is accepted. */
+  tokens?: TokensPort | null;
 }

@@ -60,6 +60,8 @@ export interface PassThroughDeps {
   penaltyMs: () => number;
   /** The gateway answered 401: the keeper should look now rather than at its next tickle. */
   onSessionLost?: () => void;
+  /** Why this gateway has no Web API at all (an IB Gateway speaks the TWS API), or null. */
+  unsupported?: () => IbgwError | null;
   /** True inside a maintenance window: 5xx then means "IBKR's reset", not a broken request. */
   inMaintenance?: () => boolean;
   observer?: PassThroughObserver;
@@ -100,6 +102,8 @@ export class PassThrough {
   }
 
   async #forward(req: ForwardRequest): Promise<ForwardAnswer> {
+    const unsupported = this.#deps.unsupported?.();
+    if (unsupported) throw unsupported;
     const method = req.method.toUpperCase();
     const target = typeof req.target === 'string' ? parseGatewayPath(req.target) : req.target;
     assertNotSessionPath(target.path);

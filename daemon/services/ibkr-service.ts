@@ -1,5 +1,7 @@
 import type { IbkrPort } from '../api/services.js';
+import { isTwsKind } from '../config/tws-schema.js';
 import type { Config } from '../config/types.js';
+import { ERR_IBKR_NO_WEB_API } from '../errors.js';
 import { testConnection } from '../ibkr/connection-check.js';
 import { checkGate } from '../ibkr/gateway-gate.js';
 import { Pacer, type PacerSettings } from '../ibkr/pacer.js';
@@ -76,6 +78,10 @@ export class IbkrService implements Service {
       settings: passThroughSettings(config),
       gate: () => checkGate({ gatewayState: () => supervisor.status().state, session, calendar: deps.calendar, penaltyUntil: () => this.pacer.penaltyUntil() }),
       penaltyMs: () => this.#ctx.config().session.penaltyBoxMs,
+      unsupported: () => {
+        const { kind } = this.#ctx.config().gateway;
+        return isTwsKind(kind) ? ERR_IBKR_NO_WEB_API(kind) : null;
+      },
       onSessionLost: () => deps.keeper()?.checkNow(),
       inMaintenance: () => deps.calendar.current(Date.now()) !== null || session()?.maintenanceWindow != null,
       observer: deps.observer,

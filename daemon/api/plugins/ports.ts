@@ -9,7 +9,7 @@ import type { FastifyInstance } from 'fastify';
 import fp from 'fastify-plugin';
 import type { ApiServices } from '../services.js';
 
-type PortKey = 'daemonInfo' | 'supervisor' | 'eventStore' | 'gateway' | 'session' | 'notifier' | 'vault' | 'ibkr' | 'metrics';
+type PortKey = 'daemonInfo' | 'supervisor' | 'eventStore' | 'gateway' | 'session' | 'notifier' | 'vault' | 'ibkr' | 'metrics' | 'tokens';
 
 function portPlugin<K extends PortKey>(key: K, name: string, read: (s: ApiServices) => FastifyInstance[K]) {
   return fp(async (app: FastifyInstance, options: { services: ApiServices }) => {
@@ -33,4 +33,5 @@ export const portPlugins = [
   portPlugin('vault', 'ibgw-vault', (s) => s.vault ?? null),
   portPlugin('ibkr', 'ibgw-ibkr', (s) => s.ibkr),
   portPlugin('metrics', 'ibgw-metrics', (s) => s.metrics),
+  portPlugin('tokens', 'ibgw-tokens', (s) => s.tokens ?? null),
 ];

@@ -1,6 +1,7 @@
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
 import { withScope, type Scope, type ScopedHandler } from '../route-scope.js';
+import { allows } from '../scope-check.js';
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -10,8 +11,9 @@ declare module 'fastify' {
 }
 
 /**
- * The seam between routes and who may call them. Routes ask for a scope; this plugin decides
- * which tokens carry it. Until app tokens exist only the admin token does.
+ * The seam between routes and who may call them: a route asks for a scope, admin-auth says
+ * whose token it is (the same failure handling for every token: slowed 401s, 429 past the
+ * limit, bursts reported), and this decides whether that token's scope covers the route.
  */
 async function scopes(app: FastifyInstance): Promise<void> {
   withScope(app.requireAdmin, 'admin');
@@ -19,7 +21,10 @@ async function scopes(app: FastifyInstance): Promise<void> {
   app.decorate('requireScope', (scope: Scope) => {
     let handler = byScope.get(scope);
     if (!handler) {
-      const check = async (request: Parameters<ScopedHandler>[0], reply: Parameters<ScopedHandler>[1]) => app.requireAdmin(request, reply);
+      const check = async (request: FastifyRequest, reply: FastifyReply) => {
+        const principal = await app.authenticate(request, reply);
+        if (principal.kind === 'app' && !allows(principal, scope)) throw app.forbid.refuse(request, principal, scope);
+      };
       byScope.set(scope, (handler = withScope(check, scope)));
     }
     return handler;

@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import { routePlugin } from '../route-plugin.js';
 import { managedPort } from '../managed-port.js';
-import { errorResponses } from '../schemas.js';
+import { errorResponses, noBody } from '../schemas.js';
 
 const textBody = {
   type: 'object',
@@ -81,6 +81,7 @@ async function confRoutes(app: FastifyInstance): Promise<void> {
     preHandler: app.requireAdmin,
     schema: {
       summary: 'Roll back to an earlier version',
+      body: noBody,
       params: { type: 'object', properties: { id: { type: 'integer', minimum: 1 } }, required: ['id'] },
       response: { 200: changeResult, ...errorResponses },
     },
