@@ -62,9 +62,9 @@ export async function startDaemon(options: DaemonOptions = {}): Promise<Daemon> 
   const supervisor = new SupervisorService(ctx, { store: store.store, gateway });
   const calendar = new CalendarService(ctx);
   // A getter where a service reads one built after it (the keeper is rebuilt by config edits anyway).
-  const metrics = new MetricsService(ctx, { supervisor: supervisor.supervisor, store: store.store, keeper: () => session.keeper(), ibkr: (): IbkrService => ibkr });
-  const ibkr = new IbkrService(ctx, { gateway, supervisor, calendar: calendar.calendar, keeper: () => session.keeper(), observer: metrics.recorder });
-  const session = new SessionService(ctx, { gateway, supervisor, calendar: calendar.calendar, vault: vault.vault });
+  const metrics = new MetricsService(ctx, { supervisor: supervisor.supervisor, store: store.store, keeper: (): Keeper | null => session.keeper(), ibkr: (): IbkrService => ibkr });
+  const ibkr = new IbkrService(ctx, { gateway, supervisor, calendar: calendar.calendar, keeper: (): Keeper | null => session.keeper(), observer: metrics.recorder });
+  const session = new SessionService(ctx, { gateway, supervisor, calendar: calendar.calendar, vault: vault.vault, pacer: ibkr.pacer });
   const notify = new NotifyService(ctx, { store: store.store, secrets: (name) => vault.vault.getSecret(name), dependsOn: ['vault'] });
   const tokens = new TokenService(ctx);
   const configWatch = new ConfigWatchService(ctx);

@@ -79,7 +79,11 @@ export async function startApiDaemon(t: { teardown(fn: () => unknown): void }, c
           keeper?.checkNow();
         }
         return false;
-      }, 45_000, `the keeper to see the login (now ${daemon.session()?.status().state})`, 100);
+      }, 45_000, 'the keeper to see the login', 100).catch(async (err: Error) => {
+        const status = daemon.session()?.status();
+        const sim = await d.control('/state').catch(() => null);
+        throw new Error(`${err.message}: keeper ${status?.state} (${status?.reason}), gateway ${daemon.supervisor.status().state}, sim ${JSON.stringify(sim?.session)} ${JSON.stringify(sim?.rateLimits)}`);
+      });
     },
   };
   return d;
