@@ -11,6 +11,7 @@ import { ResponseCache } from '../ibkr/response-cache.js';
 import { GatewayUpstream } from '../ibkr/upstream.js';
 import type { DaemonContext } from '../lifecycle/daemon-context.js';
 import type { ConfigUpdate, Service } from '../lifecycle/service.js';
+import { memoizedCalendar } from '../maintenance/calendar-memo.js';
 import type { MaintenanceCalendar } from '../maintenance/index.js';
 import type { Keeper } from './session-keepers.js';
 import type { GatewayService } from './gateway-service.js';
@@ -71,19 +72,21 @@ export class IbkrService implements Service {
     this.cache = new ResponseCache(config.api.passThrough.cache);
     this.upstream = new GatewayUpstream({ baseUrl: () => gateway().baseUrl(), ca: () => gateway().ca() });
     const session = () => deps.keeper()?.status() ?? null;
+    // Asked on every app call: the memo answers in microseconds until the next window edge.
+    const calendar = memoizedCalendar(deps.calendar);
     this.passThrough = new PassThrough({
       upstream: this.upstream,
       pacer: this.pacer,
       cache: this.cache,
       settings: passThroughSettings(config),
-      gate: () => checkGate({ gatewayState: () => supervisor.status().state, session, calendar: deps.calendar, penaltyUntil: () => this.pacer.penaltyUntil() }),
+      gate: () => checkGate({ gatewayState: () => supervisor.status().state, session, calendar, penaltyUntil: () => this.pacer.penaltyUntil() }),
       penaltyMs: () => this.#ctx.config().session.penaltyBoxMs,
       unsupported: () => {
         const { kind } = this.#ctx.config().gateway;
         return isTwsKind(kind) ? ERR_IBKR_NO_WEB_API(kind) : null;
       },
       onSessionLost: () => deps.keeper()?.checkNow(),
-      inMaintenance: () => deps.calendar.current(Date.now()) !== null || session()?.maintenanceWindow != null,
+      inMaintenance: () => calendar.current(Date.now()) !== null || session()?.maintenanceWindow != null,
       observer: deps.observer,
     });
     const forward = this.passThrough.forward.bind(this.passThrough);

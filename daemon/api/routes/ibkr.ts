@@ -9,7 +9,7 @@ const params = {
   properties: { '*': { type: 'string', maxLength: 1100, description: 'path below the gateway\'s /v1/api, e.g. portfolio/accounts' } },
 } as const;
 
-const passedOn = { description: 'The gateway\'s answer, status and body as IBKR gave them (header x-ibgw-cache: hit, miss, coalesced or bypass)' };
+const passedOn = { description: 'The gateway\'s answer, status and body as IBKR gave them. Headers: x-ibgw-cache (hit, miss, coalesced, bypass), server-timing (queue, upstream, total ms)' };
 
 /**
  * `/api/v1/ibkr/*` → the gateway's `/v1/api/*` (`/api/v1/gateway/…` is the daemon's control of
@@ -30,11 +30,13 @@ async function ibkrRoutes(app: FastifyInstance): Promise<void> {
       contentType: hasBody ? 'application/json' : undefined,
       signal: abort.signal,
     });
+    // Server-Timing: where an app's wait went (the pacing queue, the gateway, the daemon in all).
+    const timing = `queue;dur=${answer.queuedMs.toFixed(1)}, upstream;dur=${answer.upstreamMs.toFixed(1)}, total;dur=${reply.elapsedTime.toFixed(1)}`;
     return reply
       .status(answer.status)
       .header('content-type', answer.contentType ?? 'application/octet-stream')
       .header('x-ibgw-cache', answer.source)
-      .header('x-ibgw-queued-ms', String(Math.round(answer.queuedMs)))
+      .header('server-timing', timing)
       .send(answer.body);
   };
 
