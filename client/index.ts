@@ -8,7 +8,7 @@
  *   await ibgw.waitUntilReady();
  *   const { positions } = await ibgw.getPortfolio();
  */
-import { ConnectionRefusedError, errorFromAnswer, IbgwClientError, UnavailableError, type ErrorBody } from './errors.js';
+import { AuthenticationFailedError, ConnectionRefusedError, errorFromAnswer, IbgwClientError, UnavailableError, type ErrorBody } from './errors.js';
 import { readSse } from './sse.js';
 
 export * from './errors.js';
@@ -155,7 +155,8 @@ export class IbgwClient {
     }
     if (last instanceof IbgwClientError) throw last;
     const message = last?.error ?? 'aborted';
-    const ErrorClass = message.startsWith('Connection refused') ? ConnectionRefusedError : UnavailableError;
+    const ErrorClass = message.startsWith('Connection refused') ? ConnectionRefusedError
+      : message.startsWith('Authentication failed') ? AuthenticationFailedError : UnavailableError;
     throw new ErrorClass(message, last?.code ?? 'NOT_READY', null, {}, last?.retryAfter ?? null);
   }
 

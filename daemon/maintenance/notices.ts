@@ -12,6 +12,11 @@ export interface MaintenanceNoticesOptions {
   onEvent: EventSink;
   /** How long before a window starts its notice goes out. Default 15 minutes. */
   leadMs?: number;
+  /**
+   * Announce only quiet periods with a window from these sources (default: all). Sources that
+   * announce their own windows (an operator's, with their own lead time) are left to do so.
+   */
+  sources?: readonly string[];
   now?: () => number;
 }
 
@@ -51,6 +56,11 @@ export class MaintenanceNotices {
     const now = this.#now();
     const next = this.#options.calendar.next(now);
     if (!next) return;
+    if (!this.#mine(next)) {
+      // Not ours to announce: look again once it has begun.
+      this.#schedule(next.start - now + 1);
+      return;
+    }
     const due = next.start - this.#lead;
     if (due <= now) {
       this.#announce(next);
@@ -64,6 +74,11 @@ export class MaintenanceNotices {
   #schedule(delay: number): void {
     this.#timer = setTimeout(() => { this.#timer = null; this.#arm(); }, Math.min(MAX_DELAY, Math.max(1, delay)));
     this.#timer.unref();
+  }
+
+  #mine(w: CalendarWindow): boolean {
+    const { sources } = this.#options;
+    return !sources || w.windows.length === 0 || w.windows.some((x) => sources.includes(x.source));
   }
 
   #announce(w: CalendarWindow): void {

@@ -15,7 +15,8 @@ export class CalendarService implements Service {
 
   constructor(ctx: DaemonContext) {
     this.calendar = new MaintenanceCalendar([new IbkrResetSource(ctx.config().session.resets)]);
-    this.#notices = new MaintenanceNotices({ calendar: this.calendar, onEvent: ctx.record });
+    // IBKR's resets only: an operator's windows are announced by their own scheduler (with their own lead).
+    this.#notices = new MaintenanceNotices({ calendar: this.calendar, onEvent: ctx.record, sources: ['ibkr-reset'] });
   }
 
   async start(): Promise<void> {

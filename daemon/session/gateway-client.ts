@@ -103,9 +103,12 @@ export class GatewayClient {
   }
 
   async call(path: string, options: CallOptions): Promise<GatewayAnswer> {
-    // The keeper's calls take their slot in the budget the apps share: ahead of every app call
-    // and inside the reserved share. The timeout starts once the slot is granted, so waiting
-    // for it never looks like a hang. A closed pacer (daemon stopping) does not hold the call.
+    // The agent (and the CA it reads) first, then the slot in the budget the apps share (ahead
+    // of every app call, inside the reserved share), then the request at once: IBKR counts
+    // arrivals, so nothing slow may sit between the slot and the wire. The timeout starts once
+    // the slot is granted, so waiting for it never looks like a hang. A closed pacer (daemon
+    // stopping) does not hold the call.
+    const dispatcher = this.#closed ? null : await this.#dispatcher().catch((err: unknown) => (err instanceof Error ? err : new Error(String(err))));
     const permit = await this.#options.pacer?.acquire(options.raw ? '/' : path, { essential: true }).catch(() => null);
     const timeoutMs = options.timeoutMs ?? this.#options.timeoutMs;
     const method = options.method ?? 'POST';
@@ -118,8 +121,8 @@ export class GatewayClient {
     this.#inflight++;
     let answer: GatewayAnswer;
     try {
-      if (this.#closed) throw new Error('client closed');
-      const dispatcher = await this.#dispatcher();
+      if (this.#closed || dispatcher === null) throw new Error('client closed');
+      if (dispatcher instanceof Error) throw dispatcher;
       const url = this.#options.baseUrl().replace(/\/+$/, '') + (options.raw ? '' : API_BASE) + path;
       const res = await send(url, { method, agent: dispatcher, signal: abort.signal });
       const text = await readCapped(res, this.#options.maxBodyBytes ?? 256 * 1024);

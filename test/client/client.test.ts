@@ -18,10 +18,16 @@ t.test('the shipped client against the daemon and the simulated gateway', async 
   const notYet = await client.testConnection();
   t.match(notYet, { success: false, error: /^Authentication failed: the IBKR session is/ }, 'logged out: the guide\'s error');
 
+  const early = await client.waitUntilReady({ timeoutMs: 300, intervalMs: 100 }).catch((e) => e);
+  t.ok(early instanceof AuthenticationFailedError, 'not logged in yet: Authentication failed');
+
   // Ready once someone logs in, while the app waits.
-  const ready = client.waitUntilReady({ timeoutMs: 30_000, intervalMs: 200 });
+  const ready = client.waitUntilReady({ timeoutMs: 90_000, intervalMs: 200 });
+  ready.catch(() => undefined); // awaited below; a loaded machine may take a while to log in
   await d.login();
   t.match(await ready, { success: true, gateway: 'running', session: 'authenticated' });
+  const notReady = await new IbgwClient({ baseUrl: d.daemon.apiUrl, token: d.token }).waitUntilReady({ timeoutMs: 1 }).catch((e) => e);
+  t.notOk(notReady instanceof Error, 'ready at once when ready');
 
   const portfolio = await client.getPortfolio();
   t.equal(portfolio.accountId, 'DU1234567');

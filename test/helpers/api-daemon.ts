@@ -38,7 +38,13 @@ export async function startApiDaemon(t: { teardown(fn: () => unknown): void }, c
   const dir = mkdtempSync(join(tmpdir(), 'ibgw-api-'));
   const gatewayPort = await freePort();
   const configFile = join(dir, 'ibgw.yaml');
-  const base = { dataDir: 'data', api: { port: 0 }, gateway: { port: gatewayPort, stopGraceMs: 1000 }, logging: { level: 'silent' } };
+  // A short simulated penalty box: on a loaded machine a request can reach the simulator late
+  // enough to look like a breach, and ten minutes of 429s would fail tests that are not about pacing.
+  const base = {
+    dataDir: 'data', api: { port: 0 }, logging: { level: 'silent' },
+    gateway: { port: gatewayPort, stopGraceMs: 1000, simulator: { penaltyMs: 2000 } },
+    session: { penaltyBoxMs: 2000 },
+  };
   writeFileSync(configFile, stringify(merge(base, config)));
   const daemon = await startDaemon({ configFile, env: { IBGW_ADMIN_TOKEN: 'admin-token-for-tests-0123456789' }, cwd: dir, logger: silentLogger });
   t.teardown(async () => {

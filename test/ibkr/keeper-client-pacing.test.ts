@@ -10,10 +10,12 @@ import { startSim } from '../helpers/sim.js';
 t.test('keeper calls are paced with the apps and share the penalty box', async (t) => {
   const sim = await startSim(t, { simConfig: { penaltyMs: 60_000 } });
   await sim.control('/session/login', { username: 'demo' });
-  const pacer = new Pacer({ globalPerSec: 10, reservedForSession: 1, guardMs: 150, perEndpoint: { '/tickle': { count: 1, perMs: 1000 } }, maxWaitMs: 10_000, maxQueue: 100 });
+  const pacer = new Pacer({ globalPerSec: 10, reservedForSession: 1, guardMs: 250, perEndpoint: { '/tickle': { count: 1, perMs: 1000 } }, maxWaitMs: 10_000, maxQueue: 100 });
   const client = new GatewayClient({ baseUrl: () => sim.baseUrl, ca: async () => sim.ca, timeoutMs: 3000, pacer, penaltyMs: 60_000 });
   t.teardown(async () => { pacer.close(); await client.close(); });
 
+  // The keeper's connection is kept alive: open it first, as the keeper's first probe would.
+  t.equal((await client.call('/', { klass: 'liveness', method: 'GET', raw: true })).outcome, 'ok');
   // Three tickles at once would break IBKR's 1/s: the pacer spaces them.
   const tickles = await Promise.all([1, 2, 3].map(() => client.call('/tickle', { klass: 'tickle' })));
   t.same(tickles.map((r) => r.outcome), ['ok', 'ok', 'ok']);

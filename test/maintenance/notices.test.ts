@@ -4,12 +4,12 @@ import { MaintenanceNotices } from '../../daemon/maintenance/notices.js';
 import type { ServiceEvent } from '../../daemon/events.js';
 import { waitFor } from '../../testkit/wait-for.js';
 
-function source(windows: Array<[number, number]>): WindowSource {
+function source(windows: Array<[number, number]>, name = 'test'): WindowSource {
   return {
-    name: 'test',
+    name,
     windowsBetween: (from, to) => windows
       .filter(([s, e]) => e > from && s < to)
-      .map(([start, end]): MaintenanceWindow => ({ id: `w${start}`, source: 'test', kind: 'test', start, end, reason: 'test window' })),
+      .map(([start, end]): MaintenanceWindow => ({ id: `${name}${start}`, source: name, kind: 'test', start, end, reason: `${name} window` })),
   };
 }
 
@@ -25,4 +25,15 @@ t.test('each window is announced once, leadMs ahead, and the next one after it',
   t.same(events.map((e) => e.data?.start), [new Date(now + 200).toISOString(), new Date(now + 600).toISOString()]);
   notices.rearm();
   t.equal(events.length, 2, 'a re-arm does not announce again');
+});
+
+t.test('only the sources asked for: an operator\'s windows are announced by their own scheduler', async (t) => {
+  const now = Date.now();
+  const calendar = new MaintenanceCalendar([source([[now + 100, now + 200]], 'admin'), source([[now + 400, now + 500]], 'ibkr-reset')]);
+  const events: ServiceEvent[] = [];
+  const notices = new MaintenanceNotices({ calendar, onEvent: (e) => events.push(e), leadMs: 150, sources: ['ibkr-reset'] });
+  t.teardown(() => notices.stop());
+  notices.start();
+  await waitFor(() => events.length >= 1, 5000, 'the reset\'s notice');
+  t.same(events.map((e) => e.data?.reason), ['ibkr-reset window']);
 });
