@@ -1,6 +1,7 @@
 /**
  * The API for local apps, each figure beside its peer in the same run:
- * - GET /api/v1/status under load (autocannon) beside a bare Fastify route, same node flags;
+ * - GET /api/v1/status under load (autocannon) beside a bare Fastify route answering the same
+ *   JSON, same node flags, taking turns;
  * - a pass-through call minus the same call made directly to the simulated gateway;
  * - a cached answer beside an upstream call, through the daemon;
  * - keep-alive TLS to the gateway beside a new connection per call (why the agent keeps them);
@@ -27,7 +28,9 @@ import { median } from './measure.js';
 export type ApiBench = Record<string, number>;
 
 const ROUNDS = 150;
-const LOAD_SECONDS = 5;
+const LOAD_SECONDS = 3;
+/** Load rounds, bare and ours taking turns: the machine's other work falls on both alike. */
+const LOAD_ROUNDS = 3;
 const ACCOUNT = 'DU1234567';
 const DEFAULT_LIMITED = ['/tickle', '/sso/validate', '/portfolio/accounts', '/portfolio/subaccounts', '/iserver/account/orders', '/iserver/account/trades', '/iserver/account/pnl/partitioned', '/iserver/marketdata/snapshot', '/iserver/scanner/run', '/iserver/scanner/params', '/pa/*', '/fyi/*'];
 
@@ -96,21 +99,35 @@ async function load(url: string, headers: Record<string, string> = {}): Promise<
   // Not a literal specifier: autocannon ships no types, and the bench only needs three numbers.
   const specifier = 'autocannon';
   const { default: autocannon } = (await import(specifier)) as { default: (o: object) => Promise<any> };
-  await autocannon({ url, connections: 10, duration: 1, headers }); // warm-up: JIT, sockets
   const r = await autocannon({ url, connections: 10, duration: LOAD_SECONDS, headers });
   return { rps: r.requests.average, p99: r.latency.p99, errors: r.errors + r.non2xx };
 }
 
-async function statusBeside(d: Daemon, out: ApiBench): Promise<void> {
+async function statusBeside(d: Daemon, dir: string, out: ApiBench): Promise<void> {
   const port = await freePort();
-  const bare = fork(join(packageRoot, 'bench/fixtures/bare-fastify.mjs'), [String(port)], { execArgv: nodeFlags(), stdio: 'ignore', env: { ...process.env, NODE_OPTIONS: '' } });
+  const sample = join(dir, 'status-sample.json');
+  writeFileSync(sample, await (await fetch(`${d.api}/api/v1/status`)).text());
+  const bare = fork(join(packageRoot, 'bench/fixtures/bare-fastify.mjs'), [String(port), sample], { execArgv: nodeFlags(), stdio: 'ignore', env: { ...process.env, NODE_OPTIONS: '' } });
   try {
     await new Promise((resolve) => bare.once('message', resolve));
-    const peer = await load(`http://127.0.0.1:${port}/status`);
-    const ours = await load(`${d.api}/api/v1/status`);
-    Object.assign(out, { bareRps: peer.rps, bareP99Ms: peer.p99, statusRps: ours.rps, statusP99Ms: ours.p99, statusErrors: ours.errors });
+    const [bareUrl, oursUrl] = [`http://127.0.0.1:${port}/status`, `${d.api}/api/v1/status`];
+    await load(bareUrl); // warm-up: JIT, sockets
+    await load(oursUrl);
+    const peer: Array<{ rps: number; p99: number }> = [];
+    const ours: Array<{ rps: number; p99: number; errors: number }> = [];
+    for (let i = 0; i < LOAD_ROUNDS; i++) {
+      peer.push(await load(bareUrl));
+      ours.push(await load(oursUrl));
+    }
+    Object.assign(out, {
+      bareRps: median(peer.map((r) => r.rps)), bareP99Ms: median(peer.map((r) => r.p99)),
+      statusRps: median(ours.map((r) => r.rps)), statusP99Ms: median(ours.map((r) => r.p99)),
+      statusErrors: ours.reduce((n, r) => n + r.errors, 0),
+      statusRatioMedian: median(ours.map((r, i) => r.rps / peer[i]!.rps)),
+    });
   } finally {
     bare.kill('SIGTERM');
+    rmSync(sample, { force: true });
   }
 }
 
@@ -176,7 +193,7 @@ export async function benchApi(): Promise<ApiBench> {
     await waitFor(async () => ((await (await fetch(`${d.api}/api/v1/connection`, { headers: { authorization: `Bearer ${d.token}` } })).json()) as { success: boolean }).success, 30_000, 'the session', 200);
     await footprint(d, out);
     await passThroughBeside(d, out);
-    await statusBeside(d, out);
+    await statusBeside(d, dir, out);
   } finally {
     await d.stop();
     rmSync(dir, { recursive: true, force: true });
