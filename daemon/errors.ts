@@ -116,13 +116,15 @@ export const ERR_NOTIFY_COMMAND = createError('IBGW_NOTIFY_COMMAND', 'channel %s
 export const ERR_NOTIFY_CHANNEL_REMOVED = createError('IBGW_NOTIFY_CHANNEL_REMOVED', 'channel %s is no longer configured', 410);
 export const ERR_NOTIFY_STOPPED = createError('IBGW_NOTIFY_STOPPED', 'the notifier is stopped', 503);
 // --- vault (issue 9) -------------------------------------------------------------------------
-// Messages name files, key ids and sources, never a key, a password or a TOTP secret.
-export const ERR_VAULT_NO_KEY = createError('IBGW_VAULT_NO_KEY', 'Encryption failed: check encryption keys (ENCRYPTION_KEY). Looked in %s; make one with: ibgw keys generate', 500);
-export const ERR_VAULT_KEY_INVALID = createError('IBGW_VAULT_KEY_INVALID', 'Encryption failed: the key in %s is not 32 bytes in hex or base64 (%s); make one with: ibgw keys generate', 500);
-export const ERR_VAULT_WRONG_KEY = createError('IBGW_VAULT_WRONG_KEY', 'vault %s was encrypted with key %s, which is none of the keys given (%s): set ENCRYPTION_KEY to the key with id %s', 500);
-export const ERR_VAULT_TAMPERED = createError('IBGW_VAULT_TAMPERED', 'vault %s fails its integrity check under its own key %s: the file was changed or damaged after it was written. Restore it from a backup, or delete it and set the credentials again', 500);
-export const ERR_VAULT_CORRUPT = createError('IBGW_VAULT_CORRUPT', 'vault %s is not a vault file: %s', 500);
-export const ERR_VAULT_FILE_MODE = createError('IBGW_VAULT_FILE_MODE', '%s holds a secret but is open to other users (mode %s); fix it with: chmod 600 %s', 500);
+// Messages name files, key ids and sources, never a key, a password or a TOTP secret. A vault that
+// cannot be opened as it is (no key, wrong key, damaged, loose file mode) is a 409: the request
+// was fine, the daemon's state needs the operator; only I/O failures are 5xx.
+export const ERR_VAULT_NO_KEY = createError('IBGW_VAULT_NO_KEY', 'Encryption failed: check encryption keys (ENCRYPTION_KEY). Looked in %s; make one with: ibgw keys generate', 409);
+export const ERR_VAULT_KEY_INVALID = createError('IBGW_VAULT_KEY_INVALID', 'Encryption failed: the key in %s is not 32 bytes in hex or base64 (%s); make one with: ibgw keys generate', 409);
+export const ERR_VAULT_WRONG_KEY = createError('IBGW_VAULT_WRONG_KEY', 'vault %s was encrypted with key %s, which is none of the keys given (%s): set ENCRYPTION_KEY to the key with id %s', 409);
+export const ERR_VAULT_TAMPERED = createError('IBGW_VAULT_TAMPERED', 'vault %s fails its integrity check under its own key %s: the file was changed or damaged after it was written. Restore it from a backup, or delete it and set the credentials again', 409);
+export const ERR_VAULT_CORRUPT = createError('IBGW_VAULT_CORRUPT', 'vault %s is not a vault file: %s', 409);
+export const ERR_VAULT_FILE_MODE = createError('IBGW_VAULT_FILE_MODE', '%s holds a secret but is open to other users (mode %s); fix it with: chmod 600 %s', 409);
 export const ERR_VAULT_BUSY = createError('IBGW_VAULT_BUSY', 'the vault is being changed by another process (pid %s, lock %s); try again', 409);
 export const ERR_VAULT_ROTATE_SOURCE = createError('IBGW_VAULT_ROTATE_SOURCE', 'cannot rotate: %s', 409);
 export const ERR_VAULT_IO = createError('IBGW_VAULT_IO', 'cannot %s %s: %s', 500); // read|write, path, errno code
