@@ -134,3 +134,6 @@ export const ERR_TWS_HOME = createError('IBGW_TWS_HOME', '%s %s is not usable: %
 export const ERR_TWS_CREDENTIALS = createError('IBGW_TWS_CREDENTIALS', 'no IBKR credentials for IB Gateway: %s', 400);
 export const ERR_TWS_HANDSHAKE = createError('IBGW_TWS_HANDSHAKE', 'the TWS API at %s: %s', 502);
 export const ERR_TWS_COMMAND = createError('IBGW_TWS_COMMAND', "IBC's command server did not take %s: %s", 502);
+
+// --- admin UI (issue 12) ---------------------------------------------------------------------
+export const ERR_UI_CSRF = createError('IBGW_UI_CSRF', 'a change made with the admin UI\'s session cookie needs its x-csrf-token header (reload the page)', 403);

@@ -16,6 +16,7 @@ import { CalendarService } from './services/calendar-service.js';
 import { ConfigWatchService } from './services/config-watch-service.js';
 import { DaemonDirService } from './services/daemon-dir.js';
 import { GatewayService } from './services/gateway-service.js';
+import { HistoryService } from './services/history-service.js';
 import { NotifyService } from './services/notify-service.js';
 import { SessionService } from './services/session-service.js';
 import { StartupService } from './services/startup-service.js';
@@ -61,7 +62,8 @@ export async function startDaemon(options: DaemonOptions = {}): Promise<Daemon> 
   const session = new SessionService(ctx, { gateway, supervisor, calendar: calendar.calendar, vault: vault.vault });
   const notify = new NotifyService(ctx, { store: store.store, secrets: (name) => vault.vault.getSecret(name), dependsOn: ['vault'] });
   const configWatch = new ConfigWatchService(ctx);
-  const api = new ApiService(ctx, ['store', 'supervisor', 'gateway', 'session', 'notifier', 'vault', 'config-watch'], () => ({
+  const history = new HistoryService(ctx, { supervisor: supervisor.supervisor, lastTickle: () => session.keeper()?.status() ?? null });
+  const api = new ApiService(ctx, ['store', 'supervisor', 'gateway', 'session', 'notifier', 'vault', 'config-watch', 'history'], () => ({
     configStatus: () => configWatch.status(),
     supervisor: supervisor.supervisor,
     store: store.store,
@@ -72,11 +74,12 @@ export async function startDaemon(options: DaemonOptions = {}): Promise<Daemon> 
     get access() { return gateway.current().access; },
     get tls() { return gateway.current().tls; },
     get conf() { return gateway.current().conf; },
+    statusHistory: history.history,
   }));
   const startup = new StartupService(ctx, { supervisor: supervisor.supervisor, store: store.store, dependsOn: ['supervisor', 'session', 'notifier', 'api'] });
 
   const registry = new ServiceRegistry(
-    [daemonDir, store, vault, notify, gateway, supervisor, calendar, session, configWatch, api, startup],
+    [daemonDir, store, vault, notify, gateway, supervisor, calendar, session, history, configWatch, api, startup],
     { onEvent: ctx.record, defaultStopTimeoutMs: 10_000 },
   );
   configWatch.onChange((next, change) => registry.reconfigure(next, change));

@@ -1,9 +1,12 @@
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { Logger } from '../logger.js';
 import type { EventSink } from '../events.js';
+import { packagePath } from '../package-root.js';
 import adminAuth from './plugins/admin-auth.js';
+import adminUi from './plugins/admin-ui.js';
 import errorHandler from './plugins/error-handler.js';
 import { portPlugins } from './plugins/ports.js';
+import uiSession from './plugins/ui-session.js';
 import accessRoutes from './routes/access.js';
 import confRoutes from './routes/conf.js';
 import credentialsRoutes from './routes/credentials.js';
@@ -11,8 +14,10 @@ import gatewayRoutes from './routes/gateway.js';
 import healthRoutes from './routes/health.js';
 import notificationRoutes from './routes/notifications.js';
 import sessionRoutes from './routes/session.js';
+import statusHistoryRoutes from './routes/status-history.js';
 import statusRoutes from './routes/status.js';
 import tlsRoutes from './routes/tls.js';
+import uiSessionRoutes from './routes/ui-session.js';
 import type { ApiServices } from './services.js';
 
 export interface AppOptions {
@@ -20,7 +25,20 @@ export interface AppOptions {
   logger: Logger;
   auth: { maxFailures: number; failureWindowMs: number; failureDelayMs: number };
   onEvent?: EventSink;
+  /** The admin UI (config key `ui`); on with these defaults when not given. */
+  ui?: Partial<UiOptions>;
 }
+
+export interface UiOptions {
+  enabled: boolean;
+  /** The folder of the built UI (dist/admin-ui). */
+  root: string;
+  idleMs: number;
+  maxAgeMs: number;
+  maxSessions: number;
+}
+
+const UI_DEFAULTS = { enabled: true, idleMs: 3_600_000, maxAgeMs: 12 * 3_600_000, maxSessions: 16 };
 
 /** Builds the API; never listens (server.ts does), so tests use app.inject() or listen on port 0. */
 export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
@@ -38,8 +56,15 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   await app.register(errorHandler);
   for (const plugin of portPlugins) await app.register(plugin, { services: options.services });
   await app.register(adminAuth, { token: options.services.adminToken, ...options.auth, onEvent: options.onEvent });
+  const ui: UiOptions = { ...UI_DEFAULTS, root: packagePath('admin-ui'), ...options.ui };
+  if (ui.enabled) {
+    await app.register(uiSession, { idleMs: ui.idleMs, maxAgeMs: ui.maxAgeMs, maxSessions: ui.maxSessions, onEvent: options.onEvent });
+    await app.register(uiSessionRoutes);
+    await app.register(adminUi, { root: ui.root });
+  }
   await app.register(healthRoutes);
   await app.register(statusRoutes);
+  await app.register(statusHistoryRoutes);
   await app.register(gatewayRoutes);
   await app.register(accessRoutes);
   await app.register(tlsRoutes);

@@ -5,6 +5,7 @@
 import type { AccessService } from '../access/access-service.js';
 import type { Config } from '../config/types.js';
 import type { ConfService } from '../gateway/conf-service.js';
+import type { StatusHistory } from '../history/status-history.js';
 import type { Store } from '../store/store.js';
 import type { TlsService } from '../tls/tls-service.js';
 import type { NotifierStatus, TestResult } from '../notify/index.js';
@@ -60,6 +61,9 @@ export interface DaemonInfoPort {
 
 export type EventStorePort = Pick<Store, 'events' | 'data'>;
 
+/** The last hour of resource samples and keep-alive latency (daemon/history). */
+export type StatusHistoryPort = Pick<StatusHistory, 'read'>;
+
 /** What the routes need of the notifier (daemon/notify/notifier.ts implements it). */
 export interface NotifierPort {
   status(): NotifierStatus;
@@ -76,6 +80,7 @@ declare module 'fastify' {
     notifier: NotifierPort;
     /** The credential vault; null when the daemon runs without one (its routes answer IBGW_VAULT_DISABLED). */
     vault: VaultPort | null;
+    statusHistory: StatusHistoryPort;
   }
 }
 
@@ -94,5 +99,6 @@ export interface ApiServices {
   daemon: { pid: number; version: string; startedAt: number };
   notifier: NotifierPort;
   vault: VaultPort | null;
+  statusHistory: StatusHistoryPort;
   adminToken: string;
 }

@@ -18,6 +18,7 @@ export type SessionConfig = Config['session'];
 export type LoggingConfig = Config['logging'];
 export type StoreConfig = Config['store'];
 export type VaultConfig = Config['vault'];
+export type UiConfig = Config['ui'];
 export type { IbcConfig, IbGatewayConfig } from './tws-schema.js';
 
 /** A config together with where it came from, for error messages and the watcher. */

@@ -21,6 +21,12 @@ declare module 'fastify' {
   interface FastifyInstance {
     /** preHandler for routes that change anything: bearer admin token required. */
     requireAdmin: (request: FastifyRequest, reply: FastifyReply) => Promise<void>;
+    /**
+     * Refuses a request whose credentials failed another check (the UI session's CSRF header)
+     * the way a wrong token is refused: counted for its address, reported, held, then `error`
+     * is thrown (429 past the limit).
+     */
+    authFailure: (request: FastifyRequest, reply: FastifyReply, reason: string, error?: Error) => Promise<never>;
   }
 }
 
@@ -90,19 +96,24 @@ async function adminAuth(app: FastifyInstance, options: AdminAuthOptions): Promi
     });
   };
 
-  app.decorate('requireAdmin', async (request: FastifyRequest, reply: FastifyReply) => {
-    const header = request.headers.authorization;
-    const offered = header === undefined ? null : /^Bearer\s+(\S+)\s*$/i.exec(header)?.[1] ?? null;
-    if (timingSafeEqual(digest(offered ?? ''), expected) && offered !== null) return;
+  const authFailure = async (request: FastifyRequest, reply: FastifyReply, reason: string, error: Error = ERR_UNAUTHORIZED()): Promise<never> => {
     const verdict = failures.fail(request.ip);
-    report(request, verdict, header === undefined ? 'missing token' : 'invalid token');
+    report(request, verdict, reason);
     if (verdict.limited) {
       const seconds = Math.max(1, Math.ceil(verdict.retryAfterMs / 1000));
       reply.header('retry-after', String(seconds));
       throw ERR_AUTH_THROTTLED(request.ip, seconds);
     }
     await sleep(verdict.delayMs, undefined, { signal: closing.signal }).catch(() => {});
-    throw ERR_UNAUTHORIZED();
+    throw error;
+  };
+  app.decorate('authFailure', authFailure);
+
+  app.decorate('requireAdmin', async (request: FastifyRequest, reply: FastifyReply) => {
+    const header = request.headers.authorization;
+    const offered = header === undefined ? null : /^Bearer\s+(\S+)\s*$/i.exec(header)?.[1] ?? null;
+    if (timingSafeEqual(digest(offered ?? ''), expected) && offered !== null) return;
+    await authFailure(request, reply, header === undefined ? 'missing token' : 'invalid token');
   });
 }
 

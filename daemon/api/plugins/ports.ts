@@ -9,7 +9,7 @@ import type { FastifyInstance } from 'fastify';
 import fp from 'fastify-plugin';
 import type { ApiServices } from '../services.js';
 
-type PortKey = 'daemonInfo' | 'supervisor' | 'eventStore' | 'gateway' | 'session' | 'notifier' | 'vault';
+type PortKey = 'daemonInfo' | 'supervisor' | 'eventStore' | 'gateway' | 'session' | 'notifier' | 'vault' | 'statusHistory';
 
 function portPlugin<K extends PortKey>(key: K, name: string, read: (s: ApiServices) => FastifyInstance[K]) {
   return fp(async (app: FastifyInstance, options: { services: ApiServices }) => {
@@ -31,4 +31,5 @@ export const portPlugins = [
   portPlugin('session', 'ibgw-session', (s) => s.session),
   portPlugin('notifier', 'ibgw-notifier', (s) => s.notifier),
   portPlugin('vault', 'ibgw-vault', (s) => s.vault ?? null),
+  portPlugin('statusHistory', 'ibgw-status-history', (s) => s.statusHistory),
 ];

@@ -1,4 +1,6 @@
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { AccessChangeResult, AccessLists } from '../../access/access-service.js';
+import { explainAccess } from '../../access/matcher.js';
 import { routePlugin } from '../route-plugin.js';
 import { managedPort } from '../managed-port.js';
 import { errorResponses } from '../schemas.js';
@@ -27,7 +29,13 @@ export const explanationSchema = {
 
 const listsSchema = {
   type: 'object',
-  properties: { allow: { type: 'array', items: entrySchema }, deny: { type: 'array', items: entrySchema }, probeAddress: { type: 'string' }, probe: explanationSchema },
+  properties: {
+    allow: { type: 'array', items: entrySchema },
+    deny: { type: 'array', items: entrySchema },
+    probeAddress: { type: 'string' },
+    probe: explanationSchema,
+    client: { ...explanationSchema, description: 'how these lists treat the caller\'s own address (as the daemon sees it): a change that shuts the admin out is worth a warning' },
+  },
   required: ['allow', 'deny', 'probeAddress', 'probe'],
 } as const;
 
@@ -59,6 +67,14 @@ const changeBody = {
 } as const;
 
 type ListName = 'allow' | 'deny';
+
+/** The lists with how they treat the caller: the daemon refuses to lock out its own probe, the UI warns about its user. */
+function withClient(request: FastifyRequest, lists: AccessLists): AccessLists {
+  const patterns = { allow: lists.allow.map((e) => e.pattern), deny: lists.deny.map((e) => e.pattern) };
+  return { ...lists, client: explainAccess(request.ip, patterns) } as AccessLists;
+}
+
+const changeWithClient = (request: FastifyRequest, result: AccessChangeResult): AccessChangeResult => ({ ...result, lists: withClient(request, result.lists) });
 type ChangeBody = { entry: string; label?: string | null; force?: boolean; dryRun?: boolean };
 
 /**
@@ -72,14 +88,14 @@ async function accessRoutes(app: FastifyInstance): Promise<void> {
   app.get('/api/v1/access', {
     preHandler: app.requireAdmin,
     schema: { response: { 200: listsSchema, ...errorResponses } },
-  }, async () => access().list());
+  }, async (request) => withClient(request, await access().list()));
 
   app.post<{ Params: { list: ListName }; Body: ChangeBody }>('/api/v1/access/:list', {
     preHandler: app.requireAdmin,
     schema: { params: listParams, body: changeBody, response: { 200: changeSchema, ...errorResponses } },
   }, async (request) => {
     const { entry, label, force, dryRun } = request.body;
-    return access().add(request.params.list, entry, { label, force, dryRun });
+    return changeWithClient(request, await access().add(request.params.list, entry, { label, force, dryRun }));
   });
 
   app.post<{ Params: { list: ListName }; Body: ChangeBody }>('/api/v1/access/:list/remove', {
@@ -87,7 +103,7 @@ async function accessRoutes(app: FastifyInstance): Promise<void> {
     schema: { params: listParams, body: changeBody, response: { 200: changeSchema, ...errorResponses } },
   }, async (request) => {
     const { entry, force, dryRun } = request.body;
-    return access().remove(request.params.list, entry, { force, dryRun });
+    return changeWithClient(request, await access().remove(request.params.list, entry, { force, dryRun }));
   });
 
   app.get<{ Querystring: { address: string } }>('/api/v1/access/explain', {
