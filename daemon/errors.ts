@@ -132,7 +132,6 @@ export const ERR_LOGIN_BLOCKED = createError('IBGW_LOGIN_BLOCKED', 'automated lo
 // --- IB Gateway under IBC (issue 14) ---------------------------------------------------------
 export const ERR_TWS_HOME = createError('IBGW_TWS_HOME', '%s %s is not usable: %s', 400); // key, path, why
 export const ERR_TWS_CREDENTIALS = createError('IBGW_TWS_CREDENTIALS', 'no IBKR credentials for IB Gateway: %s', 400);
-export const ERR_TWS_HANDSHAKE = createError('IBGW_TWS_HANDSHAKE', 'the TWS API at %s: %s', 502);
 export const ERR_TWS_COMMAND = createError('IBGW_TWS_COMMAND', "IBC's command server did not take %s: %s", 502);
 
 // --- admin UI (issue 12) ---------------------------------------------------------------------

@@ -6,7 +6,7 @@
  * a silently ignored setting.
  */
 import { Type, type TSchema, type TProperties } from '@sinclair/typebox';
-import { NotificationsConfig } from '../notify/config-schema.js';
+import { NotificationsConfig } from './notify-schema.js';
 import { ibcSchema, ibgatewaySchema, TWS_PATH_KEYS } from './tws-schema.js';
 
 const closed = <P extends TProperties>(properties: P, description?: string) =>

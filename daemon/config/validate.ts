@@ -1,6 +1,6 @@
 import { Ajv, type ErrorObject } from 'ajv';
 import { ERR_CONFIG_INVALID, type IbgwError } from '../errors.js';
-import { notificationsProblem } from '../notify/config-schema.js';
+import { notificationsProblem } from './notify-schema.js';
 import { configSchema } from './schema.js';
 import type { Config } from './types.js';
 
