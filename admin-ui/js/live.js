@@ -12,6 +12,8 @@ const STREAM_TYPES = [
   'maintenance.start', 'maintenance.end', 'maintenance.notice', 'maintenance.upcoming', 'daemon.started',
 ];
 const POLL_MS = 2000;
+/** While an action is under way the person watches every step of it. */
+const CLOSE_POLL_MS = 300;
 const SAFETY_POLL_MS = 15000;
 const STREAM_RETRY_MS = 30000;
 
@@ -23,6 +25,7 @@ let retryTimer = null;
 let source = null;
 let running = false;
 let pending = null;
+let closelyUntil = 0;
 
 function publish() {
   for (const fn of subscribers) fn({ ...state });
@@ -42,7 +45,13 @@ function schedule() {
   timer = setTimeout(async () => {
     if (document.visibilityState === 'visible') await refreshStatus();
     schedule();
-  }, state.mode === 'stream' ? SAFETY_POLL_MS : POLL_MS);
+  }, Date.now() < closelyUntil ? CLOSE_POLL_MS : state.mode === 'stream' ? SAFETY_POLL_MS : POLL_MS);
+}
+
+/** Follow the state closely for the next `ms` (an action was just sent), whatever the mode. */
+export function watchClosely(ms) {
+  closelyUntil = Date.now() + ms;
+  schedule();
 }
 
 function onStreamEvent(e) {

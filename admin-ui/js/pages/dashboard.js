@@ -1,7 +1,7 @@
 import { get, isMissingRoute, post } from '../api.js';
 import * as f from '../format.js';
 import { html, useState } from '../html.js';
-import { refreshStatus, useLive } from '../live.js';
+import { refreshStatus, useLive, watchClosely } from '../live.js';
 import { useCanChange } from '../session.js';
 import { ActionButton, Card, ErrorNote, KeyValues, Note, PageHead, StatePill } from '../ui/components.js';
 import { useConfirm } from '../ui/confirm.js';
@@ -61,6 +61,7 @@ function GatewayActions({ status }) {
     if (!(await confirm({ title: a.title, body: a.body, confirmLabel: a.confirmLabel, danger: a.danger }))) return;
     setError(null);
     setDone(`${a.label}: sent…`);
+    watchClosely(60_000);
     try {
       await a.run();
       setDone(`${a.label}: done.`);
@@ -69,6 +70,7 @@ function GatewayActions({ status }) {
       setError(err);
     }
     await refreshStatus();
+    watchClosely(5000);
   };
   if (!canChange) return html`<p class="muted">Signed in read-only: actions need the admin token.</p>`;
   return html`<div class="actions" role="group" aria-label="Gateway actions">
