@@ -133,6 +133,19 @@ export const ERR_LOGIN_BLOCKED = createError('IBGW_LOGIN_BLOCKED', 'automated lo
 export const ERR_TWS_HOME = createError('IBGW_TWS_HOME', '%s %s is not usable: %s', 400); // key, path, why
 export const ERR_TWS_CREDENTIALS = createError('IBGW_TWS_CREDENTIALS', 'no IBKR credentials for IB Gateway: %s', 400);
 export const ERR_TWS_COMMAND = createError('IBGW_TWS_COMMAND', "IBC's command server did not take %s: %s", 502);
+// --- maintenance: windows, pending changes, health gate, gateway versions (issue 10) ----------
+export const ERR_MAINTENANCE_INVALID = createError('IBGW_MAINTENANCE_INVALID', 'maintenance window %s: %s', 400); // field, problem
+export const ERR_MAINTENANCE_OVERLAP = createError('IBGW_MAINTENANCE_OVERLAP', 'overlaps maintenance window %s (%s) at %s', 409); // id, title, when
+export const ERR_MAINTENANCE_NOT_FOUND = createError('IBGW_MAINTENANCE_NOT_FOUND', 'no maintenance window %s', 404);
+export const ERR_MAINTENANCE_NOT_ACTIVE = createError('IBGW_MAINTENANCE_NOT_ACTIVE', 'no maintenance window is active%s', 409);
+export const ERR_MAINTENANCE_BUSY = createError('IBGW_MAINTENANCE_BUSY', 'a maintenance action is running: %s', 409);
+export const ERR_MAINTENANCE_UNAVAILABLE = createError('IBGW_MAINTENANCE_UNAVAILABLE', 'maintenance is not available: %s', 409);
+export const ERR_PENDING_NOT_FOUND = createError('IBGW_PENDING_NOT_FOUND', 'no pending change %s', 404);
+export const ERR_NO_ROLLBACK_POINT = createError('IBGW_NO_ROLLBACK_POINT', 'nothing to roll back to: %s', 409);
+export const ERR_VERSION_LAYOUT = createError('IBGW_VERSION_LAYOUT', '%s is not a Client Portal Gateway distribution: %s', 400);
+export const ERR_VERSION_ARCHIVE = createError('IBGW_VERSION_ARCHIVE', 'cannot read archive %s: %s', 400);
+export const ERR_VERSION_NOT_FOUND = createError('IBGW_VERSION_NOT_FOUND', 'no installed gateway version %s', 404);
+export const ERR_UPDATE_CHECK = createError('IBGW_UPDATE_CHECK', 'gateway update check %s failed: %s', 502);
 
 // --- admin UI (issue 12) ---------------------------------------------------------------------
 export const ERR_UI_CSRF = createError('IBGW_UI_CSRF', 'a change made with the admin UI\'s session cookie needs its x-csrf-token header (reload the page)', 403);

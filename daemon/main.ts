@@ -17,6 +17,7 @@ import { ConfigWatchService } from './services/config-watch-service.js';
 import { DaemonDirService } from './services/daemon-dir.js';
 import { GatewayService } from './services/gateway-service.js';
 import { HistoryService } from './services/history-service.js';
+import { MaintenanceLifecycle } from './services/maintenance-lifecycle.js';
 import { NotifyService } from './services/notify-service.js';
 import { SessionService } from './services/session-service.js';
 import { StartupService } from './services/startup-service.js';
@@ -55,15 +56,22 @@ export async function startDaemon(options: DaemonOptions = {}): Promise<Daemon> 
   const daemonDir = new DaemonDirService(ctx);
   const store = new StoreService(ctx);
   const vault = new VaultLifecycle(ctx);
+  const versions = MaintenanceLifecycle.versions(ctx);
   // The login gate is the session keeper, built below: called only at a launch, after the start.
-  const gateway = new GatewayService(ctx, { credentials: () => vault.vault.getCredentials(), loginGate: (): Promise<void> => session.admitLogin() });
+  const gateway = new GatewayService(ctx, {
+    credentials: () => vault.vault.getCredentials(), loginGate: (): Promise<void> => session.admitLogin(), home: () => versions.activeHome(),
+  });
   const supervisor = new SupervisorService(ctx, { store: store.store, gateway });
   const calendar = new CalendarService(ctx);
   const session = new SessionService(ctx, { gateway, supervisor, calendar: calendar.calendar, vault: vault.vault });
   const notify = new NotifyService(ctx, { store: store.store, secrets: (name) => vault.vault.getSecret(name), dependsOn: ['vault'] });
+  const maintenance = new MaintenanceLifecycle(ctx, {
+    store: store.store, calendar: calendar.calendar, gateway, supervisor: supervisor.supervisor, session: () => session.keeper(),
+    notifier: notify.notifier, vault: vault.vault, versions,
+  });
   const configWatch = new ConfigWatchService(ctx);
   const history = new HistoryService(ctx, { supervisor: supervisor.supervisor, lastTickle: () => session.keeper()?.status() ?? null });
-  const api = new ApiService(ctx, ['store', 'supervisor', 'gateway', 'session', 'notifier', 'vault', 'config-watch', 'history'], () => ({
+  const api = new ApiService(ctx, ['store', 'supervisor', 'gateway', 'session', 'notifier', 'vault', 'maintenance', 'config-watch', 'history'], () => ({
     configStatus: () => configWatch.status(),
     supervisor: supervisor.supervisor,
     store: store.store,
@@ -71,15 +79,19 @@ export async function startDaemon(options: DaemonOptions = {}): Promise<Daemon> 
     get session() { return session.keeper(); },
     notifier: notify.notifier,
     vault: vault.vault,
+    maintenance: maintenance.ports(),
     get access() { return gateway.current().access; },
     get tls() { return gateway.current().tls; },
     get conf() { return gateway.current().conf; },
     statusHistory: history.history,
   }));
-  const startup = new StartupService(ctx, { supervisor: supervisor.supervisor, store: store.store, dependsOn: ['supervisor', 'session', 'notifier', 'api'] });
+  const startup = new StartupService(ctx, {
+    supervisor: supervisor.supervisor, store: store.store, gatewayShouldRun: () => maintenance.service.gatewayShouldRun(),
+    dependsOn: ['supervisor', 'session', 'notifier', 'maintenance', 'api'],
+  });
 
   const registry = new ServiceRegistry(
-    [daemonDir, store, vault, notify, gateway, supervisor, calendar, session, history, configWatch, api, startup],
+    [daemonDir, store, vault, notify, gateway, supervisor, calendar, session, history, maintenance, configWatch, api, startup],
     { onEvent: ctx.record, defaultStopTimeoutMs: 10_000 },
   );
   configWatch.onChange((next, change) => registry.reconfigure(next, change));

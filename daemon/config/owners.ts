@@ -39,6 +39,7 @@ export const CONFIG_OWNERS: readonly ConfigOwner[] = [
   { key: 'session.resets', owner: 'calendar', effect: 'live' },
   { key: 'notifications', owner: 'notifier', effect: 'live' },
   { key: 'vault', owner: 'vault', effect: 'live' },
+  { key: 'maintenance', owner: 'maintenance', effect: 'live' },
   { key: 'ui', owner: 'api', effect: 'daemon-restart' },
 ];
 

@@ -8,6 +8,7 @@
 import { Type, type TSchema, type TProperties } from '@sinclair/typebox';
 import { NotificationsConfig } from './notify-schema.js';
 import { ibcSchema, ibgatewaySchema, TWS_PATH_KEYS } from './tws-schema.js';
+import { MaintenanceConfigSchema } from './maintenance-schema.js';
 
 const closed = <P extends TProperties>(properties: P, description?: string) =>
   Type.Object(properties, { additionalProperties: false, ...(description ? { description } : {}) });
@@ -152,6 +153,7 @@ export const configSchema = closed({
   vault: closed({
     keyFile: nullable(text('file holding ENCRYPTION_KEY (mode 0600); null = <dataDir>/vault.key, after the environment and .env')),
   }),
+  maintenance: MaintenanceConfigSchema,
   ui: closed({
     enabled: Type.Boolean({ description: 'serve the admin UI under /ui/ (the API is there either way)' }),
     sessionIdleMinutes: int(1, 'a sign-in not used for this long ends'),

@@ -20,6 +20,7 @@ export type StoreConfig = Config['store'];
 export type VaultConfig = Config['vault'];
 export type UiConfig = Config['ui'];
 export type { IbcConfig, IbGatewayConfig } from './tws-schema.js';
+export type MaintenanceConfig = Config['maintenance'];
 
 /** A config together with where it came from, for error messages and the watcher. */
 export interface LoadedConfig {

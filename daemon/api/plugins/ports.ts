@@ -8,8 +8,10 @@
 import type { FastifyInstance } from 'fastify';
 import fp from 'fastify-plugin';
 import type { ApiServices } from '../services.js';
+import { StatusHistory } from '../../history/status-history.js';
+import { noMaintenance } from './maintenance-ports.js';
 
-type PortKey = 'daemonInfo' | 'supervisor' | 'eventStore' | 'gateway' | 'session' | 'notifier' | 'vault' | 'statusHistory';
+type PortKey = 'daemonInfo' | 'supervisor' | 'eventStore' | 'gateway' | 'session' | 'notifier' | 'vault' | 'maintenancePorts' | 'statusHistory';
 
 function portPlugin<K extends PortKey>(key: K, name: string, read: (s: ApiServices) => FastifyInstance[K]) {
   return fp(async (app: FastifyInstance, options: { services: ApiServices }) => {
@@ -17,6 +19,8 @@ function portPlugin<K extends PortKey>(key: K, name: string, read: (s: ApiServic
     app.decorate(key, { getter: () => read(options.services) } as never);
   }, { name, fastify: '5.x' });
 }
+
+const noHistory = new StatusHistory({ capacity: 1 });
 
 export const portPlugins = [
   portPlugin('daemonInfo', 'ibgw-daemon-info', (s) => ({ ...s.daemon, config: s.config, configStatus: s.configStatus })),
@@ -31,5 +35,6 @@ export const portPlugins = [
   portPlugin('session', 'ibgw-session', (s) => s.session),
   portPlugin('notifier', 'ibgw-notifier', (s) => s.notifier),
   portPlugin('vault', 'ibgw-vault', (s) => s.vault ?? null),
-  portPlugin('statusHistory', 'ibgw-status-history', (s) => s.statusHistory),
+  portPlugin('maintenancePorts', 'ibgw-maintenance', (s) => s.maintenance ?? noMaintenance),
+  portPlugin('statusHistory', 'ibgw-status-history', (s) => s.statusHistory ?? noHistory),
 ];
