@@ -7,6 +7,8 @@ import { usePoll } from '../ui/poll.js';
 import { ExplainAddress } from './access-explain.js';
 
 const LISTS = [{ value: 'allow', label: 'Allow' }, { value: 'deny', label: 'Deny' }];
+const WHEN = [{ value: 'now', label: 'Now (the gateway restarts)' }, { value: 'next-window', label: 'In the next maintenance window' }];
+const applied = (r, what) => (r?.pending ? `${what}: staged for the next maintenance window.` : `${what}: applied; the gateway restarts to read it.`);
 
 /** What a previewed change means for the daemon's probe and for the person using this page. */
 function Warnings({ preview, onForce, force, onAccept, accepted }) {
@@ -26,6 +28,8 @@ function Warnings({ preview, onForce, force, onAccept, accepted }) {
 function ChangeForm({ onChanged }) {
   const confirm = useConfirm();
   const [list, setList] = useState('allow');
+  const [when, setWhen] = useState('now');
+  const [done, setDone] = useState('');
   const [entry, setEntry] = useState('');
   const [label, setLabel] = useState('');
   const [preview, setPreview] = useState(null);
@@ -49,15 +53,19 @@ function ChangeForm({ onChanged }) {
     }
   };
   const apply = async () => {
+    const now = when === 'now';
     const ok = await confirm({
-      title: `Add ${entry.trim()} to the ${list} list?`,
-      body: 'conf.yaml is rewritten (the previous version is kept for rollback) and the gateway restarts to read it: apps lose their connection for the restart.',
-      confirmLabel: 'Apply and restart the gateway', danger: true,
+      title: `Add ${entry.trim()} to the ${list} list${now ? '' : ' in the next window'}?`,
+      body: now
+        ? 'conf.yaml is rewritten (the previous version is kept for rollback) and the gateway restarts to read it: apps lose their connection for the restart.'
+        : 'The change is staged: the next apply, update or restart window writes conf.yaml and restarts the gateway, checked by the health gate.',
+      confirmLabel: now ? 'Apply and restart the gateway' : 'Stage the change', danger: now,
     });
     if (!ok) return;
     setError(null);
     try {
-      await post(`/api/v1/access/${list}`, body(false));
+      const r = await post(`/api/v1/access/${list}`, { ...body(false), when });
+      setDone(applied(r, `${entry.trim()} (${list})`));
       setEntry('');
       setLabel('');
       reset();
@@ -73,12 +81,14 @@ function ChangeForm({ onChanged }) {
       <${Field} id="access-entry" label="Address or pattern" value=${entry} required onInput=${(v) => { setEntry(v); reset(); }}
         hint="a.b.c.d, a.b.c.*, a.b.*, a CIDR (10.0.0.0/24) or a range (10.0.0.5-10.0.0.9); CIDRs and ranges are translated." />
       <${Field} id="access-label" label="Label" value=${label} onInput=${setLabel} hint="Who or what this entry is for." />
+      <${Select} id="access-when" label="Apply" value=${when} onInput=${setWhen} options=${WHEN} />
     </div>
     <div class="actions">
       <button type="submit" class="btn">Preview</button>
       <${ActionButton} kind="primary" disabled=${blocked} onClick=${apply}>Apply<//>
     </div>
     <${ErrorNote} error=${error} />
+    <p class="muted" role="status" aria-live="polite">${done}</p>
     ${preview ? html`<div class="preview" aria-live="polite">
       <h3>Preview${preview.translatedFrom ? html` <span class="muted">(${preview.translatedFrom} → ${preview.pattern})</span>` : null}</h3>
       <${Warnings} preview=${preview} force=${force} onForce=${setForce} accepted=${accepted} onAccept=${setAccepted} />

@@ -17,17 +17,18 @@ export function TlsPage() {
   const [renewed, setRenewed] = useState('');
   const t = tls.data;
 
-  const renew = async () => {
+  const renew = async (when) => {
+    const now = when === 'now';
     const ok = await confirm({
-      title: 'Renew the gateway certificate?',
-      body: 'The daemon issues a new certificate from its local CA (same names) and the gateway restarts to load it. Apps that trust the CA keep working; apps that pinned the old certificate\'s fingerprint must be updated.',
-      confirmLabel: 'Renew and restart the gateway', danger: true,
+      title: now ? 'Renew the gateway certificate now?' : 'Renew the certificate in the next maintenance window?',
+      body: `The daemon issues a new certificate from its local CA (same names) and the gateway restarts to load it${now ? ' — now' : ' when the next apply, update or restart window begins'}. Apps that trust the CA keep working; apps that pinned the old certificate's fingerprint must be updated.`,
+      confirmLabel: now ? 'Renew and restart the gateway' : 'Stage the renewal', danger: now,
     });
     if (!ok) return;
     setError(null);
     try {
-      const c = await post('/api/v1/tls/renew', { reason: 'renewed from the admin UI' });
-      setRenewed(`Renewed: the new certificate expires ${f.dateTime(c.notAfter)}.`);
+      const r = await post('/api/v1/tls/renew', { reason: 'renewed from the admin UI', when });
+      setRenewed(now ? `Renewed: the new certificate expires ${f.dateTime(r.notAfter)}.` : 'Staged: the certificate is renewed in the next maintenance window.');
       tls.reload();
     } catch (err) {
       setError(err);
@@ -40,7 +41,10 @@ export function TlsPage() {
     ${t ? html`<div class="grid two">
       <${Card} title="Gateway certificate">
         <${KeyValues} label="Certificate" items=${[['Mode', t.mode], ...certificateItems(t)]} />
-        ${t.mode === 'generated' && canChange ? html`<div class="actions"><${ActionButton} kind="danger" onClick=${renew}>Renew now<//></div>` : null}
+        ${t.mode === 'generate' && canChange ? html`<div class="actions">
+          <${ActionButton} kind="danger" onClick=${() => renew('now')}>Renew now<//>
+          <${ActionButton} onClick=${() => renew('next-window')}>Renew in the next window<//>
+        </div>` : null}
         <p class="muted" role="status" aria-live="polite">${renewed}</p>
         <${ErrorNote} error=${error} />
       <//>
