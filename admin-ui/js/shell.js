@@ -48,7 +48,7 @@ export function Shell({ onSignOut }) {
     <a class="skip" href="#main" onClick=${(e) => { e.preventDefault(); document.getElementById('page-title')?.focus(); }}>Skip to content</a>
     <header class="top">
       <a class="brand" href=${href('dashboard')}>ibgw admin</a>
-      <span class="top-state" role="status" aria-live="polite">Gateway <${StatePill} state=${gateway} /></span>
+      <span class="top-state" role="status" aria-live="polite"><span class="top-label">Gateway </span><${StatePill} state=${gateway} /></span>
       <span class="top-mode muted">${live.mode === 'stream' ? 'live' : 'polling'}</span>
       <span class="spacer"></span>
       <span class="muted role">${session.role === 'admin' ? 'admin' : 'read-only'}</span>

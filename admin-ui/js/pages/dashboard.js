@@ -1,11 +1,10 @@
-import { get, isMissingRoute, post } from '../api.js';
+import { post } from '../api.js';
 import * as f from '../format.js';
 import { html, useState } from '../html.js';
 import { refreshStatus, useLive, watchClosely } from '../live.js';
 import { useCanChange } from '../session.js';
 import { ActionButton, Card, ErrorNote, KeyValues, Note, PageHead, StatePill } from '../ui/components.js';
 import { useConfirm } from '../ui/confirm.js';
-import { usePoll } from '../ui/poll.js';
 import { HistoryCharts } from './dashboard-charts.js';
 
 const REASON = 'from the admin UI';
@@ -87,21 +86,19 @@ function exitText(e) {
   return `${how}${e.at ? `, ${f.since(e.at)}` : ''}${e.reason ? ` (${e.reason})` : ''}`;
 }
 
+/** The current or next window: from the live status when the daemon has maintenance, else IBKR's reset the keeper is in. */
 function NextWindow({ status }) {
-  const next = usePoll(() => get('/api/v1/maintenance/next'), 60_000);
-  const current = status?.session?.maintenanceWindow;
-  if (current) return html`<p><${StatePill} state="maintenance" /> ${current.reason}, until ${f.dateTime(current.end)}</p>`;
-  if (next.error && isMissingRoute(next.error)) return html`<p class="muted">This daemon has no maintenance API yet (IBKR's resets still pause the keeper).</p>`;
-  if (next.error) return html`<${ErrorNote} error=${next.error} />`;
-  const w = next.data;
-  if (next.loading && !w) return html`<p class="muted">Loading…</p>`;
-  if (!w) return html`<p>No window scheduled.</p>`;
-  return html`<${KeyValues} label="Next maintenance window" items=${[
-    ['Window', `${w.title}${w.active ? ' (now)' : ''}`],
-    ['Action', w.action],
-    ['Starts', `${f.dateTime(w.start)} (${f.since(w.start)})`],
-    ['Ends', f.dateTime(w.end)],
-  ]} />`;
+  const m = status?.maintenance;
+  const reset = status?.session?.maintenanceWindow;
+  if (m?.current) {
+    return html`<p><${StatePill} state="maintenance" /> ${m.current.title} (${m.current.action}), until ${f.dateTime(m.current.end)}</p>`;
+  }
+  const items = [];
+  if (reset) items.push(['IBKR reset now', `${reset.reason}, until ${f.dateTime(reset.end)}`]);
+  if (m?.next) items.push(['Next window', `${m.next.title} (${m.next.action})`], ['Starts', `${f.dateTime(m.next.start)} (${f.since(m.next.start)})`], ['Ends', f.dateTime(m.next.end)]);
+  if (m === undefined && !reset) return html`<p class="muted">This daemon has no maintenance service (IBKR's resets still pause the keeper).</p>`;
+  if (items.length === 0) return html`<p>No window scheduled. <a href="#/maintenance">Plan one</a>.</p>`;
+  return html`<${KeyValues} label="Maintenance" items=${items} />`;
 }
 
 export function DashboardPage() {

@@ -97,7 +97,8 @@ export function Diff({ text, label = 'Changes' }) {
   if (!text) return html`<p class="muted">No change to conf.yaml.</p>`;
   return html`<pre class="diff" aria-label=${label} tabindex="0">${text.split('\n').map((line) => {
     const cls = line.startsWith('+') && !line.startsWith('+++') ? 'add' : line.startsWith('-') && !line.startsWith('---') ? 'del' : line.startsWith('@@') ? 'hunk' : '';
-    return html`<span class=${cls}>${line}\n</span>`;
+    // The line break as a value: htm drops whitespace-only text that holds a newline.
+    return html`<span class=${cls}>${`${line}\n`}</span>`;
   })}</pre>`;
 }
 
