@@ -146,6 +146,26 @@ export const ERR_VERSION_LAYOUT = createError('IBGW_VERSION_LAYOUT', '%s is not 
 export const ERR_VERSION_ARCHIVE = createError('IBGW_VERSION_ARCHIVE', 'cannot read archive %s: %s', 400);
 export const ERR_VERSION_NOT_FOUND = createError('IBGW_VERSION_NOT_FOUND', 'no installed gateway version %s', 404);
 export const ERR_UPDATE_CHECK = createError('IBGW_UPDATE_CHECK', 'gateway update check %s failed: %s', 502);
+// --- login: the browser login driver (issue 9) ------------------------------------------------
+// Messages name no secret: at most the user name's absence, IBKR's words and what to do.
+export const ERR_LOGIN_NO_CREDENTIALS = createError('IBGW_LOGIN_NO_CREDENTIALS', 'no stored credentials: %s', 409);
+export const ERR_LOGIN_BROWSER_MISSING = createError('IBGW_LOGIN_BROWSER_MISSING', 'Chromium is not installed at %s: install the Debian package chromium (apt-get install chromium) or set login.chromiumPath', 503);
+export const ERR_LOGIN_DRIVER_MISSING = createError('IBGW_LOGIN_DRIVER_MISSING', 'the browser driver playwright-core cannot be loaded: %s', 503);
+export const ERR_LOGIN_BROWSER_FAILED = createError('IBGW_LOGIN_BROWSER_FAILED', 'the login browser failed: %s', 502);
+export const ERR_LOGIN_CERTIFICATE = createError('IBGW_LOGIN_CERTIFICATE', 'the gateway certificate at %s is not trusted: %s', 502);
+export const ERR_LOGIN_PAGE = createError('IBGW_LOGIN_PAGE', 'the login page did not show what was expected: %s (check login.selectors)', 502);
+export const ERR_LOGIN_REJECTED = createError('IBGW_LOGIN_REJECTED', 'IBKR rejected the username or password: %s', 401);
+export const ERR_LOGIN_LOCKED = createError('IBGW_LOGIN_LOCKED', 'IBKR says the account is locked: %s', 403);
+export const ERR_LOGIN_CODE_REJECTED = createError('IBGW_LOGIN_CODE_REJECTED', 'IBKR rejected the authenticator code: %s (check the stored TOTP secret and the clock)', 401);
+export const ERR_LOGIN_TOTP_MISSING = createError('IBGW_LOGIN_TOTP_MISSING', 'the login page asks for an authenticator code but no TOTP secret is stored', 409);
+export const ERR_LOGIN_PUSH_DENIED = createError('IBGW_LOGIN_PUSH_DENIED', 'the login was denied on the device: %s', 401);
+export const ERR_LOGIN_PUSH_TIMEOUT = createError('IBGW_LOGIN_PUSH_TIMEOUT', 'the login was not approved on the device in time: %s', 504);
+export const ERR_LOGIN_EXPIRED = createError('IBGW_LOGIN_EXPIRED', 'the second-factor challenge expired: %s', 504);
+export const ERR_LOGIN_UNRECOGNISED = createError('IBGW_LOGIN_UNRECOGNISED', 'the login page showed an error this driver does not know: %s (add it to login.errorTexts)', 502);
+export const ERR_LOGIN_NOT_AUTHENTICATED = createError('IBGW_LOGIN_NOT_AUTHENTICATED', 'the page said the login succeeded but the gateway did not authenticate: %s', 502);
+export const ERR_LOGIN_ABORTED = createError('IBGW_LOGIN_ABORTED', 'the login was stopped: %s', 503);
+export const ERR_LOGIN_BUSY = createError('IBGW_LOGIN_BUSY', 'a login is already running', 409);
+export const ERR_LOGIN_LEFTOVER = createError('IBGW_LOGIN_LEFTOVER', 'browser processes survived the login and were killed: %s', 500);
 
 // --- admin UI (issue 12) ---------------------------------------------------------------------
 export const ERR_UI_CSRF = createError('IBGW_UI_CSRF', 'a change made with the admin UI\'s session cookie needs its x-csrf-token header (reload the page)', 403);

@@ -17,6 +17,7 @@ import { ConfigWatchService } from './services/config-watch-service.js';
 import { DaemonDirService } from './services/daemon-dir.js';
 import { GatewayService } from './services/gateway-service.js';
 import { HistoryService } from './services/history-service.js';
+import { LoginLifecycle } from './services/login-lifecycle.js';
 import { MaintenanceLifecycle } from './services/maintenance-lifecycle.js';
 import { NotifyService } from './services/notify-service.js';
 import { SessionService } from './services/session-service.js';
@@ -63,7 +64,8 @@ export async function startDaemon(options: DaemonOptions = {}): Promise<Daemon> 
   });
   const supervisor = new SupervisorService(ctx, { store: store.store, gateway });
   const calendar = new CalendarService(ctx);
-  const session = new SessionService(ctx, { gateway, supervisor, calendar: calendar.calendar, vault: vault.vault });
+  const login = new LoginLifecycle(ctx, { gateway, vault: vault.vault });
+  const session = new SessionService(ctx, { gateway, login, supervisor, calendar: calendar.calendar, vault: vault.vault });
   const notify = new NotifyService(ctx, { store: store.store, secrets: (name) => vault.vault.getSecret(name), dependsOn: ['vault'] });
   const maintenance = new MaintenanceLifecycle(ctx, {
     store: store.store, calendar: calendar.calendar, gateway, supervisor: supervisor.supervisor, session: () => session.keeper(),
@@ -91,7 +93,7 @@ export async function startDaemon(options: DaemonOptions = {}): Promise<Daemon> 
   });
 
   const registry = new ServiceRegistry(
-    [daemonDir, store, vault, notify, gateway, supervisor, calendar, session, history, maintenance, configWatch, api, startup],
+    [daemonDir, store, vault, notify, gateway, supervisor, calendar, login, session, history, maintenance, configWatch, api, startup],
     { onEvent: ctx.record, defaultStopTimeoutMs: 10_000 },
   );
   configWatch.onChange((next, change) => registry.reconfigure(next, change));

@@ -40,6 +40,7 @@ export const CONFIG_OWNERS: readonly ConfigOwner[] = [
   { key: 'notifications', owner: 'notifier', effect: 'live' },
   { key: 'vault', owner: 'vault', effect: 'live' },
   { key: 'maintenance', owner: 'maintenance', effect: 'live' },
+  { key: 'login', owner: 'login', effect: 'live' },
   { key: 'ui', owner: 'api', effect: 'daemon-restart' },
 ];
 

@@ -9,6 +9,8 @@ import { Type, type TSchema, type TProperties } from '@sinclair/typebox';
 import { NotificationsConfig } from './notify-schema.js';
 import { ibcSchema, ibgatewaySchema, TWS_PATH_KEYS } from './tws-schema.js';
 import { MaintenanceConfigSchema } from './maintenance-schema.js';
+import { LoginConfigSchema } from './login-schema.js';
+import { SimulatorSettingsSchema } from '../../scripts/sim/simulator-settings.js';
 
 const closed = <P extends TProperties>(properties: P, description?: string) =>
   Type.Object(properties, { additionalProperties: false, ...(description ? { description } : {}) });
@@ -31,15 +33,6 @@ export const backoffSchema = closed({
   factor: Type.Number({ minimum: 1 }),
   jitter: Type.Number({ minimum: 0, maximum: 1, description: 'each delay is multiplied by a random factor in [1 - jitter, 1 + jitter]' }),
 });
-
-const simulatorUser = Type.Object({
-  username: text(),
-  password: text(),
-  accounts: Type.Array(text(), { minItems: 1 }),
-  paper: Type.Boolean(),
-  twoFactor: oneOf(['none', 'approve', 'code']),
-  code: Type.Optional(Type.String({ pattern: '^[0-9]{6}$' })),
-}, { additionalProperties: false });
 
 const apiSchema = closed({
   host: text('loopback by default: the API can stop the gateway'),
@@ -76,14 +69,8 @@ const gatewaySchema = closed({
     maxFileBytes: int(1024),
     maxFiles: int(1),
   }),
-  simulator: closed({
-    users: Type.Array(simulatorUser, { minItems: 1 }),
-    sessionIdleMs: int(1),
-    sessionMaxMs: int(1),
-    dailyReset: nullable(closed({ time: hhmm, timeZone })),
-    lockAfterFailures: int(1),
-    penaltyMs: int(0),
-  }, 'settings handed to the simulated gateway (kind simulated only)'),
+  // Owned by the simulator (scripts/sim/simulator-settings.ts): one schema, one set of defaults.
+  simulator: SimulatorSettingsSchema,
   ibc: ibcSchema,
   ibgateway: ibgatewaySchema,
 });
@@ -154,6 +141,7 @@ export const configSchema = closed({
     keyFile: nullable(text('file holding ENCRYPTION_KEY (mode 0600); null = <dataDir>/vault.key, after the environment and .env')),
   }),
   maintenance: MaintenanceConfigSchema,
+  login: LoginConfigSchema,
   ui: closed({
     enabled: Type.Boolean({ description: 'serve the admin UI under /ui/ (the API is there either way)' }),
     sessionIdleMinutes: int(1, 'a sign-in not used for this long ends'),

@@ -21,6 +21,7 @@ export type VaultConfig = Config['vault'];
 export type UiConfig = Config['ui'];
 export type { IbcConfig, IbGatewayConfig } from './tws-schema.js';
 export type MaintenanceConfig = Config['maintenance'];
+export type LoginConfig = Config['login'];
 
 /** A config together with where it came from, for error messages and the watcher. */
 export interface LoadedConfig {

@@ -11,7 +11,6 @@ export type { MaintenanceConfig } from '../config/maintenance-schema.js';
 export { GatewayVersions } from './versions/version-store.js';
 export type { InstalledVersion, VersionList } from './versions/version-store.js';
 export { UpdateCheck } from './versions/update-check.js';
-export { changeTargets, confSnapshot, tlsDirOf } from './gateway-targets.js';
 export type { GatewayControl } from './change-runner.js';
 export type { NotificationHold } from './window-actions.js';
 export type { Timers } from './scheduler.js';

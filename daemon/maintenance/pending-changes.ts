@@ -9,7 +9,7 @@ import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { ERR_CONF_INVALID, ERR_GATEWAY_UNMANAGED, ERR_PENDING_NOT_FOUND } from '../errors.js';
 import type { EventSink } from '../events.js';
-import { writeFileAtomic } from '../store/atomic-write.js';
+import { writeFileAtomic } from '../atomic-write.js';
 import type { Change } from './change-runner.js';
 
 export type PendingInput =

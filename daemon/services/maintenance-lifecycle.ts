@@ -2,7 +2,7 @@ import { join } from 'node:path';
 import type { MaintenancePorts } from '../api/plugins/maintenance-ports.js';
 import type { DaemonContext } from '../lifecycle/daemon-context.js';
 import type { ConfigUpdate, Service } from '../lifecycle/service.js';
-import { changeTargets, confSnapshot, tlsDirOf } from '../maintenance/gateway-targets.js';
+import { changeTargets, confSnapshot, tlsDirOf } from './maintenance-targets.js';
 import type { MaintenanceCalendar } from '../maintenance/index.js';
 import { MaintenanceService } from '../maintenance/maintenance-service.js';
 import { UpdateCheck } from '../maintenance/versions/update-check.js';

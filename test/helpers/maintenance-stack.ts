@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import type { Config } from '../../daemon/config/types.js';
 import type { ServiceEvent } from '../../daemon/events.js';
 import { createGateway, type ManagedGateway } from '../../daemon/gateway/index.js';
-import { changeTargets, confSnapshot, tlsDirOf } from '../../daemon/maintenance/gateway-targets.js';
+import { changeTargets, confSnapshot, tlsDirOf } from '../../daemon/services/maintenance-targets.js';
 import { GatewayVersions } from '../../daemon/maintenance/versions/version-store.js';
 import { Supervisor } from '../../daemon/supervisor/index.js';
 import { seedTls, testConfig } from '../fixtures/gateway/config.js';

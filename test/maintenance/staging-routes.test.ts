@@ -7,7 +7,7 @@ import { readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import t from 'tap';
 import { createGateway } from '../../daemon/gateway/index.js';
-import { changeTargets } from '../../daemon/maintenance/gateway-targets.js';
+import { changeTargets } from '../../daemon/services/maintenance-targets.js';
 import { seedTls, testConfig } from '../fixtures/gateway/config.js';
 import { auth, buildMaintenanceApp } from '../helpers/maintenance-app.js';
 import { maintenanceHarness, tempDataDir } from '../helpers/maintenance-harness.js';

@@ -7,7 +7,7 @@
 import t from 'tap';
 import type { Page } from 'playwright-core';
 import { waitFor } from '../../testkit/wait-for.js';
-import { launchBrowser, openPage, screenshot, settled } from '../helpers/browser.js';
+import { launchBrowser, openPage, screenshot, settled } from '../helpers/ui-browser.js';
 import { startDaemonProcess } from '../helpers/daemon.js';
 import { isAlive } from '../helpers/process-table.js';
 

@@ -8,7 +8,7 @@
 import t from 'tap';
 import type { Page } from 'playwright-core';
 import { waitFor } from '../../testkit/wait-for.js';
-import { accessibilityProblems, DESKTOP, launchBrowser, openPage, PHONE, screenshot, settled, signIn } from '../helpers/browser.js';
+import { accessibilityProblems, DESKTOP, launchBrowser, openPage, PHONE, screenshot, settled, signIn } from '../helpers/ui-browser.js';
 import { startDaemonProcess } from '../helpers/daemon.js';
 
 const PAGES = [

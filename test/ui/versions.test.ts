@@ -6,7 +6,7 @@
 import { join } from 'node:path';
 import t from 'tap';
 import { waitFor } from '../../testkit/wait-for.js';
-import { accessibilityProblems, launchBrowser, openPage, screenshot, settled, signIn } from '../helpers/browser.js';
+import { accessibilityProblems, launchBrowser, openPage, screenshot, settled, signIn } from '../helpers/ui-browser.js';
 import { startDaemonProcess } from '../helpers/daemon.js';
 import { distributionDir, distributionZip, fakeJavaEnv } from '../helpers/distributions.js';
 import { tempDir } from '../helpers/temp-dir.js';

@@ -14,7 +14,7 @@ import type { ReadableStream as WebReadableStream } from 'node:stream/web';
 import { ERR_UPDATE_CHECK } from '../../errors.js';
 import type { EventSink } from '../../events.js';
 import { silentLogger, type Logger } from '../../logger.js';
-import { writeFileAtomic } from '../../store/atomic-write.js';
+import { writeFileAtomic } from '../../atomic-write.js';
 import type { GatewayVersions } from './version-store.js';
 
 export interface UpdateCheckSettings {

@@ -11,7 +11,7 @@ import { cp, mkdir, readFile, rename, rm } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { ERR_GATEWAY_UNMANAGED, ERR_VERSION_ARCHIVE, ERR_VERSION_NOT_FOUND } from '../../errors.js';
 import type { EventSink } from '../../events.js';
-import { writeFileAtomic } from '../../store/atomic-write.js';
+import { writeFileAtomic } from '../../atomic-write.js';
 import { inspectDistribution } from './distribution.js';
 import { ZipArchive } from './zip-reader.js';
 

@@ -5,9 +5,9 @@
 import { join } from 'node:path';
 import { ConfDocument } from '../gateway/conf-document.js';
 import type { ManagedGateway } from '../gateway/types.js';
-import type { ChangeTargets } from './pending-changes.js';
-import type { ConfSnapshotView } from './restore-parts.js';
-import type { GatewayVersions } from './versions/version-store.js';
+import type { ChangeTargets } from '../maintenance/pending-changes.js';
+import type { ConfSnapshotView } from '../maintenance/restore-parts.js';
+import type { GatewayVersions } from '../maintenance/versions/version-store.js';
 
 export function changeTargets(gateway: ManagedGateway | null, versions: GatewayVersions | null): ChangeTargets {
   return {
