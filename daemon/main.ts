@@ -73,7 +73,7 @@ export async function startDaemon(options: DaemonOptions = {}): Promise<Daemon> 
   });
   const configWatch = new ConfigWatchService(ctx);
   const history = new HistoryService(ctx, { supervisor: supervisor.supervisor, lastTickle: () => session.keeper()?.status() ?? null });
-  const api = new ApiService(ctx, ['store', 'supervisor', 'gateway', 'session', 'notifier', 'vault', 'maintenance', 'config-watch', 'history'], () => ({
+  const api = new ApiService(ctx, ['store', 'supervisor', 'gateway', 'session', 'notifier', 'vault', 'maintenance', 'config-watch', 'history', 'login'], () => ({
     configStatus: () => configWatch.status(),
     supervisor: supervisor.supervisor,
     store: store.store,
@@ -86,6 +86,7 @@ export async function startDaemon(options: DaemonOptions = {}): Promise<Daemon> 
     get tls() { return gateway.current().tls; },
     get conf() { return gateway.current().conf; },
     statusHistory: history.history,
+    login: login.ports(),
   }));
   const startup = new StartupService(ctx, {
     supervisor: supervisor.supervisor, store: store.store, gatewayShouldRun: () => maintenance.service.gatewayShouldRun(),

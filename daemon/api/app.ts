@@ -13,6 +13,7 @@ import credentialsRoutes from './routes/credentials.js';
 import gatewayRoutes from './routes/gateway.js';
 import gatewayVersionRoutes from './routes/gateway-versions.js';
 import healthRoutes from './routes/health.js';
+import loginRoutes from './routes/login.js';
 import notificationRoutes from './routes/notifications.js';
 import maintenanceRoutes from './routes/maintenance.js';
 import sessionRoutes from './routes/session.js';
@@ -74,6 +75,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   await app.register(sessionRoutes);
   await app.register(notificationRoutes);
   await app.register(credentialsRoutes);
+  await app.register(loginRoutes);
   await app.register(maintenanceRoutes);
   await app.register(gatewayVersionRoutes);
   return app as unknown as FastifyInstance;

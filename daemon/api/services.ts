@@ -6,6 +6,7 @@ import type { AccessService } from '../access/access-service.js';
 import type { Config } from '../config/types.js';
 import type { ConfService } from '../gateway/conf-service.js';
 import type { StatusHistory } from '../history/status-history.js';
+import type { LoginPort } from './login-port.js';
 import type { Store } from '../store/store.js';
 import type { TlsService } from '../tls/tls-service.js';
 import type { NotifierStatus, TestResult } from '../notify/index.js';
@@ -82,6 +83,8 @@ declare module 'fastify' {
     /** The credential vault; null when the daemon runs without one (its routes answer IBGW_VAULT_DISABLED). */
     vault: VaultPort | null;
     statusHistory: StatusHistoryPort;
+    /** The browser login driver; null when the daemon has none (its route answers 409). */
+    login: LoginPort | null;
   }
 }
 
@@ -104,5 +107,6 @@ export interface ApiServices {
   maintenance?: MaintenancePorts;
   /** Absent: an empty history (the routes answer with no samples). */
   statusHistory?: StatusHistoryPort;
+  login?: LoginPort | null;
   adminToken: string;
 }

@@ -2,12 +2,13 @@
  * The admin UI in a real Chromium against a real daemon running the simulated gateway: sign-in
  * (a wrong token refused with the API's message), nothing secret in the browser, the dashboard
  * following the gateway live when it is restarted from the UI and when it is killed from
- * outside, CSRF refusal, sign-out.
+ * outside, CSRF refusal, sign-out; credentials set write-only, a rejected login with its
+ * screenshot and block, then the right password and an authenticated session.
  */
 import t from 'tap';
 import type { Page } from 'playwright-core';
 import { waitFor } from '../../testkit/wait-for.js';
-import { launchBrowser, openPage, screenshot, settled } from '../helpers/ui-browser.js';
+import { launchBrowser, openPage, screenshot, settled, signIn } from '../helpers/ui-browser.js';
 import { startDaemonProcess } from '../helpers/daemon.js';
 import { isAlive } from '../helpers/process-table.js';
 
@@ -39,10 +40,14 @@ async function recordStates(page: Page): Promise<() => Promise<string[]>> {
   return () => page.evaluate(() => (window as unknown as { __states: string[] }).__states);
 }
 
+// One daemon (with a vault key, for the credentials test) and one browser for the file.
+const ENCRYPTION_KEY = 'c0ffee'.repeat(10) + 'c0ff';
+const d = await startDaemonProcess(t, { yaml: YAML, env: { ENCRYPTION_KEY } });
+const browser = await launchBrowser(t);
+
 t.test('sign in, follow the gateway live, refuse a change without CSRF, sign out', async (t) => {
-  const d = await startDaemonProcess(t, { yaml: YAML });
-  const browser = await launchBrowser(t);
-  const { page, problems } = await openPage(browser);
+  const { page, context, problems } = await openPage(browser);
+  t.teardown(() => context.close());
 
   await page.goto(`${d.apiUrl}/`);
   t.match(page.url(), /\/ui\/$/, '/ redirects to the UI');
@@ -114,4 +119,41 @@ t.test('sign in, follow the gateway live, refuse a change without CSRF, sign out
   const after = await page.evaluate(async () => (await fetch('/api/v1/events')).status);
   t.equal(after, 401, 'signed out: the browser has no access left');
   t.same(await problems(), [], 'no CSP violation, no page error');
+});
+
+t.test('credentials: write-only, a rejected login with its screenshot, then the right password', async (t) => {
+  const { page, context, problems } = await openPage(browser);
+  t.teardown(() => context.close());
+  await signIn(page, d.apiUrl, d.token());
+  await page.goto(`${d.apiUrl}/ui/#/credentials`);
+  await page.getByRole('heading', { level: 1, name: 'Credentials' }).waitFor();
+  await settled(page);
+  const form = page.getByRole('form', { name: 'Set the IBKR credentials' });
+  const wrong = 'not-the-password-9f8e7d';
+  await form.locator('#cred-username').fill('demo');
+  await form.locator('#cred-password').fill(wrong);
+  await form.getByRole('button', { name: 'Save credentials' }).click();
+  await form.getByRole('status').filter({ hasText: 'Saved.' }).waitFor();
+  t.equal(await form.locator('#cred-password').inputValue(), '', 'the password field is emptied after the save');
+
+  // The keeper logs in with them at once; the simulated IBKR rejects the password.
+  const logins = page.getByRole('region', { name: 'Logins' });
+  await logins.getByText(/^blocked since/).waitFor({ timeout: 60_000 });
+  const automated = page.getByRole('region', { name: 'Automated login' });
+  await automated.getByText('Invalid username password combination').first().waitFor({ timeout: 20_000 });
+  const shot = automated.getByRole('img', { name: /login page as the failed login left it/ });
+  await shot.waitFor();
+  await waitFor(() => shot.evaluate((img: HTMLImageElement) => img.complete && img.naturalWidth > 0), 10_000, 'the screenshot loaded');
+  await screenshot(page, 'credentials-login-rejected-desktop');
+  t.notOk((await page.content()).includes(wrong), 'the password is nowhere in the page');
+
+  // The right password: saving it clears the block, and the keeper logs in.
+  await form.locator('#cred-password').fill('demo1234');
+  await form.getByRole('button', { name: 'Save credentials' }).click();
+  await waitFor(async () => (await d.api('GET', '/api/v1/session', { token: null })).body.status.authenticated === true, 60_000, 'the session authenticated');
+  await logins.getByText('allowed').waitFor({ timeout: 20_000 });
+  const everything = JSON.stringify((await d.api('GET', '/api/v1/events?limit=5000')).body) + JSON.stringify((await d.api('GET', '/api/v1/login')).body);
+  t.notOk(everything.includes(wrong) || everything.includes('demo1234'), 'no password in events or the login record');
+  t.notOk(d.output().includes(wrong), 'nor in the daemon log');
+  t.same(await problems(), []);
 });

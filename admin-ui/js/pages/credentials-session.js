@@ -5,6 +5,7 @@ import { refreshStatus, useLive } from '../live.js';
 import { useCanChange } from '../session.js';
 import { ActionButton, Card, ErrorNote, KeyValues, Note } from '../ui/components.js';
 import { useConfirm } from '../ui/confirm.js';
+import { usePoll } from '../ui/poll.js';
 
 /** How many logins the keeper used today and whether automated logins are stopped. */
 export function LoginBudget() {
@@ -61,5 +62,27 @@ export function ConnectionTest() {
       ? html`<${Note} kind="ok">Connected: the gateway answered a brokerage call.<//>`
       : html`<${Note} kind="error">${result.error ?? 'Not connected.'}${result.code ? html` <code class="code">${result.code}</code>` : null}<//>`}
       <${KeyValues} label="Connection test" items=${[['Gateway', result.gateway], ['Session', result.session], ['Checked', f.dateTime(result.checkedAt)]]} /></div>` : null}
+  <//>`;
+}
+
+/** The browser login: can it run, how the last attempt went, and the screenshot of the last failure. */
+export function LastLogin() {
+  const login = usePoll(() => get('/api/v1/login'), 5000);
+  const d = login.data;
+  const last = d?.last;
+  const shot = last?.screenshot ?? d?.screenshots?.at(-1) ?? null;
+  return html`<${Card} title="Automated login">
+    ${login.error && isMissingRoute(login.error) ? html`<${Note}>This daemon has no browser login.<//>` : html`<${ErrorNote} error=${login.error} />`}
+    ${d ? html`
+      ${d.unavailable ? html`<${Note} kind="warn">Automated logins cannot run: ${d.unavailable}.<//>` : null}
+      <${KeyValues} label="Last login attempt" items=${last ? [
+        ['Result', d.running ? 'running…' : last.result], ['When', `${f.dateTime(last.at)} (${Math.round(last.ms / 100) / 10} s)`],
+        ['Why', last.code ? html`${last.detail.replace(/\s*\[IBGW_[A-Z0-9_]+\]$/, '')} <code class="code">${last.code}</code>` : last.detail || '—'],
+        ['IBKR said', last.pageText], ['Second factor', last.secondFactor],
+      ] : [['Last attempt', d.running ? 'running…' : 'none since the daemon started']]} />
+      ${shot ? html`<figure class="shot">
+        <img src=${`/api/v1/login/screenshots/${encodeURIComponent(shot)}`} alt="The gateway's login page as the failed login left it (password field emptied)" />
+        <figcaption class="muted">${shot} — taken after the password field was emptied.</figcaption>
+      </figure>` : null}` : null}
   <//>`;
 }

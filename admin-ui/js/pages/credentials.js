@@ -6,7 +6,7 @@ import { ActionButton, Card, ErrorNote, Field, KeyValues, Note, PageHead, Select
 import { useConfirm } from '../ui/confirm.js';
 import { fieldOf, problemOf } from '../ui/field-errors.js';
 import { usePoll } from '../ui/poll.js';
-import { ConnectionTest, LoginBudget } from './credentials-session.js';
+import { ConnectionTest, LastLogin, LoginBudget } from './credentials-session.js';
 
 const FIELDS = ['username', 'password', 'mode', 'totpSecret'];
 const MODES = [{ value: 'paper', label: 'Paper trading' }, { value: 'live', label: 'Live trading' }];
@@ -101,5 +101,6 @@ export function CredentialsPage() {
       <${LoginBudget} />
       <${ConnectionTest} />
     </div>
+    <${LastLogin} />
   `;
 }

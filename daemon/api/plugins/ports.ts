@@ -11,7 +11,7 @@ import type { ApiServices } from '../services.js';
 import { StatusHistory } from '../../history/status-history.js';
 import { noMaintenance } from './maintenance-ports.js';
 
-type PortKey = 'daemonInfo' | 'supervisor' | 'eventStore' | 'gateway' | 'session' | 'notifier' | 'vault' | 'maintenancePorts' | 'statusHistory';
+type PortKey = 'daemonInfo' | 'supervisor' | 'eventStore' | 'gateway' | 'session' | 'notifier' | 'vault' | 'maintenancePorts' | 'statusHistory' | 'login';
 
 function portPlugin<K extends PortKey>(key: K, name: string, read: (s: ApiServices) => FastifyInstance[K]) {
   return fp(async (app: FastifyInstance, options: { services: ApiServices }) => {
@@ -37,4 +37,5 @@ export const portPlugins = [
   portPlugin('vault', 'ibgw-vault', (s) => s.vault ?? null),
   portPlugin('maintenancePorts', 'ibgw-maintenance', (s) => s.maintenance ?? noMaintenance),
   portPlugin('statusHistory', 'ibgw-status-history', (s) => s.statusHistory ?? noHistory),
+  portPlugin('login', 'ibgw-login', (s) => s.login ?? null),
 ];
