@@ -10,6 +10,7 @@ import type { Page } from 'playwright-core';
 import { waitFor } from '../../testkit/wait-for.js';
 import { accessibilityProblems, DESKTOP, launchBrowser, openPage, PHONE, screenshot, settled, signIn } from '../helpers/ui-browser.js';
 import { startDaemonProcess } from '../helpers/daemon.js';
+import { startWebhookReceiver } from '../helpers/notify-receivers.js';
 
 const PAGES = [
   ['dashboard', 'Dashboard'], ['events', 'Events'], ['logs', 'Gateway logs'], ['maintenance', 'Maintenance'], ['access', 'Access'],
@@ -29,8 +30,11 @@ function localInput(daysAhead: number, hh: number, mm = 0): string {
   return `${d.getFullYear()}-${p(d.getMonth() + 1)}-${p(d.getDate())}T${p(hh)}:${p(mm)}`;
 }
 
-// One daemon and one browser for the whole file; each test opens its own browser context.
-const d = await startDaemonProcess(t);
+// One daemon (with a webhook channel to a real receiver) and one browser for the whole file;
+// each test opens its own browser context.
+const receiver = await startWebhookReceiver();
+t.teardown(() => receiver.close());
+const d = await startDaemonProcess(t, { yaml: `notifications:\n  channels:\n    - name: ops\n      type: webhook\n      url: ${receiver.url}\n` });
 const browser = await launchBrowser(t);
 
 t.test('every page at desktop and phone width: screenshots, axe, CSP', async (t) => {
@@ -140,5 +144,22 @@ t.test('edit the allow-list: preview, the lockout warnings, apply', async (t) =>
   t.ok(lists.allow.some((e: { pattern: string; label: string }) => e.pattern === '10.1.2.*' && e.label === 'office'), 'the daemon has it');
   t.notOk(lists.deny.some((e: { pattern: string }) => e.pattern === '127.0.0.1'), 'the previewed lockout was never applied');
   await d.waitRestarted(before);
+  t.same(await problems(), []);
+});
+
+t.test('notifications: a test send through a channel, delivered and refused', async (t) => {
+  const { page, context, problems } = await openPage(browser);
+  t.teardown(() => context.close());
+  await signIn(page, d.apiUrl, d.token());
+  await visit(page, d.apiUrl, 'notifications', 'Notifications');
+  const row = page.getByRole('region', { name: 'Channels' }).getByRole('row').filter({ hasText: 'ops' });
+  await row.getByRole('button', { name: 'Send a test through ops' }).click();
+  await row.getByText(/^delivered in \d+ ms$/).waitFor();
+  t.equal(receiver.requests.length, 1, 'the receiver got it');
+  receiver.answer(500);
+  await row.getByRole('button', { name: 'Send a test through ops' }).click();
+  await row.getByText(/HTTP 500/).waitFor();
+  t.equal(receiver.requests.length, 2);
+  await screenshot(page, 'notifications-test-desktop');
   t.same(await problems(), []);
 });
