@@ -2,7 +2,7 @@
  * The admin UI's sign-in sessions: a random id (the cookie) → the token the person signed in
  * with. The token stays the authority — every request of a session is checked with it by the
  * same constant-time check as a bearer token — so a session can never do more than its token,
- * and a token that stops being valid ends its sessions. Memory only: a daemon restart signs
+ * and a token that stops being valid (a revoked app token) stops its sessions at their next request. Memory only: a daemon restart signs
  * everyone out. Bounded: past `maxSessions` the least recently used one is dropped.
  *
  * Sessions are found by the SHA-256 of the id, so neither a map lookup's timing nor a heap
@@ -94,18 +94,6 @@ export class UiSessions {
     this.#byKey.delete(k);
     this.#o.onEvent({ type: 'api.ui.sign-out', level: 'info', message: `admin UI: signed out from ${session.address}`, data: { address: session.address, role: session.role } });
     return true;
-  }
-
-  /** Ends every session that signed in with `token` (a token revoked or replaced). */
-  removeToken(token: string): number {
-    let removed = 0;
-    for (const [k, s] of this.#byKey) {
-      if (s.token === token) {
-        this.#byKey.delete(k);
-        removed++;
-      }
-    }
-    return removed;
   }
 
   sweep(): void {

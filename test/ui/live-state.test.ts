@@ -71,6 +71,12 @@ t.test('sign in, follow the gateway live, refuse a change without CSRF, sign out
   const before = (await d.status()).gateway.pid as number;
   await waitFor(async () => (await gatewayValue(page, 'PID')) === String(before), 10_000, 'the dashboard shows the gateway pid');
   await settled(page);
+  // Escape cancels a confirmation, and nothing happens.
+  await page.getByRole('group', { name: 'Gateway actions' }).getByRole('button', { name: 'Stop' }).click();
+  await page.getByRole('dialog', { name: 'Stop the gateway?' }).waitFor();
+  await page.keyboard.press('Escape');
+  await page.getByRole('dialog').waitFor({ state: 'hidden' });
+  t.equal((await d.status()).gateway.state, 'running', 'Escape: the gateway was not stopped');
   const states = await recordStates(page);
   await page.getByRole('group', { name: 'Gateway actions' }).getByRole('button', { name: 'Restart' }).click();
   const dialog = page.getByRole('dialog', { name: 'Restart the gateway?' });
