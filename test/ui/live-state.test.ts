@@ -161,5 +161,9 @@ t.test('credentials: write-only, a rejected login with its screenshot, then the 
   const everything = JSON.stringify((await d.api('GET', '/api/v1/events?limit=5000')).body) + JSON.stringify((await d.api('GET', '/api/v1/login')).body);
   t.notOk(everything.includes(wrong) || everything.includes('demo1234'), 'no password in events or the login record');
   t.notOk(d.output().includes(wrong), 'nor in the daemon log');
+  await page.goto(`${d.apiUrl}/ui/#/dashboard`);
+  await page.getByRole('region', { name: 'IBKR session' }).getByLabel('Session: authenticated').waitFor();
+  await settled(page);
+  await screenshot(page, 'dashboard-authenticated-desktop');
   t.same(await problems(), []);
 });

@@ -125,7 +125,7 @@ export function DashboardPage() {
       <//>
       <${Card} title="IBKR session">
         ${session ? html`
-          <p class="big"><${StatePill} state=${session.state} label="Session" /> ${session.authenticated ? 'authenticated' : 'not authenticated'}</p>
+          <p class="big"><${StatePill} state=${session.state} label="Session" />${session.authenticated ? (session.state === 'authenticated' ? '' : ' authenticated') : ' not authenticated'}</p>
           <${KeyValues} label="Session" items=${[
             ['Since', f.dateTime(session.since)], ['Reason', session.reason],
             ['Last tickle', session.lastTickleAt ? `${f.ms(session.lastTickleMs)}, ${f.since(session.lastTickleAt)}` : '—'],

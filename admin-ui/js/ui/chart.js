@@ -17,7 +17,8 @@ export function TimeChart({ id, title, at, values, format, color = '#1d4ed8' }) 
       height: 160,
       legend: { show: false },
       cursor: { show: true, drag: { x: false, y: false } },
-      scales: { x: { time: true } },
+      // At least two minutes wide: a few seconds of samples would get sub-second tick labels.
+      scales: { x: { time: true, range: (_u, min, max) => [Math.min(min ?? max, max - 120), max] } },
       axes: [
         { stroke: '#374151', grid: { stroke: '#e5e7eb' }, ticks: { stroke: '#d1d5db' } },
         { stroke: '#374151', grid: { stroke: '#e5e7eb' }, ticks: { stroke: '#d1d5db' }, size: 64, values: (_u, ticks) => ticks.map((t) => format(t)) },
