@@ -1,5 +1,5 @@
 // The frame around every page: header with the live gateway state, the page list, sign-out.
-import { html, useEffect, useState } from './html.js';
+import { html, useEffect, useRef, useState } from './html.js';
 import { useLive } from './live.js';
 import { AccessPage } from './pages/access.js';
 import { CredentialsPage } from './pages/credentials.js';
@@ -33,6 +33,7 @@ export function Shell({ onSignOut }) {
   const session = useSession();
   const live = useLive();
   const [menuOpen, setMenuOpen] = useState(false);
+  const firstPage = useRef(true);
   const current = PAGES.find((p) => p.path === path) ?? PAGES[0];
   const Page = current.page;
   const gateway = live.status?.gateway?.state;
@@ -41,7 +42,8 @@ export function Shell({ onSignOut }) {
     document.title = `${current.title} · ibgw admin`;
     setMenuOpen(false);
     // A new page is announced by moving the focus to its heading (not on the first load).
-    if (document.activeElement && document.activeElement !== document.body) document.getElementById('page-title')?.focus();
+    if (!firstPage.current) document.getElementById('page-title')?.focus();
+    firstPage.current = false;
   }, [path]);
 
   return html`<div class="shell">

@@ -63,7 +63,7 @@ t.test('every page at desktop and phone width: screenshots, axe, CSP', async (t)
       await page.getByRole('navigation', { name: 'Pages' }).getByRole('link', { name: 'Events' }).focus();
       await page.keyboard.press('Enter');
       await page.getByRole('heading', { level: 1, name: 'Events' }).waitFor();
-      t.equal(await page.evaluate(() => document.activeElement?.id), 'page-title', 'the focus moves to the new page\'s heading');
+      await waitFor(() => page.evaluate(() => document.activeElement?.id === 'page-title'), 5000, 'the focus on the new page\'s heading');
       t.equal(await menu.getAttribute('aria-expanded'), 'false', 'and the menu closes');
       await screenshot(page, 'menu-phone');
     }
