@@ -2,7 +2,7 @@ import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import pidusage from 'pidusage';
+import { ProcUsageReader } from '../daemon/supervisor/proc-usage.js';
 import { packageRoot } from '../daemon/package-root.js';
 import { freePort } from '../testkit/ports.js';
 import { waitFor } from '../testkit/wait-for.js';
@@ -19,13 +19,15 @@ export interface IdleBench {
 async function sample(pid: number, seconds: number): Promise<{ rssMb: number; cpuPct: number }> {
   const rss: number[] = [];
   const cpu: number[] = [];
+  const usage = new ProcUsageReader();
+  usage.read(pid);
   for (let i = 0; i < seconds; i++) {
     await new Promise((r) => setTimeout(r, 1000));
-    const s = await pidusage(pid);
+    const s = usage.read(pid);
+    if (!s) throw new Error(`process ${pid} ended while being measured`);
     rss.push(s.memory / 1048576);
     cpu.push(s.cpu);
   }
-  pidusage.clear();
   return { rssMb: median(rss), cpuPct: median(cpu) };
 }
 

@@ -7,7 +7,7 @@ import type { EventSink } from '../events.js';
 import { silentLogger, type Logger } from '../logger.js';
 import { ExpiryWatch } from './expiry-watch.js';
 import { ensureGeneratedKeystore, keystoreStatePath } from './generated-keystore.js';
-import { checkImport, importSourceHash, writeImportedKeystore, type ImportInput } from './import.js';
+import type { ImportInput } from './import.js';
 import { inspectCertificate, type CertificateInfo } from './inspect.js';
 import { readKeystoreState, writeKeystoreState, type KeystoreState } from './keystore-state.js';
 
@@ -97,6 +97,8 @@ export class TlsService {
     };
     const dir = join(this.options.dir, 'imported');
     const statePath = keystoreStatePath(dir);
+    // node-forge (behind import.js) only for tls.mode import: the generated mode's launches never load it.
+    const { checkImport, importSourceHash, writeImportedKeystore } = await import('./import.js');
     const hash = importSourceHash(input);
     const kept = await readKeystoreState(statePath);
     // Checked again at every launch (dates move on) even when the files did not change.
