@@ -25,7 +25,7 @@ const timeZone = Type.String({ minLength: 1, format: 'time-zone', description: '
 export const GATEWAY_KINDS = ['simulated', 'clientportal', 'command', 'ibgateway', 'simulated-tws'] as const;
 
 export const backoffSchema = closed({
-  initialMs: int(1),
+  initialMs: int(0, '0: the first retry at once'),
   maxMs: int(1),
   factor: Type.Number({ minimum: 1 }),
   jitter: Type.Number({ minimum: 0, maximum: 1, description: 'each delay is multiplied by a random factor in [1 - jitter, 1 + jitter]' }),

@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { GatewayConfig } from '../../config/types.js';
 import { ERR_CONF_INVALID } from '../../errors.js';
@@ -33,7 +34,11 @@ export function newControlToken(): string {
  */
 export async function writeSimConfig(path: string, simulator: GatewayConfig['simulator'], control: { token: string; infoFile: string }): Promise<void> {
   const body = { ...simulator, control: { port: 0, token: control.token, infoFile: control.infoFile } };
-  await writeFileAtomic(path, JSON.stringify(body, null, 2) + '\n', { mode: 0o600 });
+  const text = JSON.stringify(body, null, 2) + '\n';
+  // Unchanged since the last launch (the usual restart): no write, no fsync on the restart path.
+  const [current, mode] = await Promise.all([readFile(path, 'utf8').catch(() => null), stat(path).then((s) => s.mode & 0o777, () => null)]);
+  if (current === text && mode === 0o600) return;
+  await writeFileAtomic(path, text, { mode: 0o600 });
 }
 
 /** `ibgw-sim root/conf.yaml --sim-config <file>`, run by this very Node binary, cwd = home. */
