@@ -6,6 +6,7 @@ import type { WindowCalendar } from '../maintenance/calendar.js';
 import type { EndpointClass, EndpointClassStats } from './endpoint-stats.js';
 import type { KeeperState, LadderLevelName } from './ladder.js';
 import type { LoginBlock } from './login-budget.js';
+import type { AcquireSlot } from './min-gap-pacer.js';
 import type { LoginFunction } from './recovery.js';
 import type { StateChange } from './connection-history.js';
 
@@ -14,7 +15,8 @@ export interface GatewayControl {
   isRunning(): boolean;
   /** The port accepts connections (the supervisor's readiness). */
   isReady(): boolean;
-  restart(reason: string): Promise<void> | void;
+  /** `graceMs` replaces the stop's TERM → KILL grace (a gateway judged hung gets a short one). */
+  restart(reason: string, options?: { graceMs?: number }): Promise<void> | void;
 }
 
 export interface SessionKeeperOptions {
@@ -22,6 +24,12 @@ export interface SessionKeeperOptions {
   baseUrl: () => string;
   ca: () => Promise<string | null>;
   gateway: GatewayControl;
+  /**
+   * Where the auth-status check between tickles takes its slot: the daemon's shared IBKR pacer,
+   * `(path) => pacer.acquire(path, { essential: true })`, so the check counts in the budget the
+   * apps' pass-through shares. Default: the keeper's own floor, one per session.authCheckIntervalMs.
+   */
+  acquireAuthCheck?: AcquireSlot;
   /** Automated login (a later issue). Without it a lost SSO session is reported as needs-login. */
   login?: LoginFunction;
   /** Maintenance windows: inside one, failures are expected and nothing escalates. */

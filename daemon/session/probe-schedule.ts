@@ -1,8 +1,10 @@
 /**
- * When the keeper looks next. Two probes at two paces: the tickle at IBKR's pace (it keeps the
- * session alive and reads its state; IBKR allows one a second, and every one reaches IBKR), and
- * the liveness probe of the gateway's own web server, cheap and local, often enough to find a
- * hang within seconds. After an unanswered probe the liveness probe follows almost at once.
+ * When the keeper looks next. Three probes at three paces: the tickle at IBKR's pace (it keeps
+ * the session alive and reads its state; IBKR allows one a second, and every one reaches IBKR);
+ * between tickles, while the session is authenticated, the auth-status check, so a lost
+ * brokerage session is seen within seconds; and the liveness probe of the gateway's own web
+ * server, cheap and local, often enough to find a hang within seconds. After an unanswered
+ * probe the liveness probe follows almost at once.
  */
 export interface ProbeTimings {
   tickleIntervalMs: number;
@@ -11,12 +13,16 @@ export interface ProbeTimings {
   suspectMs: number;
   /** Least time between two tickles (IBKR: 1/s; more puts the address in the penalty box). */
   tickleGapMs: number;
+  /** 0 turns the auth-status check off. */
+  authCheckMs: number;
 }
 
 export class ProbeSchedule {
   nextTickleAt = 0;
   lastTickleAt: number | null = null;
   lastProbeAt = 0;
+  /** When the session state was last read from IBKR: a tickle or an auth-status check. */
+  lastSessionLookAt = 0;
 
   constructor(private readonly t: ProbeTimings) {}
 
@@ -41,7 +47,19 @@ export class ProbeSchedule {
   tickled(sentAt: number, doneAt: number): void {
     this.lastTickleAt = sentAt;
     this.lastProbeAt = doneAt;
+    this.lastSessionLookAt = sentAt;
     this.nextTickleAt = sentAt + this.t.tickleIntervalMs;
+  }
+
+  /** An auth-status check went out at `sentAt`: the next one is due an interval later. */
+  authChecked(sentAt: number, doneAt: number): void {
+    this.lastSessionLookAt = sentAt;
+    this.lastProbeAt = doneAt;
+  }
+
+  /** `on`: the session is authenticated and nothing holds checks back (penalty, window). */
+  authCheckAt(on: boolean): number | null {
+    return on && this.t.authCheckMs > 0 ? this.lastSessionLookAt + this.t.authCheckMs : null;
   }
 
   probed(doneAt: number): void {
@@ -56,10 +74,12 @@ export class ProbeSchedule {
     return this.lastProbeAt + (suspect ? this.t.suspectMs : this.t.livenessMs);
   }
 
-  /** ms until the next probe of either kind, or an extra wake-up (a window's end, the box's end). */
-  until(now: number, o: { suspect: boolean; penalty: boolean; wakeAt: Array<number | null> }): number {
+  /** ms until the next probe of any kind, or an extra wake-up (a window's end, the box's end). */
+  until(now: number, o: { suspect: boolean; penalty: boolean; authCheck: boolean; wakeAt: Array<number | null> }): number {
     let at = this.nextTickleAt;
     if (this.livenessOn(o.penalty)) at = Math.min(at, this.livenessAt(o.suspect));
+    const check = this.authCheckAt(o.authCheck);
+    if (check !== null) at = Math.min(at, check);
     for (const w of o.wakeAt) if (w !== null && w > now) at = Math.min(at, w);
     return Math.max(0, at - now);
   }

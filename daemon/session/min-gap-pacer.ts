@@ -1,0 +1,39 @@
+/**
+ * The keeper's own floor under how often a call may go out: at most one per `gapMs`, refused
+ * (not queued) when asked sooner — a periodic check that finds no slot simply looks later.
+ *
+ * Its acquire() has the shape of the daemon's shared IBKR pacer (the pass-through's budget),
+ * so the keeper takes either: its own floor until the shared pacer is wired in, then
+ * `(path) => pacer.acquire(path, { essential: true })`, which counts the check in the budget
+ * the apps share.
+ */
+
+/** A granted slot; release() ends a call held against a concurrency cap (no-op here). */
+export interface CallSlot {
+  release(): void;
+}
+
+/** Resolves with a slot for one call to `path`, or rejects when none may be had now. */
+export type AcquireSlot = (path: string) => Promise<CallSlot | void>;
+
+export class MinGapPacer {
+  readonly #gapMs: number;
+  readonly #now: () => number;
+  #lastAt = -Infinity;
+
+  constructor(gapMs: number, now: () => number = Date.now) {
+    this.#gapMs = gapMs;
+    this.#now = now;
+  }
+
+  /** When the next slot opens (its clock). */
+  get nextAt(): number {
+    return this.#lastAt + this.#gapMs;
+  }
+
+  readonly acquire: AcquireSlot = async () => {
+    const now = this.#now();
+    if (now < this.nextAt) throw new Error(`no slot before ${Math.ceil(this.nextAt - now)} ms`);
+    this.#lastAt = now;
+  };
+}
