@@ -91,7 +91,7 @@ export class SessionKeeper {
     this.#probes = new Probes({
       client: this.#client, seen: this.#seen, schedule: this.#schedule, report: this.#report, now,
       livenessTimeoutMs: c.livenessTimeoutMs, handshakeTimeoutMs: c.handshakeTimeoutMs,
-      acquireAuthCheck: options.acquireAuthCheck ?? new MinGapPacer(c.authCheckIntervalMs, now).acquire,
+      acquireAuthCheck: options.acquireAuthCheck ?? new MinGapPacer(c.authCheckIntervalMs).acquire,
     });
     this.#penalty = new PenaltyBox(c.penaltyBoxMs);
     this.#restarts = new RestartGate(this.#backoff, RESTART_GRACE_MS);
@@ -205,7 +205,7 @@ export class SessionKeeper {
     }
     const livenessDue = this.#schedule.livenessOn(penalty) && now >= this.#schedule.livenessAt(false);
     if (this.#schedule.tickleDue(now)) {
-      const gap = this.#schedule.gapWait(now);
+      const gap = this.#schedule.gapWait();
       if (gap <= 0) return this.#tickle(now);
       // A tickle held back by IBKR's 1/s must not hold back the local probe with it.
       return livenessDue ? this.#liveness(now) : gap;

@@ -21,7 +21,8 @@ export class MinGapPacer {
   readonly #now: () => number;
   #lastAt = -Infinity;
 
-  constructor(gapMs: number, now: () => number = Date.now) {
+  /** `now`: a monotonic clock by default, for the reason probe-schedule.ts gives. */
+  constructor(gapMs: number, now: () => number = () => performance.now()) {
     this.#gapMs = gapMs;
     this.#now = now;
   }

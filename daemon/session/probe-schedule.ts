@@ -15,6 +15,12 @@ export interface ProbeTimings {
   tickleGapMs: number;
   /** 0 turns the auth-status check off. */
   authCheckMs: number;
+  /**
+   * The clock the tickle gap is kept with (default performance.now): a monotonic one, since a
+   * wall clock stepped forward (NTP, a resumed VM) would otherwise let two tickles out within
+   * IBKR's second, and a 429 costs a 15-minute penalty box.
+   */
+  monotonic?: () => number;
 }
 
 export class ProbeSchedule {
@@ -23,8 +29,12 @@ export class ProbeSchedule {
   lastProbeAt = 0;
   /** When the session state was last read from IBKR: a tickle or an auth-status check. */
   lastSessionLookAt = 0;
+  #lastTickleEnd = -Infinity;
+  readonly #monotonic: () => number;
 
-  constructor(private readonly t: ProbeTimings) {}
+  constructor(private readonly t: ProbeTimings) {
+    this.#monotonic = t.monotonic ?? (() => performance.now());
+  }
 
   /** Tickle at the next chance (still no sooner than the tickle gap allows). */
   tickleSoon(now: number): void {
@@ -39,12 +49,13 @@ export class ProbeSchedule {
     return now >= this.nextTickleAt;
   }
 
-  /** ms until a due tickle may go out without breaking IBKR's one-per-second limit. */
-  gapWait(now: number): number {
-    return Math.max(0, (this.lastTickleAt ?? -Infinity) + this.t.tickleGapMs - now);
+  /** ms until a due tickle may go out without breaking IBKR's one-per-second limit (counted from the last one's end). */
+  gapWait(): number {
+    return Math.max(0, this.#lastTickleEnd + this.t.tickleGapMs - this.#monotonic());
   }
 
   tickled(sentAt: number, doneAt: number): void {
+    this.#lastTickleEnd = this.#monotonic();
     this.lastTickleAt = sentAt;
     this.lastProbeAt = doneAt;
     this.lastSessionLookAt = sentAt;
