@@ -21,7 +21,7 @@ import { MaintenanceWatch } from './maintenance-watch.js';
 import { MinGapPacer } from './min-gap-pacer.js';
 import { ObservedGateway } from './observed-gateway.js';
 import { PenaltyBox } from './penalty-box.js';
-import { ProbeSchedule } from './probe-schedule.js';
+import { ProbeSchedule, type LookState } from './probe-schedule.js';
 import { AUTH_STATUS_PATH, Probes, type CheckLook, type Look } from './probes.js';
 import { RecoveryRunner } from './recovery-runner.js';
 import { RestartGate } from './restart-gate.js';
@@ -196,24 +196,19 @@ export class SessionKeeper {
       this.#schedule.tickleSoon(now);
       return this.#gatewayPollMs;
     }
-    const penalty = this.#penalty.active(now);
-    // A probe just went unanswered: the local liveness probe goes first, since it alone tells
-    // a hung gateway (restart) from IBKR out of reach behind a working one (wait).
-    if (this.#seen.hang.count > 0 && this.#schedule.livenessOn(penalty)) {
-      const wait = this.#schedule.livenessAt(true) - now;
-      return wait <= 0 ? this.#liveness(now) : wait;
-    }
-    const livenessDue = this.#schedule.livenessOn(penalty) && now >= this.#schedule.livenessAt(false);
-    if (this.#schedule.tickleDue(now)) {
-      const gap = this.#schedule.gapWait();
-      if (gap <= 0) return this.#tickle(now);
-      // A tickle held back by IBKR's 1/s must not hold back the local probe with it.
-      return livenessDue ? this.#liveness(now) : gap;
-    }
-    const checkAt = this.#schedule.authCheckAt(this.#authCheckOn(now));
-    if (checkAt !== null && now >= checkAt) return this.#authCheck(now);
-    if (livenessDue) return this.#liveness(now);
-    return this.#untilNext(now);
+    const next = this.#schedule.next(now, this.#lookState(now));
+    if (next === 'tickle') return this.#tickle(now);
+    if (next === 'auth-check') return this.#authCheck(now);
+    if (next === 'liveness') return this.#liveness(now);
+    return next;
+  }
+
+  /** What the schedule needs to know to pick the next look; also wakes at a window's end and when the penalty box opens. */
+  #lookState(now: number): LookState {
+    return {
+      suspect: this.#seen.hang.count > 0, penalty: this.#penalty.active(now), authCheck: this.#authCheckOn(now),
+      wakeAt: [this.#maintenance.window?.end ?? null, this.#penalty.until(now)],
+    };
   }
 
   /**
@@ -232,11 +227,7 @@ export class SessionKeeper {
    * and the tickle, always first in line, would starve the others.
    */
   #untilNext(now: number): number {
-    // Also wake at a window's end (its one planned check) and when the penalty box opens.
-    return this.#schedule.until(now, {
-      suspect: this.#seen.hang.count > 0, penalty: this.#penalty.active(now), authCheck: this.#authCheckOn(now),
-      wakeAt: [this.#maintenance.window?.end ?? null, this.#penalty.until(now)],
-    });
+    return this.#schedule.until(now, this.#lookState(now));
   }
 
   // --- probes -----------------------------------------------------------------------------------

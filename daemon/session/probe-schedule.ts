@@ -23,6 +23,18 @@ export interface ProbeTimings {
   monotonic?: () => number;
 }
 
+/** What the keeper knows that decides which look comes next. */
+export interface LookState {
+  /** A probe just went unanswered. */
+  suspect: boolean;
+  /** Inside IBKR's penalty box: tickles only. */
+  penalty: boolean;
+  /** The auth-status check may run (authenticated, no window, no box). */
+  authCheck: boolean;
+  /** Extra wake-ups: a window's end, the box's end. */
+  wakeAt: Array<number | null>;
+}
+
 export class ProbeSchedule {
   nextTickleAt = 0;
   lastTickleAt: number | null = null;
@@ -85,8 +97,31 @@ export class ProbeSchedule {
     return this.lastProbeAt + (suspect ? this.t.suspectMs : this.t.livenessMs);
   }
 
+  /**
+   * The look due now, or ms until one is. In order: after an unanswered probe, the liveness
+   * probe (it alone tells a hung gateway from IBKR out of reach); a due tickle — unless IBKR's
+   * 1/s holds it back, when a due liveness probe goes instead; the auth-status check; the
+   * liveness probe.
+   */
+  next(now: number, o: LookState): 'tickle' | 'auth-check' | 'liveness' | number {
+    const liveness = this.livenessOn(o.penalty);
+    if (o.suspect && liveness) {
+      const wait = this.livenessAt(true) - now;
+      return wait <= 0 ? 'liveness' : wait;
+    }
+    const livenessDue = liveness && now >= this.livenessAt(false);
+    if (this.tickleDue(now)) {
+      const gap = this.gapWait();
+      if (gap <= 0) return 'tickle';
+      return livenessDue ? 'liveness' : gap;
+    }
+    const check = this.authCheckAt(o.authCheck);
+    if (check !== null && now >= check) return 'auth-check';
+    return livenessDue ? 'liveness' : this.until(now, o);
+  }
+
   /** ms until the next probe of any kind, or an extra wake-up (a window's end, the box's end). */
-  until(now: number, o: { suspect: boolean; penalty: boolean; authCheck: boolean; wakeAt: Array<number | null> }): number {
+  until(now: number, o: LookState): number {
     let at = this.nextTickleAt;
     if (this.livenessOn(o.penalty)) at = Math.min(at, this.livenessAt(o.suspect));
     const check = this.authCheckAt(o.authCheck);

@@ -219,4 +219,23 @@ t.test('penalty box, restart gate and probe schedule', async (t) => {
   t.equal(s.livenessAt(false), 9230, 'an answered check counts as a look at the gateway');
   s.tickled(6000, 6010);
   t.equal(s.authCheckAt(true), 10_000, 'a tickle read the session too: the check waits an interval after it');
+
+  // Which look goes next, in order.
+  let m = 0;
+  const n = new ProbeSchedule({ tickleIntervalMs: 60_000, livenessMs: 2000, suspectMs: 250, tickleGapMs: 1100, authCheckMs: 5000, monotonic: () => m });
+  const look = { suspect: false, penalty: false, authCheck: true, wakeAt: [] };
+  n.tickled(0, 10);
+  m = 10;
+  t.equal(n.next(500, look), 1510, 'nothing due: wait for the liveness probe');
+  t.equal(n.next(2010, look), 'liveness');
+  t.equal(n.next(5000, look), 'auth-check', 'the check before the liveness probe when both are due');
+  t.equal(n.next(300, { ...look, suspect: true }), 'liveness', 'after an unanswered probe: the liveness probe, at once');
+  n.tickleSoon(2100);
+  m = 500;
+  t.equal(n.next(2100, look), 'liveness', 'a tickle held by IBKR\'s 1/s does not hold back a due liveness probe');
+  n.probed(2100);
+  t.equal(n.next(2150, look), 600, 'nor is the tickle let out early: the gap is waited');
+  m = 2000;
+  t.equal(n.next(5000, look), 'tickle', 'a due tickle goes first');
+  t.equal(n.next(5000, { ...look, penalty: true }), 'tickle', 'in the penalty box: tickles only');
 });
