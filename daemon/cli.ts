@@ -7,12 +7,16 @@ const USAGE = `usage: ibgw <command> [options]
   daemon [--config PATH]                 run the daemon in the foreground (npm start)
   status [--json]                        daemon, gateway and session status
   gateway start|stop|restart [--reason]  act on the supervised gateway
+  gateway install|versions|use|check     Client Portal Gateway versions (kind clientportal)
+  maintenance list|add|rm|skip|now|end|calendar|plan|pending|rollback|status
+                                         maintenance windows, staged changes, rollback
   access list|add|remove|explain|suggest the gateway's IP allow/deny lists
   tls show|ca|renew|check                the gateway's TLS certificate
   conf show|diff|apply|versions|rollback the managed gateway conf.yaml
   credentials set|show|clear             the IBKR login kept in the encrypted vault
   keys generate|rotate                   the vault's encryption key (ENCRYPTION_KEY)
   notify test CHANNEL | status           send a test notification; channels and deliveries
+  tokens create|list|revoke              app tokens (scope read or trade) for local apps
 
 Every command takes --config PATH (default: IBGW_CONFIG, else the embedded default).
 The CLI reads the admin token from IBGW_ADMIN_TOKEN or <dataDir>/admin-token.
@@ -33,6 +37,8 @@ const COMMANDS: Record<string, () => Promise<Command>> = {
   credentials: async () => (await import('./cli/commands/credentials.js')).credentialsCommand,
   keys: async () => (await import('./cli/commands/keys.js')).keysCommand,
   notify: async () => (await import('./cli/commands/notify.js')).notifyCommand,
+  maintenance: async () => (await import('./cli/commands/maintenance.js')).maintenanceCommand,
+  tokens: async () => (await import('./cli/commands/tokens.js')).tokensCommand,
 };
 
 async function main(argv: string[]): Promise<number> {

@@ -22,6 +22,7 @@ export interface ConfigOwner {
 export const CONFIG_OWNERS: readonly ConfigOwner[] = [
   { key: 'dataDir', owner: 'daemon', effect: 'daemon-restart' },
   { key: 'api', owner: 'api', effect: 'daemon-restart' },
+  { key: 'api.passThrough', owner: 'ibkr', effect: 'live' },
   { key: 'store', owner: 'store', effect: 'daemon-restart' },
   { key: 'logging', owner: 'daemon', effect: 'live' },
   { key: 'gateway', owner: 'gateway', effect: 'gateway-restart' },
@@ -39,6 +40,8 @@ export const CONFIG_OWNERS: readonly ConfigOwner[] = [
   { key: 'session.resets', owner: 'calendar', effect: 'live' },
   { key: 'notifications', owner: 'notifier', effect: 'live' },
   { key: 'vault', owner: 'vault', effect: 'live' },
+  { key: 'maintenance', owner: 'maintenance', effect: 'live' },
+  { key: 'login', owner: 'login', effect: 'live' },
 ];
 
 const covers = (key: string, path: string): boolean => path === key || path.startsWith(`${key}.`);

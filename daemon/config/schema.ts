@@ -6,8 +6,11 @@
  * a silently ignored setting.
  */
 import { Type, type TSchema, type TProperties } from '@sinclair/typebox';
-import { NotificationsConfig } from '../notify/config-schema.js';
+import { NotificationsConfig } from './notify-schema.js';
 import { ibcSchema, ibgatewaySchema, TWS_PATH_KEYS } from './tws-schema.js';
+import { MaintenanceConfigSchema } from './maintenance-schema.js';
+import { LoginConfigSchema } from './login-schema.js';
+import { SimulatorSettingsSchema } from '../../scripts/sim/simulator-settings.js';
 
 const closed = <P extends TProperties>(properties: P, description?: string) =>
   Type.Object(properties, { additionalProperties: false, ...(description ? { description } : {}) });
@@ -31,14 +34,34 @@ export const backoffSchema = closed({
   jitter: Type.Number({ minimum: 0, maximum: 1, description: 'each delay is multiplied by a random factor in [1 - jitter, 1 + jitter]' }),
 });
 
-const simulatorUser = Type.Object({
-  username: text(),
-  password: text(),
-  accounts: Type.Array(text(), { minItems: 1 }),
-  paper: Type.Boolean(),
-  twoFactor: oneOf(['none', 'approve', 'code']),
-  code: Type.Optional(Type.String({ pattern: '^[0-9]{6}$' })),
-}, { additionalProperties: false });
+/** A path of the gateway's API below /v1/api; `*` is one segment, a trailing `*` the rest of the path. */
+const gatewayPath = Type.String({ pattern: '^/[^?#\\s]*$', description: 'path below /v1/api, e.g. /portfolio/*/summary' });
+
+const paceLimit = Type.Union([
+  closed({ count: int(1), perMs: int(1) }, 'at most count requests in any perMs'),
+  closed({ concurrent: int(1) }, 'at most this many requests open at once'),
+]);
+
+const passThroughSchema = closed({
+  allowTrading: Type.Boolean({ description: 'pass non-GET calls (orders) for tokens with scope trade; false = read-only' }),
+  timeoutMs: int(100, 'each gateway call; with IBKR unreachable the gateway never answers'),
+  maxResponseBytes: int(1024, 'larger gateway answers are refused (502) rather than buffered'),
+  queue: closed({
+    maxWaitMs: int(0, 'longest a request waits for its turn under IBKR\'s pacing; beyond it → 429 with Retry-After'),
+    maxLength: int(1, 'requests waiting at once; beyond it → 429'),
+  }),
+  pacing: closed({
+    globalPerSec: int(1, 'IBKR\'s limit for all requests through the gateway, the session keeper\'s included'),
+    reservedForSession: int(0, 'of globalPerSec, kept for the session keeper\'s essential calls (tickle)'),
+    guardMs: int(0, 'added to every window: requests sent perMs apart can arrive closer together'),
+    perEndpoint: Type.Record(gatewayPath, paceLimit),
+  }, 'IBKR\'s pacing, enforced for all apps together'),
+  cache: closed({
+    maxEntries: int(0),
+    maxBytes: int(0),
+    ttlMs: Type.Record(gatewayPath, int(0), { description: 'GET answers kept this long, by path pattern; unlisted paths are not cached (identical concurrent GETs still share one call)' }),
+  }),
+});
 
 const apiSchema = closed({
   host: text('loopback by default: the API can stop the gateway'),
@@ -46,6 +69,7 @@ const apiSchema = closed({
   authMaxFailures: int(1, 'failed bearer-token checks from one address within the window before further failures answer 429 (a valid token is always accepted)'),
   authFailureWindowMs: int(1),
   authFailureDelayMs: int(0, 'a failed check answers after this delay, doubled with each failure in the window (capped at 10 s)'),
+  passThrough: passThroughSchema,
 });
 
 const gatewaySchema = closed({
@@ -75,14 +99,8 @@ const gatewaySchema = closed({
     maxFileBytes: int(1024),
     maxFiles: int(1),
   }),
-  simulator: closed({
-    users: Type.Array(simulatorUser, { minItems: 1 }),
-    sessionIdleMs: int(1),
-    sessionMaxMs: int(1),
-    dailyReset: nullable(closed({ time: hhmm, timeZone })),
-    lockAfterFailures: int(1),
-    penaltyMs: int(0),
-  }, 'settings handed to the simulated gateway (kind simulated only)'),
+  // Owned by the simulator (scripts/sim/simulator-settings.ts): one schema, one set of defaults.
+  simulator: SimulatorSettingsSchema,
   ibc: ibcSchema,
   ibgateway: ibgatewaySchema,
 });
@@ -155,6 +173,8 @@ export const configSchema = closed({
   vault: closed({
     keyFile: nullable(text('file holding ENCRYPTION_KEY (mode 0600); null = <dataDir>/vault.key, after the environment and .env')),
   }),
+  maintenance: MaintenanceConfigSchema,
+  login: LoginConfigSchema,
 });
 
 /** Paths (dotted) whose values are file paths, resolved against the folder of the file that set them. */

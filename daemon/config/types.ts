@@ -10,6 +10,7 @@ export type Config = Static<typeof configSchema>;
 export type GatewayKind = (typeof GATEWAY_KINDS)[number];
 export type BackoffConfig = Static<typeof backoffSchema>;
 export type ApiConfig = Config['api'];
+export type PassThroughConfig = Config['api']['passThrough'];
 export type GatewayConfig = Config['gateway'];
 export type ConfFileConfig = Config['conf'];
 export type TlsConfig = Config['tls'];
@@ -19,6 +20,8 @@ export type LoggingConfig = Config['logging'];
 export type StoreConfig = Config['store'];
 export type VaultConfig = Config['vault'];
 export type { IbcConfig, IbGatewayConfig } from './tws-schema.js';
+export type MaintenanceConfig = Config['maintenance'];
+export type LoginConfig = Config['login'];
 
 /** A config together with where it came from, for error messages and the watcher. */
 export interface LoadedConfig {

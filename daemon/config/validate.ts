@@ -1,6 +1,7 @@
 import { Ajv, type ErrorObject } from 'ajv';
 import { ERR_CONFIG_INVALID, type IbgwError } from '../errors.js';
-import { notificationsProblem } from '../notify/config-schema.js';
+import { notificationsProblem } from './notify-schema.js';
+import { simulatorSettingsProblem } from '../../scripts/sim/simulator-settings.js';
 import { configSchema } from './schema.js';
 import type { Config } from './types.js';
 
@@ -13,9 +14,16 @@ function isTimeZone(value: string): boolean {
   }
 }
 
-const ajv = new Ajv({ allErrors: true, strict: true, allowUnionTypes: true });
-ajv.addFormat('time-zone', { type: 'string', validate: isTimeZone });
-const check = ajv.compile<Config>(configSchema);
+/**
+ * Built per validation and dropped after: the config is checked at start and on each edit, and
+ * a compiled validator of the whole schema is megabytes of generated code the idle daemon does
+ * not need to keep.
+ */
+function compileCheck() {
+  const ajv = new Ajv({ allErrors: true, strict: true, allowUnionTypes: true });
+  ajv.addFormat('time-zone', { type: 'string', validate: isTimeZone });
+  return ajv.compile<Config>(configSchema);
+}
 
 /** `/gateway/restart/maxRestarts` → `gateway.restart.maxRestarts`; the root is shown as `(root)`. */
 function keyPath(error: ErrorObject): string {
@@ -53,6 +61,7 @@ function pick(errors: ErrorObject[]): ErrorObject {
 }
 
 export function validateConfig(value: unknown, file: string): { config: Config } | { error: IbgwError } {
+  const check = compileCheck();
   if (check(value)) {
     const extra = semanticError(value);
     if (!extra) return { config: value };
@@ -88,8 +97,16 @@ function semanticError(config: Config): { key: string; message: string } | null 
   if (config.tls.mode === 'import' && !config.tls.import.pfx && !(config.tls.import.cert && config.tls.import.key)) {
     return { key: 'tls.import', message: 'mode import needs cert + key, or pfx' };
   }
+  const simulator = simulatorSettingsProblem(config.gateway.simulator);
+  if (simulator) return { key: `gateway.simulator.${simulator.key}`, message: simulator.message };
   if (config.session.requestTimeoutMs >= config.session.tickleIntervalMs) {
     return { key: 'session.requestTimeoutMs', message: `must be shorter than session.tickleIntervalMs (${config.session.tickleIntervalMs})` };
+  }
+  // A push waits on the phone inside one login attempt: the keeper must not give up first.
+  const lg = config.login;
+  const loginNeeds = lg.timeouts.pageLoadMs + lg.pushTimeoutMs + lg.timeouts.authenticatedMs;
+  if (config.session.loginTimeoutMs <= loginNeeds) {
+    return { key: 'session.loginTimeoutMs', message: `must be longer than login.timeouts.pageLoadMs + login.pushTimeoutMs + login.timeouts.authenticatedMs (${loginNeeds})` };
   }
   return notificationsProblem(config.notifications);
 }

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { writeFileAtomic } from '../store/atomic-write.js';
+import { writeFileAtomic } from '../atomic-write.js';
 import { ConfDocument } from './conf-document.js';
 import { assertConfValid, type ConfExpectations } from './conf-rules.js';
 import { ConfVersions, type ConfVersion } from './conf-versions.js';

@@ -9,6 +9,7 @@ import type { LoginBlock } from './login-budget.js';
 import type { AcquireSlot } from './min-gap-pacer.js';
 import type { LoginFunction } from './recovery.js';
 import type { StateChange } from './connection-history.js';
+import type { CallPacer } from '../ibkr/pacer.js';
 
 /** What the keeper needs of the gateway process; main.ts adapts the Supervisor to it. */
 export interface GatewayControl {
@@ -25,15 +26,23 @@ export interface SessionKeeperOptions {
   ca: () => Promise<string | null>;
   gateway: GatewayControl;
   /**
-   * Where the auth-status check between tickles takes its slot: the daemon's shared IBKR pacer,
-   * `(path) => pacer.acquire(path, { essential: true })`, so the check counts in the budget the
-   * apps' pass-through shares. Default: the keeper's own floor, one per session.authCheckIntervalMs.
+   * The auth-status check's own floor, asked before each check (refused: the check is skipped).
+   * Default: one per session.authCheckIntervalMs (min-gap-pacer.ts). The call itself then takes
+   * its slot in the shared `pacer` like every keeper call, so the check counts in the budget the
+   * apps' pass-through shares; do not pass the shared pacer here too (it would count twice).
    */
   acquireAuthCheck?: AcquireSlot;
   /** Automated login (a later issue). Without it a lost SSO session is reported as needs-login. */
   login?: LoginFunction;
+  /**
+   * Asked before each automated login: why it cannot run now (no credentials stored, Chromium
+   * not installed …), or null. A login that cannot work must not spend the login budget.
+   */
+  loginUnavailable?: () => string | null;
   /** Maintenance windows: inside one, failures are expected and nothing escalates. */
   calendar?: WindowCalendar;
+  /** IBKR's pacing, shared with the apps' pass-through: the keeper's calls go first, within a reserved share. */
+  pacer?: CallPacer;
   /** Login budget and block record (JSON, mode 0600); null/absent: memory only. */
   budgetPath?: string | null;
   /** State-change history for uptime; null/absent: memory only. */

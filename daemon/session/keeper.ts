@@ -39,6 +39,7 @@ const RESTART_GRACE_MS = 120_000;
 
 export class SessionKeeper {
   readonly #config: SessionConfig;
+  readonly #loginUnavailable: () => string | null;
   readonly #baseUrl: () => string;
   readonly #gateway: GatewayControl;
   readonly #client: GatewayClient;
@@ -67,6 +68,7 @@ export class SessionKeeper {
     const c = (this.#config = options.config);
     this.#baseUrl = options.baseUrl;
     this.#gateway = options.gateway;
+    this.#loginUnavailable = options.loginUnavailable ?? (() => null);
     const now = (this.#now = options.now ?? Date.now);
     const timers = {
       setTimeout: options.setTimeout ?? ((fn: () => void, ms: number) => setTimeout(fn, ms)),
@@ -81,7 +83,7 @@ export class SessionKeeper {
       onEvent: options.onEvent ?? (() => {}), now: this.#now, historyPath: options.historyPath ?? null,
       inMaintenance: () => this.#maintenance.window !== null,
     });
-    this.#client = new GatewayClient({ baseUrl: options.baseUrl, ca: options.ca, timeoutMs: c.requestTimeoutMs });
+    this.#client = new GatewayClient({ baseUrl: options.baseUrl, ca: options.ca, timeoutMs: c.requestTimeoutMs, pacer: options.pacer, penaltyMs: c.penaltyBoxMs });
     this.#budget = new LoginBudget({ ...c.loginBudget, path: options.budgetPath ?? null, now: this.#now, onError: (err) => this.#report.storeError(err) });
     this.#seen = new ObservedGateway(c.hangThreshold);
     this.#schedule = new ProbeSchedule({
@@ -247,9 +249,10 @@ export class SessionKeeper {
     const r = look.answer;
     if (r.outcome === 'rate-limited') this.#enterPenalty(path, now);
     const budget = this.#budget.check(now);
+    const noLoginReason = this.#recovery.hasLogin ? this.#loginUnavailable() : null;
     const action = decide({
       outcome: r.outcome, reading: look.reading, config: this.#config, inMaintenance: this.#maintenance.window !== null,
-      penaltyActive: this.#penalty.active(now), hasLogin: this.#recovery.hasLogin,
+      penaltyActive: this.#penalty.active(now), hasLogin: this.#recovery.hasLogin && noLoginReason === null, noLoginReason,
       loginBlocked: this.#budget.blocked()?.reason ?? null, budgetSpent: budget.allowed ? null : budget.reason,
       attempts: this.#recovery.attempts,
     });

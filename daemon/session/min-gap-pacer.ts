@@ -1,11 +1,9 @@
 /**
  * The keeper's own floor under how often a call may go out: at most one per `gapMs`, refused
  * (not queued) when asked sooner — a periodic check that finds no slot simply looks later.
- *
- * Its acquire() has the shape of the daemon's shared IBKR pacer (the pass-through's budget),
- * so the keeper takes either: its own floor until the shared pacer is wired in, then
- * `(path) => pacer.acquire(path, { essential: true })`, which counts the check in the budget
- * the apps share.
+ * It holds whatever else asks the keeper to look; the shared IBKR pacer (daemon/ibkr/pacer.ts,
+ * through the keeper's GatewayClient) then counts the call in the budget the apps share. Its
+ * acquire() has the pacer's shape, so a different policy fits the same seam.
  */
 
 /** A granted slot; release() ends a call held against a concurrency cap (no-op here). */

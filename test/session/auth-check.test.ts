@@ -4,6 +4,7 @@
  * and takes its slot where the keeper is told to (the shared pacer, once wired).
  */
 import t from 'tap';
+import type { CallPacer } from '../../daemon/ibkr/pacer.js';
 import { MinGapPacer } from '../../daemon/session/min-gap-pacer.js';
 import { startKeeper, startTestSim, waitState, type Harness } from '../helpers/session-harness.js';
 import { waitFor } from '../../testkit/wait-for.js';
@@ -68,7 +69,7 @@ t.test('the check takes its slot where the keeper is told: refused, nothing is s
   const h = startKeeper(t, sim, { tickleIntervalMs: 60_000, authCheckIntervalMs: 100 }, {
     acquireAuthCheck: async (path) => {
       asked.push(path);
-      throw new Error('busy'); // a shared pacer with no room (429 busy, or its penalty box)
+      throw new Error('no slot'); // a floor (or any other policy) that says not now
     },
   });
   await waitState(h, 'authenticated');
@@ -77,6 +78,25 @@ t.test('the check takes its slot where the keeper is told: refused, nothing is s
   t.equal((await authStatusCalls()) - before, 0, 'no check went out without a slot');
   t.same([...new Set(asked)], ['/iserver/auth/status'], 'asked by path, as the shared pacer counts it');
   t.equal(h.keeper.status().state, 'authenticated', 'a skipped check changes nothing');
+});
+
+t.test('the check counts in the budget the pass-through shares: its call takes a slot in the shared pacer', async (t) => {
+  const slots: Array<{ path: string; essential: boolean }> = [];
+  const pacer: CallPacer = {
+    acquire: async (path, o) => {
+      slots.push({ path, essential: o?.essential === true });
+      return { sentAt: Date.now(), waitedMs: 0, release: () => {} };
+    },
+    penalize: () => {},
+  };
+  const h = startKeeper(t, sim, { tickleIntervalMs: 60_000, authCheckIntervalMs: INTERVAL }, { pacer });
+  await waitState(h, 'authenticated');
+  const before = await authStatusCalls();
+  await waitFor(async () => (await authStatusCalls()) >= before + 2, 8000, 'two checks');
+  const checks = slots.filter((s) => s.path === '/iserver/auth/status');
+  t.ok(checks.length >= 2, `each check took a slot (${checks.length})`);
+  t.ok(checks.every((c) => c.essential), 'as the keeper\'s: ahead of the apps, inside the reserved share');
+  t.ok(slots.some((s) => s.path === '/tickle'), 'as the tickle does');
 });
 
 t.test('the keeper\'s own floor: one slot per gap, refused in between', async (t) => {
