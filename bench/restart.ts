@@ -94,8 +94,10 @@ function figures(mine: Restart[], bare: Restart[]): PeerFigures {
 }
 
 /**
- * One restart, measured again if a connection was reset on the way (a reset means the process
- * answering was going away: the round measured nothing). Said on stderr, never hidden.
+ * One restart, measured again if a connection was reset on the way. Ours checks that the port is
+ * free before each spawn by binding it for an instant (preflight's port check): a probe landing in
+ * that instant is accepted by the check's listener and then reset, so the round measured nothing.
+ * Said on stderr, never hidden.
  */
 async function measureOnce(p: Peer): Promise<Restart> {
   for (let attempt = 1; ; attempt++) {
