@@ -32,7 +32,6 @@ export interface LocalTls {
   fingerprint: string;
 }
 
-export { TLS_FILES };
 
 function existingCa(dir: string, now: Date): CertificateAuthority | null {
   const certPath = join(dir, TLS_FILES.ca);

@@ -89,4 +89,3 @@ export async function ensureGeneratedKeystore(opts: GeneratedKeystoreOptions): P
   return { state: next, certPem: tls.certPem, caPem: tls.caPem, renewed: true };
 }
 
-export { TLS_FILES };
