@@ -9,7 +9,7 @@
  * daemon's config can embed this schema at start without loading anything heavy.
  */
 import type { Static } from '@sinclair/typebox';
-import { Type } from './type-builder.js';
+import { Type } from '../json-schema/type-builder.js';
 
 const css = (value: string) => Type.String({ minLength: 1, default: value });
 const ms = (value: number, minimum = 1) => Type.Integer({ minimum, default: value });

@@ -4,7 +4,7 @@
  * Defaults live in config/default.yaml like every other key.
  */
 import type { Static } from '@sinclair/typebox';
-import { Type } from './type-builder.js';
+import { Type } from '../json-schema/type-builder.js';
 
 const int = (minimum: number, maximum?: number) => Type.Integer(maximum === undefined ? { minimum } : { minimum, maximum });
 

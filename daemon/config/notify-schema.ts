@@ -7,7 +7,7 @@
  * and the notifier asks its `secrets` option for the value at send time.
  */
 import type { Static, TSchema } from '@sinclair/typebox';
-import { Type } from './type-builder.js';
+import { Type } from '../json-schema/type-builder.js';
 
 const closed = { additionalProperties: false } as const;
 /** A plain JSON-schema enum: ajv then says "must be one of …", where a union of literals says "must be equal to constant". */

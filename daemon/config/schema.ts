@@ -6,7 +6,7 @@
  * a silently ignored setting.
  */
 import type { TSchema, TProperties } from '@sinclair/typebox';
-import { Type } from './type-builder.js';
+import { Type } from '../json-schema/type-builder.js';
 import { NotificationsConfig } from './notify-schema.js';
 import { ibcSchema, ibgatewaySchema, TWS_PATH_KEYS } from './tws-schema.js';
 import { MaintenanceConfigSchema } from './maintenance-schema.js';

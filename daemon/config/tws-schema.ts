@@ -5,7 +5,7 @@
  * configuration: a misspelled key is an error naming the key.
  */
 import type { Static } from '@sinclair/typebox';
-import { Type } from './type-builder.js';
+import { Type } from '../json-schema/type-builder.js';
 
 const nullablePath = Type.Union([Type.Null(), Type.String({ minLength: 1 })]);
 const port = Type.Integer({ minimum: 0, maximum: 65535 });

@@ -6,7 +6,7 @@
  * does not exist, overlaps) is checked in window-rules.ts.
  */
 import type { Static } from '@sinclair/typebox';
-import { Type } from '../config/type-builder.js';
+import { Type } from '../json-schema/type-builder.js';
 import { WINDOW_ACTIONS, type WindowAction } from './window-types.js';
 
 // A plain enum, not a union of literals: ajv then reports "must be equal to one of the

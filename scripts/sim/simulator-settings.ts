@@ -6,11 +6,11 @@
  * config/default.yaml repeats the defaults for people to read; a test keeps the two equal.
  *
  * The daemon loads this at start: its schemas come from the project's TypeBox-compatible
- * builder (daemon/config/type-builder.ts, TypeBox's types without its run time); TypeBox's value
+ * builder (daemon/json-schema/type-builder.ts, TypeBox's types without its run time); TypeBox's value
  * checker, and the registry entry it needs for StringEnum, live in sim-config.ts.
  */
 import type { SchemaOptions, Static, TSchema } from '@sinclair/typebox';
-import { Kind, Type } from '../../daemon/config/type-builder.js';
+import { Kind, Type } from '../../daemon/json-schema/type-builder.js';
 
 /**
  * A string from a fixed list, emitted as plain `{type: 'string', enum}` so ajv (the daemon's

@@ -1,5 +1,5 @@
 /**
- * The project's schema builder (daemon/config/type-builder.ts) against TypeBox's own, call for
+ * The project's schema builder (daemon/json-schema/type-builder.ts) against TypeBox's own, call for
  * call: the same JSON Schema, the same TypeBox symbols (Kind, Optional), so ajv, Fastify and
  * TypeBox's Value read a schema the same whichever built it.
  */
@@ -7,7 +7,7 @@ import { Type as TypeBox, TypeRegistry } from '@sinclair/typebox';
 import { Value } from '@sinclair/typebox/value';
 import t, { type Test } from 'tap';
 import { configSchema } from '../../daemon/config/schema.js';
-import { Kind, OptionalKind, Type } from '../../daemon/config/type-builder.js';
+import { Kind, OptionalKind, Type } from '../../daemon/json-schema/type-builder.js';
 import { SimulatorSettingsSchema } from '../../scripts/sim/simulator-settings.js';
 
 /** Symbol keys become visible (t.same compares string keys only). */

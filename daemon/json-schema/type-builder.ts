@@ -5,7 +5,7 @@
  *
  * The static types are TypeBox's own (type-only imports, erased by tsc), so `Static<typeof X>`
  * keeps working; the values are built as TypeBox builds them, symbols included, so TypeBox's
- * Value (the simulator's checks, tests) reads them as its own. test/config/type-builder.test.ts
+ * Value (the simulator's checks, tests) reads them as its own. test/json-schema/type-builder.test.ts
  * compares each builder with TypeBox's, call for call.
  */
 import type { Kind as TypeBoxKind, OptionalKind as TypeBoxOptionalKind, Type as TypeBoxType } from '@sinclair/typebox';
