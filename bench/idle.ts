@@ -12,7 +12,12 @@ import { waitFor } from '../testkit/wait-for.js';
 import { median } from './measure.js';
 import { startPm2 } from './peers/pm2.js';
 
+type Memory = { rssMb: number; privateMb: number; nodeExecutableMb: number };
+
 export interface IdleBench {
+  ours: Memory;
+  pm2: Memory | null;
+  bareNode: Memory;
   oursRssMb: number;
   oursCpuPct: number;
   /** The IBKR session the daemon logged in to unattended before it was measured. */
@@ -26,7 +31,25 @@ export interface IdleBench {
 
 const CLI = join(packageRoot, 'dist', 'daemon', 'cli.js');
 
-async function sample(pid: number, seconds: number): Promise<{ rssMb: number; cpuPct: number }> {
+/**
+ * What of a process's RSS is its own: pages no other process maps (smaps_rollup's Private_*),
+ * and how much is the node executable's own code and data read from disk, the same pages in
+ * every node process on the machine (pm2's, the simulator's, ours).
+ */
+export function memoryParts(pid: number): { privateMb: number; nodeExecutableMb: number } {
+  const rollup = readFileSync(`/proc/${pid}/smaps_rollup`, 'utf8');
+  const kb = (field: string) => Number(new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(rollup)?.[1] ?? 0);
+  let executableKb = 0;
+  let inExecutable = false;
+  for (const line of readFileSync(`/proc/${pid}/smaps`, 'utf8').split('\n')) {
+    const mapping = /^[0-9a-f]+-[0-9a-f]+ \S+ \S+ \S+ \S+\s*(.*)$/.exec(line);
+    if (mapping) inExecutable = mapping[1] === process.execPath || mapping[1]!.endsWith('/node');
+    else if (inExecutable && line.startsWith('Rss:')) executableKb += Number(line.split(/\s+/)[1]);
+  }
+  return { privateMb: (kb('Private_Clean') + kb('Private_Dirty')) / 1024, nodeExecutableMb: executableKb / 1024 };
+}
+
+async function sample(pid: number, seconds: number): Promise<{ rssMb: number; cpuPct: number; privateMb: number; nodeExecutableMb: number }> {
   const rss: number[] = [];
   const cpu: number[] = [];
   const usage = new ProcUsageReader();
@@ -38,7 +61,7 @@ async function sample(pid: number, seconds: number): Promise<{ rssMb: number; cp
     rss.push(s.memory / 1048576);
     cpu.push(s.cpu);
   }
-  return { rssMb: median(rss), cpuPct: median(cpu) };
+  return { rssMb: median(rss), cpuPct: median(cpu), ...memoryParts(pid) };
 }
 
 function cli(dir: string, configFile: string, args: string[], stdin = ''): Promise<string> {
@@ -91,7 +114,7 @@ export async function benchIdle(seconds = 8): Promise<IdleBench> {
   const footprintFile = join(dir, 'footprint.json');
   // Launched exactly as `npm start`, the ibgw bin, pm2 and systemd launch it.
   const daemon = spawn(process.execPath, [...DAEMON_NODE_FLAGS, CLI, 'daemon', '--config', configFile, '--footprint', footprintFile], { cwd: dir, stdio: 'ignore', env: { ...process.env, NODE_OPTIONS: '', IBGW_CONFIG: '' } });
-  let ours: { rssMb: number; cpuPct: number };
+  let ours: Awaited<ReturnType<typeof sample>>;
   let sessionState: string | null;
   let footprint: FootprintReport | null;
   try {
@@ -115,14 +138,14 @@ export async function benchIdle(seconds = 8): Promise<IdleBench> {
     await new Promise((r) => daemon.once('exit', r));
   }
   const bare = spawn(process.execPath, [...DAEMON_NODE_FLAGS, '-e', 'setInterval(() => {}, 1000)'], { stdio: 'ignore', env: { ...process.env, NODE_OPTIONS: '' } });
-  let bareNode: { rssMb: number; cpuPct: number };
+  let bareNode: Awaited<ReturnType<typeof sample>>;
   try {
     await new Promise((r) => setTimeout(r, 500));
     bareNode = await sample(bare.pid!, 3);
   } finally {
     bare.kill('SIGKILL');
   }
-  let pm2Result: { rssMb: number; cpuPct: number } | null = null;
+  let pm2Result: Awaited<ReturnType<typeof sample>> | null = null;
   const port = await freePort();
   const pm2 = await startPm2(join(packageRoot, 'bench', 'fixtures', 'restart-server.mjs'), port).catch(() => null);
   if (pm2) {
@@ -134,7 +157,9 @@ export async function benchIdle(seconds = 8): Promise<IdleBench> {
     }
   }
   rmSync(dir, { recursive: true, force: true });
+  const memory = (m: Memory): Memory => ({ rssMb: m.rssMb, privateMb: m.privateMb, nodeExecutableMb: m.nodeExecutableMb });
   return {
+    ours: memory(ours), pm2: pm2Result ? memory(pm2Result) : null, bareNode: memory(bareNode),
     oursRssMb: ours.rssMb, oursCpuPct: ours.cpuPct, sessionState,
     pm2RssMb: pm2Result?.rssMb ?? null, pm2CpuPct: pm2Result?.cpuPct ?? null,
     bareNodeRssMb: bareNode.rssMb, footprint,

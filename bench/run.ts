@@ -37,6 +37,13 @@ async function main(): Promise<void> {
       console.log(`ratio RSS ours/pm2      ${(i.oursRssMb / i.pm2RssMb).toFixed(2)}`);
     }
     console.log(`bare node, same flags   RSS ${i.bareNodeRssMb.toFixed(1)} MB   (the floor: ours adds ${(i.oursRssMb - i.bareNodeRssMb).toFixed(1)} MB)`);
+    const parts = (name: string, m: { rssMb: number; privateMb: number; nodeExecutableMb: number }) =>
+      console.log(`  ${name.padEnd(22)} private ${m.privateMb.toFixed(1).padStart(5)} MB   node executable's pages ${m.nodeExecutableMb.toFixed(1).padStart(5)} MB (shared by every node process)`);
+    console.log('of that RSS:');
+    parts('ibgw-supervisor', i.ours);
+    if (i.pm2) parts('pm2 God daemon', i.pm2);
+    parts('bare node', i.bareNode);
+    if (i.pm2) console.log(`ratio private ours/pm2 ${(i.ours.privateMb / i.pm2.privateMb).toFixed(2)}`);
     if (i.footprint) {
       console.log(`where the megabytes go (ibgw daemon --footprint; node ${i.footprint.execArgv.join(' ')}):`);
       for (const line of footprintLines(i.footprint)) console.log(line);
