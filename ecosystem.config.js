@@ -6,6 +6,8 @@
 // sends SIGINT and the daemon stops the whole gateway group within gateway.stopGraceMs + 5 s;
 // kill_timeout must be longer than that budget or pm2 would SIGKILL the daemon mid-stop (the
 // lifeline would still take the gateway group down, but the store would not be flushed).
+import { DAEMON_NODE_FLAGS } from './dist/daemon/node-flags.js';
+
 export const apps = [
   {
     name: 'ibgw',
@@ -13,9 +15,8 @@ export const apps = [
     args: ['daemon'],
     cwd: import.meta.dirname,
     interpreter: 'node',
-    // A small young generation: the daemon allocates little per second, and V8's default
-    // semi-spaces alone would add ~25 MB of resident memory (see npm run bench).
-    node_args: ['--max-semi-space-size=1', '--optimize-for-size'],
+    // The V8 flags of every launcher, why each: daemon/node-flags.ts (npm run build first).
+    node_args: [...DAEMON_NODE_FLAGS],
     exec_mode: 'fork',
     instances: 1,
     wait_ready: true,

@@ -20,6 +20,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { stringify } from 'yaml';
+import { DAEMON_NODE_FLAGS } from '../daemon/node-flags.js';
 import { packageRoot } from '../daemon/package-root.js';
 import { freePort } from '../testkit/ports.js';
 import { waitFor } from '../testkit/wait-for.js';
@@ -34,10 +35,7 @@ const LOAD_ROUNDS = 3;
 const ACCOUNT = 'DU1234567';
 const DEFAULT_LIMITED = ['/tickle', '/sso/validate', '/portfolio/accounts', '/portfolio/subaccounts', '/iserver/account/orders', '/iserver/account/trades', '/iserver/account/pnl/partitioned', '/iserver/marketdata/snapshot', '/iserver/scanner/run', '/iserver/scanner/params', '/pa/*', '/fyi/*'];
 
-const nodeFlags = (): string[] => {
-  const start = (JSON.parse(readFileSync(join(packageRoot, 'package.json'), 'utf8')) as { scripts: { start: string } }).scripts.start;
-  return start.split(/\s+/).filter((a) => a.startsWith('--'));
-};
+const nodeFlags = (): string[] => [...DAEMON_NODE_FLAGS];
 const rssMb = (pid: number): number => Number(execFileSync('ps', ['-o', 'rss=', '-p', String(pid)]).toString().trim()) / 1024;
 const quantile = (values: number[], q: number): number => [...values].sort((a, b) => a - b)[Math.min(values.length - 1, Math.floor(q * values.length))]!;
 

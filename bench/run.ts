@@ -4,7 +4,7 @@
  */
 import { benchApi } from './api.js';
 import { benchFrozen } from './frozen.js';
-import { benchIdle } from './idle.js';
+import { benchIdle, footprintLines } from './idle.js';
 import { formatSpread } from './measure.js';
 import { benchRestart } from './restart.js';
 
@@ -30,11 +30,23 @@ async function main(): Promise<void> {
   }
   if (wanted('idle')) {
     const i = await benchIdle(8);
-    console.log('\n== idle footprint while supervising (median of 1 s samples)');
-    console.log(`ibgw-supervisor daemon  RSS ${i.oursRssMb.toFixed(1)} MB (goal ≤ 70 MB)   CPU ${i.oursCpuPct.toFixed(2)} %`);
+    console.log(`\n== idle footprint while supervising, every capability configured (vault + unattended login, 3 notification channels, UI, API docs, a token, a cron window); median of 1 s samples`);
+    console.log(`ibgw-supervisor daemon  RSS ${i.oursRssMb.toFixed(1)} MB (goal ≤ 60 MB, pm2's God daemon)   CPU ${i.oursCpuPct.toFixed(2)} %   session ${i.sessionState ?? 'unknown'}`);
     if (i.pm2RssMb !== null) {
       console.log(`pm2 God daemon          RSS ${i.pm2RssMb.toFixed(1)} MB   CPU ${i.pm2CpuPct!.toFixed(2)} %`);
       console.log(`ratio RSS ours/pm2      ${(i.oursRssMb / i.pm2RssMb).toFixed(2)}`);
+    }
+    console.log(`bare node, same flags   RSS ${i.bareNodeRssMb.toFixed(1)} MB   (the floor: ours adds ${(i.oursRssMb - i.bareNodeRssMb).toFixed(1)} MB)`);
+    const parts = (name: string, m: { rssMb: number; privateMb: number; nodeExecutableMb: number }) =>
+      console.log(`  ${name.padEnd(22)} private ${m.privateMb.toFixed(1).padStart(5)} MB   node executable's pages ${m.nodeExecutableMb.toFixed(1).padStart(5)} MB (shared by every node process)`);
+    console.log('of that RSS:');
+    parts('ibgw-supervisor', i.ours);
+    if (i.pm2) parts('pm2 God daemon', i.pm2);
+    parts('bare node', i.bareNode);
+    if (i.pm2) console.log(`ratio private ours/pm2 ${(i.ours.privateMb / i.pm2.privateMb).toFixed(2)}`);
+    if (i.footprint) {
+      console.log(`where the megabytes go (ibgw daemon --footprint; node ${i.footprint.execArgv.join(' ')}):`);
+      for (const line of footprintLines(i.footprint)) console.log(line);
     }
   }
   if (wanted('frozen')) {

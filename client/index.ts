@@ -23,7 +23,7 @@ export interface IbgwClientOptions {
 }
 
 export interface Status {
-  daemon: { pid: number; version: string; uptime: number };
+  daemon: { pid: number; version: string; uptime: number; /** V8 flags (daemon/node-flags.ts) the daemon runs without: each costs idle memory. */ missingNodeFlags: string[] };
   gateway: { state: string; pid: number | null; since: string | null; restarts: number; [key: string]: unknown };
   session: { state: string; authenticated: boolean; maintenanceWindow?: { start: number; end: number; reason: string } | null; [key: string]: unknown } | null;
 }

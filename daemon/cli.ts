@@ -1,10 +1,10 @@
-#!/usr/bin/env node
+#!/usr/bin/env -S node --max-semi-space-size=1 --optimize-for-size --single-threaded
 import { loadDotEnv } from './config/dotenv.js';
 import { isIbgwError } from './errors.js';
 
 const USAGE = `usage: ibgw <command> [options]
 
-  daemon [--config PATH]                 run the daemon in the foreground (npm start)
+  daemon [--config PATH] [--footprint F] run the daemon in the foreground (npm start)
   status [--json]                        daemon, gateway and session status
   gateway start|stop|restart [--reason]  act on the supervised gateway
   gateway install|versions|use|check     Client Portal Gateway versions (kind clientportal)

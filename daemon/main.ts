@@ -8,6 +8,7 @@ import type { FastifyInstance } from 'fastify';
 import { loadConfig } from './config/load.js';
 import type { Config } from './config/types.js';
 import type { ManagedGateway } from './gateway/index.js';
+import type { Footprint } from './diagnostics/footprint.js';
 import { DaemonContext } from './lifecycle/daemon-context.js';
 import { ServiceRegistry } from './lifecycle/registry.js';
 import { createDaemonLogger, type Logger } from './logger.js';
@@ -37,6 +38,8 @@ export interface DaemonOptions {
   env?: NodeJS.ProcessEnv;
   cwd?: string;
   logger?: Logger;
+  /** Marks memory after each service's start (`ibgw daemon --footprint`). */
+  footprint?: Footprint;
 }
 
 export interface Daemon {
@@ -55,6 +58,7 @@ export interface Daemon {
 export async function startDaemon(options: DaemonOptions = {}): Promise<Daemon> {
   const loaded = loadConfig({ file: options.configFile, env: options.env, cwd: options.cwd });
   const logger = options.logger ?? await createDaemonLogger(loaded.config.logging);
+  options.footprint?.mark('config and logger');
   const ctx = new DaemonContext(loaded, logger, options);
 
   const daemonDir = new DaemonDirService(ctx);
@@ -105,7 +109,7 @@ export async function startDaemon(options: DaemonOptions = {}): Promise<Daemon> 
 
   const registry = new ServiceRegistry(
     [daemonDir, store, vault, notify, gateway, supervisor, calendar, metrics, ibkr, login, session, history, maintenance, tokens, configWatch, api, startup],
-    { onEvent: ctx.record, defaultStopTimeoutMs: 10_000 },
+    { onEvent: ctx.record, defaultStopTimeoutMs: 10_000, onStarted: (name) => options.footprint?.mark(`service ${name}`) },
   );
   configWatch.onChange((next, change) => registry.reconfigure(next, change));
   await registry.startAll();

@@ -8,7 +8,8 @@
  * read (a test keeps the two equal). Only `@sinclair/typebox` is imported, so the
  * daemon's config can embed this schema at start without loading anything heavy.
  */
-import { Type, type Static } from '@sinclair/typebox';
+import type { Static } from '@sinclair/typebox';
+import { Type } from '../json-schema/type-builder.js';
 
 const css = (value: string) => Type.String({ minLength: 1, default: value });
 const ms = (value: number, minimum = 1) => Type.Integer({ minimum, default: value });

@@ -3,7 +3,8 @@
  * embeds it (ajv validates the merged config) and the type comes from the same source.
  * Defaults live in config/default.yaml like every other key.
  */
-import { Type, type Static } from '@sinclair/typebox';
+import type { Static } from '@sinclair/typebox';
+import { Type } from '../json-schema/type-builder.js';
 
 const int = (minimum: number, maximum?: number) => Type.Integer(maximum === undefined ? { minimum } : { minimum, maximum });
 

@@ -6,7 +6,8 @@
  * Secrets never appear in clear: a channel names a vault entry (`{ vault: "ops-webhook" }`)
  * and the notifier asks its `secrets` option for the value at send time.
  */
-import { Type, type Static, type TSchema } from '@sinclair/typebox';
+import type { Static, TSchema } from '@sinclair/typebox';
+import { Type } from '../json-schema/type-builder.js';
 
 const closed = { additionalProperties: false } as const;
 /** A plain JSON-schema enum: ajv then says "must be one of …", where a union of literals says "must be equal to constant". */

@@ -5,7 +5,8 @@
  * closed (additionalProperties: false) so a misspelled key is an error that names the key, not
  * a silently ignored setting.
  */
-import { Type, type TSchema, type TProperties } from '@sinclair/typebox';
+import type { TSchema, TProperties } from '@sinclair/typebox';
+import { Type } from '../json-schema/type-builder.js';
 import { NotificationsConfig } from './notify-schema.js';
 import { ibcSchema, ibgatewaySchema, TWS_PATH_KEYS } from './tws-schema.js';
 import { MaintenanceConfigSchema } from './maintenance-schema.js';

@@ -4,7 +4,8 @@
  * `gateway`) and the TypeScript types (types.ts). Every object is closed, like the rest of the
  * configuration: a misspelled key is an error naming the key.
  */
-import { Type, type Static } from '@sinclair/typebox';
+import type { Static } from '@sinclair/typebox';
+import { Type } from '../json-schema/type-builder.js';
 
 const nullablePath = Type.Union([Type.Null(), Type.String({ minLength: 1 })]);
 const port = Type.Integer({ minimum: 0, maximum: 65535 });

@@ -16,6 +16,8 @@ export interface RegistryOptions {
   onEvent: EventSink;
   /** Bound on a stop() that does not say its own (stopTimeoutMs). */
   defaultStopTimeoutMs: number;
+  /** Told after each service has started (the start footprint marks its memory there). */
+  onStarted?: (name: string) => void;
 }
 
 export interface StopReport {
@@ -66,6 +68,7 @@ export class ServiceRegistry {
       try {
         await service.start();
         this.#started.push(service);
+        this.#options.onStarted?.(service.name);
       } catch (err) {
         // Leave nothing behind: the failed service may hold part of what it started, and the
         // ones already running (a gateway among them) stop too; stop() is idempotent.

@@ -7,7 +7,15 @@
  * agree on both. The duration is elapsed time: 180 minutes are three real hours even when the
  * clock jumps inside them.
  */
-import { Cron } from 'croner';
+import { createRequire } from 'node:module';
+import type { Cron } from 'croner';
+
+/**
+ * croner only when a cron window exists: required on first use (its CommonJS build, so callers
+ * stay synchronous) rather than at start, where most daemons have no cron window at all.
+ */
+let CronClass: typeof Cron | null = null;
+const cronClass = (): typeof Cron => (CronClass ??= (createRequire(import.meta.url)('croner') as { Cron: typeof Cron }).Cron);
 import type { AdminWindow, Occurrence, WindowSchedule } from './window-types.js';
 import { addDays, instantOfWallTime, parseClock, wallTimeAt, zoneOffsetAt } from './zoned-time.js';
 
@@ -22,7 +30,7 @@ export function cronFor(pattern: string, timeZone: string): Cron {
   const key = `${timeZone}|${pattern}`;
   let job = crons.get(key);
   if (!job) {
-    job = new Cron(pattern, { timezone: timeZone, paused: true });
+    job = new (cronClass())(pattern, { timezone: timeZone, paused: true });
     if (crons.size > 500) crons.clear(); // windows come and go; never grow without bound
     crons.set(key, job);
   }

@@ -5,7 +5,8 @@
  * problem names one field. What a schema cannot say (end after start, a zone or cron that
  * does not exist, overlaps) is checked in window-rules.ts.
  */
-import { Type, type Static } from '@sinclair/typebox';
+import type { Static } from '@sinclair/typebox';
+import { Type } from '../json-schema/type-builder.js';
 import { WINDOW_ACTIONS, type WindowAction } from './window-types.js';
 
 // A plain enum, not a union of literals: ajv then reports "must be equal to one of the

@@ -20,6 +20,10 @@ export interface ProcStat {
   sid: number;
   /** Clock ticks after boot at which the process started (field 22): with the pid, a process identity. */
   startTime: number;
+  /** CPU time in clock ticks, user + system (fields 14, 15). */
+  cpuTicks: number;
+  /** Resident set size in pages (field 24). */
+  rssPages: number;
 }
 
 /** A pid plus its start time: survives pid reuse, which a bare pid does not. */
@@ -44,6 +48,8 @@ export function parseStat(text: string): ProcStat | null {
     pgid: num(5),
     sid: num(6),
     startTime: num(22),
+    cpuTicks: num(14) + num(15),
+    rssPages: num(24),
   };
   return Number.isFinite(stat.startTime) ? stat : null;
 }

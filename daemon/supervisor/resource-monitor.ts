@@ -5,7 +5,7 @@
  * is a few hundred KB, the JVM behind it is the 120 MB+ that matters. Sampling only the pid
  * the daemon spawned would report the shell and miss the leak.
  */
-import pidusage from 'pidusage';
+import { ProcUsageReader } from './proc-usage.js';
 import type { Logger } from '../logger.js';
 
 export interface ResourceSample {
@@ -37,6 +37,7 @@ export class ResourceMonitor {
   /** Bumped by every start/stop, so a sample still in flight from a previous run is discarded. */
   #generation = 0;
   #last: ResourceSample | null = null;
+  readonly #usage = new ProcUsageReader();
 
   constructor(options: ResourceMonitorOptions) {
     this.#o = options;
@@ -97,16 +98,17 @@ export class ResourceMonitor {
   /** One sample now. Processes that vanish between listing and reading are simply left out. */
   async sample(): Promise<ResourceSample> {
     const pids = this.#o.pids();
-    const results = await Promise.allSettled(pids.map((pid) => pidusage(pid)));
     let cpu = 0;
     let memory = 0;
     const seen: number[] = [];
-    results.forEach((r, i) => {
-      if (r.status !== 'fulfilled') return;
-      cpu += r.value.cpu;
-      memory += r.value.memory;
-      seen.push(pids[i]!);
-    });
+    for (const pid of pids) {
+      const usage = this.#usage.read(pid);
+      if (!usage) continue;
+      cpu += usage.cpu;
+      memory += usage.memory;
+      seen.push(pid);
+    }
+    this.#usage.keepOnly(seen);
     return { cpu: Math.round(cpu * 10) / 10, memory, pids: seen, at: new Date((this.#o.now ?? Date.now)()).toISOString() };
   }
 }

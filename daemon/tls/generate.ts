@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { writeFileAtomic } from '../atomic-write.js';
+import { TLS_FILES } from './tls-files.js';
 import { createCertificateAuthority, loadCertificateAuthority, type CertificateAuthority } from './certificate-authority.js';
 import { fingerprintSha256 } from './keys.js';
 import { toPkcs12, type Pkcs12Algorithm } from './pkcs12.js';
@@ -31,7 +32,6 @@ export interface LocalTls {
   fingerprint: string;
 }
 
-export const TLS_FILES = { ca: 'ca.pem', caKey: 'ca-key.pem', cert: 'server.pem', keystore: 'keystore.p12' } as const;
 
 function existingCa(dir: string, now: Date): CertificateAuthority | null {
   const certPath = join(dir, TLS_FILES.ca);

@@ -2,11 +2,10 @@ import { X509Certificate } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import forge from 'node-forge';
-import { generateLocalTls, TLS_FILES } from './generate.js';
+import { createSecureContext } from 'node:tls';
 import { readKeystoreState, writeKeystoreState, type KeystoreState } from './keystore-state.js';
-import { fromPkcs12 } from './pkcs12.js';
-import { subjectAltNames } from './server-certificate.js';
+import { subjectAltNames } from './subject-alt-names.js';
+import { TLS_FILES } from './tls-files.js';
 
 export interface GeneratedKeystoreOptions {
   /** <dataDir>/tls */
@@ -35,11 +34,14 @@ export const keystoreStatePath = (dir: string): string => join(dir, 'keystore.js
 async function reusable(dir: string, kept: KeystoreState | null, opts: GeneratedKeystoreOptions): Promise<ManagedKeystore | null> {
   // Paths are taken from the folder, not the record, so a moved data dir keeps its keystore.
   const state = kept && { ...kept, keystorePath: join(dir, TLS_FILES.keystore), caPath: join(dir, TLS_FILES.ca) };
-  if (!state || state.mode !== 'generate' || !existsSync(state.keystorePath) || !existsSync(state.caPath)) return null;
+  const certPath = join(dir, TLS_FILES.cert);
+  if (!state || state.mode !== 'generate' || !existsSync(state.keystorePath) || !existsSync(state.caPath) || !existsSync(certPath)) return null;
   try {
-    const { certs } = fromPkcs12(await readFile(state.keystorePath), state.password);
-    if (certs.length === 0) return null;
-    const certPem = forge.pki.certificateToPem(certs[0]);
+    // OpenSSL opens the keystore as the gateway will (a wrong password or a damaged file throws);
+    // the certificate it holds was written beside it as server.pem. No node-forge on this path:
+    // it runs at every launch, and forge is megabytes the idle daemon does not need.
+    createSecureContext({ pfx: await readFile(state.keystorePath), passphrase: state.password });
+    const certPem = await readFile(certPath, 'utf8');
     const cert = new X509Certificate(certPem);
     if (new Date(cert.validTo).getTime() - opts.renewBeforeDays * DAY_MS <= opts.now.getTime()) return null;
     if (new Date(cert.validFrom).getTime() > opts.now.getTime()) return null;
@@ -64,6 +66,7 @@ export async function ensureGeneratedKeystore(opts: GeneratedKeystoreOptions): P
     const kept = await reusable(opts.dir, state, opts);
     if (kept) return kept;
   }
+  const { generateLocalTls } = await import('./generate.js');
   const tls = await generateLocalTls({
     dir: opts.dir,
     hosts: opts.hosts,
@@ -86,4 +89,3 @@ export async function ensureGeneratedKeystore(opts: GeneratedKeystoreOptions): P
   return { state: next, certPem: tls.certPem, caPem: tls.caPem, renewed: true };
 }
 
-export { TLS_FILES };

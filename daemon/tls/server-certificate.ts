@@ -1,6 +1,7 @@
 import { isIP } from 'node:net';
 import forge from 'node-forge';
 import type { CertificateAuthority } from './certificate-authority.js';
+import { subjectAltNames } from './subject-alt-names.js';
 import { generateRsaKey, randomSerial, signCertificate } from './keys.js';
 
 export interface ServerCertificate {
@@ -20,9 +21,8 @@ export interface ServerCertOptions {
 
 const DAY_MS = 86_400_000;
 
-export function subjectAltNames(hosts: string[] = []): string[] {
-  return [...new Set(['localhost', '127.0.0.1', ...hosts.map((h) => h.trim()).filter(Boolean)])];
-}
+
+export { subjectAltNames };
 
 export function createServerCertificate(ca: CertificateAuthority, options: ServerCertOptions = {}): ServerCertificate {
   const now = options.now ?? new Date();

@@ -6,8 +6,9 @@ import { ERR_GATEWAY_UNMANAGED } from '../errors.js';
 import type { EventSink } from '../events.js';
 import { silentLogger, type Logger } from '../logger.js';
 import { ExpiryWatch } from './expiry-watch.js';
-import { ensureGeneratedKeystore, keystoreStatePath, TLS_FILES } from './generated-keystore.js';
-import { checkImport, importSourceHash, writeImportedKeystore, type ImportInput } from './import.js';
+import { ensureGeneratedKeystore, keystoreStatePath } from './generated-keystore.js';
+import type { ImportInput } from './import.js';
+import { TLS_FILES } from './tls-files.js';
 import { inspectCertificate, type CertificateInfo } from './inspect.js';
 import { readKeystoreState, writeKeystoreState, type KeystoreState } from './keystore-state.js';
 
@@ -108,6 +109,8 @@ export class TlsService {
     };
     const dir = join(this.options.dir, 'imported');
     const statePath = keystoreStatePath(dir);
+    // node-forge (behind import.js) only for tls.mode import: the generated mode's launches never load it.
+    const { checkImport, importSourceHash, writeImportedKeystore } = await import('./import.js');
     const hash = importSourceHash(input);
     const kept = await readKeystoreState(statePath);
     // Checked again at every launch (dates move on) even when the files did not change.
@@ -130,7 +133,7 @@ export class TlsService {
   private generatedFiles(): string {
     const dir = this.options.dir;
     try {
-      return [keystoreStatePath(dir), join(dir, TLS_FILES.keystore), join(dir, TLS_FILES.ca)]
+      return [keystoreStatePath(dir), join(dir, TLS_FILES.keystore), join(dir, TLS_FILES.ca), join(dir, TLS_FILES.cert)]
         .map((f) => { const st = statSync(f); return `${st.ino}:${st.size}:${st.mtimeMs}`; }).join('|');
     } catch {
       return '';

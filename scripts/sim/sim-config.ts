@@ -6,7 +6,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { FormatRegistry, Type, type TSchema } from '@sinclair/typebox';
+import { FormatRegistry, Type, TypeRegistry, type TSchema } from '@sinclair/typebox';
 import { Value } from '@sinclair/typebox/value';
 import { SimulatorSettingsSchema, SimUserSchema, simulatorSettingsProblem, type SimulatorSettings } from './simulator-settings.js';
 
@@ -53,6 +53,11 @@ export const DEFAULT_ENDPOINT_LIMITS: Record<string, EndpointLimit> = {
   '/fyi/*': { count: 1, perMs: 1000 },
 };
 
+// The settings' StringEnum (simulator-settings.ts): plain {type: 'string', enum} for ajv, a kind
+// of its own for TypeBox's checker, which dispatches on the kind.
+if (!TypeRegistry.Has('StringEnum')) {
+  TypeRegistry.Set('StringEnum', (schema: { enum: string[] }, value) => typeof value === 'string' && schema.enum.includes(value));
+}
 if (!FormatRegistry.Has('time-zone')) {
   FormatRegistry.Set('time-zone', (value) => {
     try {

@@ -5,25 +5,23 @@
  * `gateway.simulator` (daemon → scripts/sim is allowed; nothing here imports the daemon).
  * config/default.yaml repeats the defaults for people to read; a test keeps the two equal.
  *
- * Only `@sinclair/typebox` itself is imported here (the daemon loads this at start); the value
- * checker lives in sim-config.ts.
+ * The daemon loads this at start: its schemas come from the project's TypeBox-compatible
+ * builder (daemon/json-schema/type-builder.ts, TypeBox's types without its run time); TypeBox's value
+ * checker, and the registry entry it needs for StringEnum, live in sim-config.ts.
  */
-import { Kind, Type, TypeRegistry, type SchemaOptions, type Static, type TSchema } from '@sinclair/typebox';
+import type { SchemaOptions, Static, TSchema } from '@sinclair/typebox';
+import { Kind, Type } from '../../daemon/json-schema/type-builder.js';
 
 /**
  * A string from a fixed list, emitted as plain `{type: 'string', enum}` so ajv (the daemon's
  * validator) says "must be one of …"; a union of literals would report one error per branch.
- * TypeBox's own checker needs to know the kind, hence the registry entry.
+ * TypeBox's own checker needs to know the kind: sim-config.ts registers it.
  */
 export interface TStringEnum<T extends string> extends TSchema {
   [Kind]: 'StringEnum';
   static: T;
   type: 'string';
   enum: T[];
-}
-
-if (!TypeRegistry.Has('StringEnum')) {
-  TypeRegistry.Set('StringEnum', (schema: { enum: string[] }, value) => typeof value === 'string' && schema.enum.includes(value));
 }
 
 export function StringEnum<T extends string>(values: readonly T[], options: SchemaOptions = {}): TStringEnum<T> {

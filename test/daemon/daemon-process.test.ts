@@ -11,7 +11,7 @@ t.test('npm start path: the daemon supervises the simulated gateway; API, tokens
 
   t.equal((await d.api('GET', '/healthz', { token: null })).status, 200);
   const status = await d.status();
-  t.match(status, { daemon: { pid: d.child.pid, version: String }, gateway: { state: 'running', pid: Number, restartsSinceStart: 0, restartsAllTime: 0 } });
+  t.match(status, { daemon: { pid: d.child.pid, version: String, missingNodeFlags: [] }, gateway: { state: 'running', pid: Number, restartsSinceStart: 0, restartsAllTime: 0 } });
   t.type(status.daemon.uptime, 'number');
   const firstPid: number = status.gateway.pid;
   t.ok(groupPids(firstPid).length >= 1, 'the gateway group exists in the process table');

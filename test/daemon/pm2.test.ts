@@ -8,6 +8,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import t from 'tap';
+import { DAEMON_NODE_FLAGS } from '../../daemon/node-flags.js';
 import { packageRoot } from '../../daemon/package-root.js';
 import { freePort } from '../../testkit/ports.js';
 import { waitFor } from '../../testkit/wait-for.js';
@@ -37,12 +38,14 @@ t.test('pm2 runs the daemon from ecosystem.config.js and stops it cleanly', asyn
   t.ok(health, '/healthz answers');
   const status = await waitFor(async () => {
     const res = await fetch(`http://127.0.0.1:${apiPort}/api/v1/status`).catch(() => null);
-    const s = res?.ok ? await res.json() as { daemon: { pid: number }; gateway: { state: string; pid: number } } : null;
+    const s = res?.ok ? await res.json() as { daemon: { pid: number; missingNodeFlags: string[] }; gateway: { state: string; pid: number } } : null;
     return s?.gateway.state === 'running' ? s : null;
   }, 30_000, 'gateway running under pm2');
   const daemonPid = status.daemon.pid;
   const gatewayPid = status.gateway.pid;
   t.equal(Number(readFileSync(join(dir, 'data', 'daemon.pid'), 'utf8')), daemonPid, 'pm2 runs our daemon');
+  // Not from /proc/PID/cmdline: pm2's container sets process.title, which overwrites it.
+  t.same(status.daemon.missingNodeFlags, [], `with the daemon's V8 flags (node_args: ${DAEMON_NODE_FLAGS.join(' ')})`);
 
   await run(pm2, ['stop', 'ibgw'], { env, timeout: 60_000 });
   await waitFor(() => !isAlive(daemonPid), 20_000, 'daemon exited');

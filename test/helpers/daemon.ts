@@ -7,6 +7,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import type { Test } from 'tap';
+import { DAEMON_NODE_FLAGS } from '../../daemon/node-flags.js';
 import { packageRoot } from '../../daemon/package-root.js';
 import { freePort } from '../../testkit/ports.js';
 import { waitFor } from '../../testkit/wait-for.js';
@@ -82,7 +83,8 @@ export async function startDaemonProcess(t: Teardown, options: StartDaemonOption
   const gatewayPort = await freePort();
   const configFile = join(dir, 'ibgw.yaml');
   writeFileSync(configFile, baseYaml(apiPort, gatewayPort) + (options.yaml ?? ''));
-  const child = spawn(process.execPath, [CLI, 'daemon', '--config', configFile], {
+  // As every launcher runs it (daemon/node-flags.ts).
+  const child = spawn(process.execPath, [...DAEMON_NODE_FLAGS, CLI, 'daemon', '--config', configFile], {
     cwd: dir,
     env: { ...process.env, ...PROCESS_ENV, ...options.env },
     stdio: ['ignore', 'pipe', 'pipe'],

@@ -1,4 +1,4 @@
-import { Type } from '@sinclair/typebox';
+import { Type } from '../../json-schema/type-builder.js';
 import type { FastifyInstance } from 'fastify';
 import { routePlugin } from '../route-plugin.js';
 import { ERR_MAINTENANCE_UNAVAILABLE } from '../../errors.js';

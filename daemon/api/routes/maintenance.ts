@@ -1,4 +1,4 @@
-import { Type } from '@sinclair/typebox';
+import { Type } from '../../json-schema/type-builder.js';
 import type { FastifyError, FastifyInstance, FastifyRequest } from 'fastify';
 import { routePlugin } from '../route-plugin.js';
 import { invalid } from '../../maintenance/window-rules.js';

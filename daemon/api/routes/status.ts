@@ -1,4 +1,5 @@
 import type { FastifyInstance } from 'fastify';
+import { missingNodeFlags } from '../../node-flags.js';
 import { routePlugin } from '../route-plugin.js';
 import { gatewayStatusSchema } from '../schemas.js';
 
@@ -37,8 +38,11 @@ async function statusRoutes(app: FastifyInstance): Promise<void> {
           properties: {
             daemon: {
               type: 'object',
-              properties: { pid: { type: 'integer' }, version: { type: 'string' }, uptime: { type: 'number' }, config: { type: 'object', additionalProperties: true } },
-              required: ['pid', 'version', 'uptime'],
+              properties: {
+                pid: { type: 'integer' }, version: { type: 'string' }, uptime: { type: 'number' }, config: { type: 'object', additionalProperties: true },
+                missingNodeFlags: { type: 'array', items: { type: 'string' }, description: 'V8 flags of daemon/node-flags.ts this daemon was started without (empty when launched by npm start, the ibgw bin, pm2 or systemd); each missing one costs idle memory.' },
+              },
+              required: ['pid', 'version', 'uptime', 'missingNodeFlags'],
             },
             gateway: {
               ...gatewayStatusSchema,
@@ -60,7 +64,7 @@ async function statusRoutes(app: FastifyInstance): Promise<void> {
     if (!kept || now - kept.at >= STATUS_REUSE_MS) {
       const { daemonInfo: daemon, supervisor, session, gateway, eventStore: store } = app;
       const status = {
-        daemon: { pid: daemon.pid, version: daemon.version, uptime: (now - daemon.startedAt) / 1000, config: daemon.configStatus() as Record<string, unknown> },
+        daemon: { pid: daemon.pid, version: daemon.version, uptime: (now - daemon.startedAt) / 1000, config: daemon.configStatus() as Record<string, unknown>, missingNodeFlags: missingNodeFlags(process.execArgv) },
         gateway: { ...supervisor.status(), restartsAllTime: store.data.gateway.restarts, info: publicInfo(gateway.info()) },
         session: session ? session.status() : null,
         maintenance: app.maintenancePorts.maintenance()?.status() ?? null,

@@ -1,7 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import { routePlugin } from '../route-plugin.js';
 import { ERR_BAD_REQUEST, ERR_GATEWAY_UNMANAGED } from '../../errors.js';
-import { checkImport } from '../../tls/import.js';
 import { inspectCertificate } from '../../tls/inspect.js';
 import { managedPort } from '../managed-port.js';
 import { stagedResponse, stageForNextWindow, whenProperty } from '../plugins/maintenance-ports.js';
@@ -84,6 +83,8 @@ async function tlsRoutes(app: FastifyInstance): Promise<void> {
   }, async (request) => {
     const { certPem, keyPem, pfxBase64, passphrase, hosts } = request.body;
     if (!pfxBase64 && !(certPem && keyPem)) throw ERR_BAD_REQUEST('give certPem + keyPem, or pfxBase64 (+ passphrase)');
+    // Loaded on use: node-forge is megabytes the idle daemon does not need.
+    const { checkImport } = await import('../../tls/import.js');
     const checked = checkImport(
       { certPem, keyPem, pfx: pfxBase64 ? Buffer.from(pfxBase64, 'base64') : null, passphrase },
       { hosts: hosts ?? [...app.daemonInfo.config().tls.hosts] },
