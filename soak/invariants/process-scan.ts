@@ -1,0 +1,86 @@
+/**
+ * Which live processes belong to this run's gateways, straight from /proc: those started with a
+ * run marker the daemon wrote into this data dir's run record (IBGW_RUN_MARKER), and any process
+ * whose working directory is inside the data dir (a gateway launched before its marker was
+ * read, or one that dropped its environment). Written apart from daemon/supervisor on purpose:
+ * the check must not trust the code it checks.
+ */
+import { readdirSync, readFileSync, readlinkSync } from 'node:fs';
+import { join } from 'node:path';
+
+export interface MarkedProcess {
+  pid: number;
+  pgid: number;
+  ppid: number;
+  state: string;
+  comm: string;
+  why: 'marker' | 'cwd';
+}
+
+function stat(pid: number): { state: string; ppid: number; pgid: number; comm: string } | null {
+  try {
+    const text = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const close = text.lastIndexOf(')');
+    const f = text.slice(close + 2).split(' ');
+    return { state: f[0]!, ppid: Number(f[1]), pgid: Number(f[2]), comm: text.slice(text.indexOf('(') + 1, close) };
+  } catch {
+    return null;
+  }
+}
+
+export class ProcessScan {
+  readonly #dataDir: string;
+  /** Every marker this data dir's run record has named during the run. */
+  readonly markers = new Set<string>();
+
+  constructor(dataDir: string) {
+    this.#dataDir = dataDir;
+  }
+
+  /** Picks up the current run record's marker (a new one at every gateway start). */
+  refreshMarkers(): void {
+    try {
+      const record = JSON.parse(readFileSync(join(this.#dataDir, 'run', 'gateway.json'), 'utf8')) as { marker?: string };
+      if (typeof record.marker === 'string') this.markers.add(record.marker);
+    } catch {
+      // no record between runs, or being replaced: the next scan reads it
+    }
+  }
+
+  /** Live (not zombie) processes of this run's gateways. */
+  scan(): MarkedProcess[] {
+    this.refreshMarkers();
+    const found: MarkedProcess[] = [];
+    for (const name of readdirSync('/proc')) {
+      const pid = Number(name);
+      if (!Number.isInteger(pid) || pid <= 1 || pid === process.pid) continue;
+      const why = this.#belongs(pid);
+      if (!why) continue;
+      const s = stat(pid);
+      if (!s || s.state === 'Z' || s.state === 'X') continue;
+      found.push({ pid, ...s, why });
+    }
+    return found;
+  }
+
+  #belongs(pid: number): 'marker' | 'cwd' | null {
+    try {
+      const raw = readFileSync(`/proc/${pid}/environ`, 'utf8');
+      const at = raw.indexOf('IBGW_RUN_MARKER=');
+      if (at >= 0) {
+        const end = raw.indexOf('\0', at);
+        const marker = raw.slice(at + 'IBGW_RUN_MARKER='.length, end < 0 ? undefined : end);
+        if (this.markers.has(marker)) return 'marker';
+      }
+    } catch {
+      return null; // gone, or another user's
+    }
+    try {
+      const cwd = readlinkSync(`/proc/${pid}/cwd`);
+      if (cwd === this.#dataDir || cwd.startsWith(`${this.#dataDir}/`)) return 'cwd';
+    } catch {
+      // gone
+    }
+    return null;
+  }
+}
