@@ -129,7 +129,8 @@ export class Injector {
     for (const r of [...running].sort((a, b) => a.endsAt - b.endsAt)) {
       await sleep(Math.max(0, r.endsAt - Date.now()));
       if (!r.injected.heal) continue;
-      const broken = await r.injected.heal().catch((err: Error) => `ending the fault failed: ${err.message}`);
+      // A target gone by now (the daemon restarted the gateway meanwhile) took the fault with it.
+      const broken = await r.injected.heal().catch((err: Error) => (err instanceof TargetGone ? undefined : `ending the fault failed: ${err.message}`));
       if (typeof broken === 'string') this.#violations.record('expectation', `${r.fault.name}: ${broken}`);
     }
   }
@@ -152,6 +153,8 @@ export class Injector {
       else running.push(secondRun);
     }
     await this.#endAll(running);
+    // Once the first fault is over (a stopped gateway runs again), a half-injected second one is switched off.
+    if (skipped && second?.fault.undo) await second.fault.undo(ctx).catch(() => {});
     const endedAt = Date.now();
     const boundMs = running.length > 1 ? Math.max(...running.map((r) => r.fault.boundMs)) + COMPOUND_EXTRA_MS : fault.boundMs;
     const expect = mergeExpectations(running.map((r) => r.injected.expect ?? {}));

@@ -80,7 +80,9 @@ export function summaryText(r: SoakReport): string {
   lines.push(`app requests: ${q.total} (${q.served} served, ${q.failed} failed); daemon API calls ${q.api.total}: ${q.api.documented503} documented 503s, ${q.api.undocumented5xx} other 5xx`);
   for (const [why, n] of Object.entries(q.failures).slice(0, 8)) lines.push(`  failed ${String(n).padStart(5)}  ${why}`);
   lines.push(`logins: ${JSON.stringify(r.logins)}`);
-  lines.push(`daemon RSS slope ${r.rssSlopeMbPerHour ?? '-'} MB/hour, fd slope ${r.fdSlopePerHour ?? '-'} /hour (${r.resources.judged === 'judged' ? 'judged' : 'run too short to judge'}; last ${JSON.stringify(r.resources.last)})`);
+  const all = r.resources.allSegments as { rssSlopeMbPerHour: number | null; fdSlopePerHour: number | null };
+  const judged = r.resources.judged === 'judged' ? `judged over ${Math.round(Number(r.resources.judgedSpanMs) / 60_000)} min of daemons that lived ≥ 5 min` : 'not judged: too little time in daemons that lived ≥ 5 min';
+  lines.push(`daemon RSS slope ${r.rssSlopeMbPerHour ?? '-'} MB/hour, fd slope ${r.fdSlopePerHour ?? '-'} /hour (${judged}); every daemon incl. young ones: ${all.rssSlopeMbPerHour ?? '-'} MB/hour, ${all.fdSlopePerHour ?? '-'} fds/hour; last ${JSON.stringify(r.resources.last)}`);
   lines.push(`violations: ${r.violations.length}`);
   for (const v of r.violations) lines.push(`  [${v.invariant}] step ${v.step} (${v.fault ?? '-'}): ${v.detail}${v.repeats ? ` (+${v.repeats} more)` : ''}\n    replay: ${v.replay}`);
   return lines.join('\n');

@@ -26,9 +26,9 @@ import { Violations, type StepCursor } from './violations.js';
 export function paceFor(minutes: number): Pace {
   const dense = minutes < 10;
   return {
-    gapMs: (rng) => (dense ? rng.int(300, 1_500) : rng.int(1_000, 4_000)),
-    holdMs: (rng) => (dense ? rng.int(2_000, 6_000) : rng.int(3_000, 12_000)),
-    compound: dense ? 0.5 : 0.4,
+    gapMs: (rng) => (dense ? rng.int(300, 1_500) : rng.int(500, 2_000)),
+    holdMs: (rng) => (dense ? rng.int(2_000, 6_000) : rng.int(2_000, 8_000)),
+    compound: dense ? 0.5 : 0.6,
   };
 }
 
@@ -134,7 +134,11 @@ async function finish(env: SoakEnvironment, checkers: Checkers, violations: Viol
     },
     rssSlopeMbPerHour: round(c.resources.rssSlopeMbPerHour(), 2),
     fdSlopePerHour: round(c.resources.fdSlopePerHour(), 2),
-    resources: { judged, spanMs: c.resources.spanMs(), segments: c.resources.segments.length, last: c.resources.last(), samples: c.resources.segments.reduce((n, s) => n + s.rss.length, 0) },
+    resources: {
+      judged, judgedSpanMs: c.resources.spanMs(), last: c.resources.last(),
+      allSegments: { rssSlopeMbPerHour: round(c.resources.rssSlopeMbPerHour(true), 2), fdSlopePerHour: round(c.resources.fdSlopePerHour(true), 2) },
+      segments: c.resources.describe(),
+    },
     checks: {
       readiness: { samples: c.readiness.samples, mismatches: c.readiness.mismatches, longestStaleMs: c.readiness.longestStaleMs, graceMs: c.readiness.graceMs, notReadyButWorking: c.readiness.pessimistic },
       events: { polls: c.events.polls, lastId: c.events.lastId, runningTransitions: c.events.runningTransitions, byType: Object.fromEntries(c.events.byType) },

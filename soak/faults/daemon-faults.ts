@@ -37,9 +37,13 @@ export const receiverDown: Fault = {
   },
 };
 
-/** kill -9 of the daemon: the lifeline takes the gateway group down, pm2 starts the daemon again. */
+/**
+ * kill -9 of the daemon: the lifeline takes the gateway group down, pm2 starts the daemon again.
+ * Drawn once a round and never as a second fault: the RSS slope needs daemons that live for
+ * minutes (invariants/resource-monitor.ts).
+ */
 export const daemonKill9: Fault = {
-  name: 'daemon-kill9', weight: 2, joins: true, boundMs: 60_000,
+  name: 'daemon-kill9', weight: 1, boundMs: 60_000,
   recovered: `pm2 started a new daemon process; ${RESTARTED}`,
   async inject(ctx) {
     const pid = ctx.daemonPid();

@@ -69,6 +69,11 @@ export interface Fault {
   /** May join another step as its second fault (short, and needing no set-up of its own). */
   joins?: boolean;
   inject(ctx: SoakContext, rng: Prng): Promise<Injected>;
+  /**
+   * Switches the fault off when its injection failed half-way: a control call that timed out
+   * (the gateway was stopped) is still carried out once the gateway runs again. Best effort.
+   */
+  undo?(ctx: SoakContext): Promise<unknown>;
 }
 
 /**

@@ -69,6 +69,7 @@ export const slowAnswers: Fault = {
     await control(ctx, '/fault/slow', { ms });
     return { detail: `every answer ${ms} ms late for ${holdMs} ms`, holdMs, heal: () => control(ctx, '/fault/slow', { ms: 0 }), expect: { gatewayRestart: false } };
   },
+  undo: (ctx) => ctx.gateway.control('POST', '/fault/slow', { ms: 0 }),
 };
 
 /** IBKR out of reach behind a healthy gateway: the daemon must wait, a restart would lose the session. */
@@ -79,6 +80,7 @@ export const ibkrUnreachable: Fault = {
     await control(ctx, '/fault/unreachable', { on: true });
     return { detail: `API calls unanswered for ${holdMs} ms`, holdMs, heal: () => control(ctx, '/fault/unreachable', { on: false }), expect: { gatewayRestart: false } };
   },
+  undo: (ctx) => ctx.gateway.control('POST', '/fault/unreachable', { on: false }),
 };
 
 export const maintenance5xx: Fault = {
@@ -89,6 +91,7 @@ export const maintenance5xx: Fault = {
     await control(ctx, '/fault/maintenance', { on: true, status });
     return { detail: `API calls answer ${status} for ${holdMs} ms`, holdMs, heal: () => control(ctx, '/fault/maintenance', { on: false }) };
   },
+  undo: (ctx) => ctx.gateway.control('POST', '/fault/maintenance', { on: false }),
 };
 
 /** Above gateway.resources.memoryLimitMb (soak-config.ts): a planned restart. */
@@ -99,4 +102,5 @@ export const memoryGrowth: Fault = {
     await control(ctx, '/fault/memory', { mb });
     return { detail: `gateway holds ${mb} MB more`, expect: { gatewayRestart: true } };
   },
+  undo: (ctx) => ctx.gateway.control('POST', '/fault/memory', { mb: 0 }),
 };

@@ -1,8 +1,10 @@
 /**
  * The daemon's RSS and open file descriptors over the run, from /proc, every few seconds. A
- * daemon killed and restarted by pm2 starts a new segment (its memory starts low again); the
- * slope is the least-squares slope shared by all segments (stats.ts pooledSlope), after a
- * warm-up at the start of each (V8 compiles, caches fill).
+ * daemon killed and restarted by pm2 starts a new segment (its memory starts low again). The
+ * slope is the least-squares slope shared by the segments that lived long enough to say
+ * something about a long-lived daemon (stats.ts pooledSlope), each after a warm-up (V8
+ * compiles, heaps and caches fill): a daemon killed two minutes after its start shows its
+ * warm-up, not a leak. The slope over every segment is reported beside it.
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -12,7 +14,7 @@ import type { Violations } from '../violations.js';
 const HOUR = 3_600_000;
 
 export interface ResourceLimits {
-  /** Slopes are judged only over at least this much sampled time (a short run's slope is noise). */
+  /** Slopes are judged only over at least this much sampled time in long segments. */
   minSpanMs: number;
   rssMbPerHour: number;
   fdsPerHour: number;
@@ -24,6 +26,8 @@ interface Segment {
   rss: Sample[];
   fds: Sample[];
 }
+
+const span = (s: Segment) => (s.rss.length > 1 ? s.rss.at(-1)!.t - s.rss[0]!.t : 0);
 
 function readRssMb(pid: number): number | null {
   try {
@@ -49,10 +53,14 @@ export class ResourceMonitor {
   readonly segments: Segment[] = [];
   #timer: NodeJS.Timeout | null = null;
 
-  constructor(dataDir: string, startedAt: number, warmupMs: number) {
+  readonly #longMs: number;
+
+  /** `longMs`: sampled time a segment needs to count in the judged slope. */
+  constructor(dataDir: string, startedAt: number, warmupMs: number, longMs: number) {
     this.#pidFile = join(dataDir, 'daemon.pid');
     this.#startedAt = startedAt;
     this.#warmupMs = warmupMs;
+    this.#longMs = longMs;
   }
 
   start(intervalMs = 5_000): void {
@@ -89,19 +97,33 @@ export class ResourceMonitor {
     segment.fds.push({ t, value: fds });
   }
 
-  /** Sampled time inside segments (what the slopes rest on). */
+  #long(): Segment[] {
+    return this.segments.filter((s) => span(s) >= this.#longMs);
+  }
+
+  /** Sampled time inside the long segments (what the judged slopes rest on). */
   spanMs(): number {
-    return this.segments.reduce((s, seg) => s + (seg.rss.length > 1 ? seg.rss.at(-1)!.t - seg.rss[0]!.t : 0), 0);
+    return this.#long().reduce((sum, seg) => sum + span(seg), 0);
   }
 
-  rssSlopeMbPerHour(): number | null {
-    const slope = pooledSlope(this.segments.map((s) => s.rss));
+  /** Over the long segments (null: none); `all` over every segment, warm-ups of young daemons included. */
+  rssSlopeMbPerHour(all = false): number | null {
+    const slope = pooledSlope((all ? this.segments : this.#long()).map((s) => s.rss));
     return slope === null ? null : slope * HOUR;
   }
 
-  fdSlopePerHour(): number | null {
-    const slope = pooledSlope(this.segments.map((s) => s.fds));
+  fdSlopePerHour(all = false): number | null {
+    const slope = pooledSlope((all ? this.segments : this.#long()).map((s) => s.fds));
     return slope === null ? null : slope * HOUR;
+  }
+
+  /** Per daemon process: how long it was sampled and its RSS and fds first and last. */
+  describe(): Array<Record<string, number>> {
+    return this.segments.map((s) => ({
+      pid: s.pid, sampledMs: span(s), samples: s.rss.length,
+      firstRssMb: Number((s.rss[0]?.value ?? 0).toFixed(1)), lastRssMb: Number((s.rss.at(-1)?.value ?? 0).toFixed(1)),
+      firstFds: s.fds[0]?.value ?? 0, lastFds: s.fds.at(-1)?.value ?? 0,
+    }));
   }
 
   last(): { rssMb: number; fds: number } | null {
