@@ -30,7 +30,18 @@ export default tseslint.config(
     rules: { 'no-console': 'off' },
   },
   {
+    // Scripts that run in the browser: the simulated login page and the admin UI.
+    files: ['scripts/sim/assets/**/*.js', 'admin-ui/**/*.js'],
+    languageOptions: {
+      sourceType: 'module',
+      globals: Object.fromEntries(['window', 'document', 'location', 'fetch', 'navigator', 'history', 'console', 'setTimeout', 'clearTimeout',
+        'setInterval', 'clearInterval', 'URL', 'URLSearchParams', 'EventSource', 'FormData', 'Headers', 'AbortController', 'HTMLElement',
+        'CustomEvent', 'Event', 'requestAnimationFrame', 'matchMedia', 'Intl', 'localStorage', 'sessionStorage', 'Blob'].map((g) => [g, 'readonly'])),
+    },
+  },
+  {
     files: ['**/*.js', '**/*.mjs', '**/*.cjs'],
+    ignores: ['scripts/sim/assets/**', 'admin-ui/**'],
     languageOptions: { globals: { process: 'readonly', console: 'readonly', module: 'writable', require: 'readonly', URL: 'readonly', setTimeout: 'readonly', clearTimeout: 'readonly', setInterval: 'readonly', Buffer: 'readonly', __dirname: 'readonly' } },
     rules: { '@typescript-eslint/no-require-imports': 'off' },
   },

@@ -11,7 +11,7 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import type { NotificationsConfig } from '../daemon/notify/config-schema.js';
+import type { NotificationsConfig } from '../daemon/config/notify-schema.js';
 import { Notifier } from '../daemon/notify/index.js';
 import type { OutboxStore } from '../daemon/notify/outbox-types.js';
 import { Store } from '../daemon/store/store.js';

@@ -49,6 +49,15 @@ async function main(): Promise<void> {
       console.log(`session bench unavailable: ${(err as Error).message}`);
     }
   }
+  if (wanted('login')) {
+    const { benchLogin } = await import('./login.js');
+    const l = await benchLogin();
+    console.log('\n== unattended login: no SSO session → authenticated (median of 5, Chromium start and authDelay 3000 ms included)');
+    console.log(`no second factor   ${ms(l.noSecondFactorMedianMs)}   (goal ≤ 6000 ms)`);
+    console.log(`TOTP               ${ms(l.totpMedianMs)}   (goal ≤ 6000 ms)`);
+    console.log(`IBeam's fixed waits alone (5 s presubmit buffer + 2 s after success)   ${ms(l.ibeamFixedWaitsMs)}`);
+    console.log(`daemon-side RSS    before ${l.rssBeforeMb.toFixed(1)} MB   after ${l.rssAfterMb.toFixed(1)} MB   delta ${(l.rssAfterMb - l.rssBeforeMb).toFixed(1)} MB (goal ≤ 2 MB)`);
+  }
 }
 
 main().then(() => process.exit(0), (err) => {

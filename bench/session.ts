@@ -55,9 +55,9 @@ export type SessionBench = {
   reauthLossToDetectMs: number;
 };
 
-interface SimProcess { baseUrl: string; ca: string; control(path: string, body?: unknown): Promise<any>; stop(): Promise<void> }
+export interface SimProcess { baseUrl: string; ca: string; control(path: string, body?: unknown): Promise<any>; stop(): Promise<void> }
 
-async function startSimulator(): Promise<SimProcess> {
+export async function startSimulator(): Promise<SimProcess> {
   const dir = mkdtempSync(join(tmpdir(), 'ibgw-bench-session-'));
   const tls = await generateLocalTls({ dir, validityDays: 2 });
   const conf = readFileSync(join(packageRoot, 'scripts/sim/assets/conf.yaml'), 'utf8')

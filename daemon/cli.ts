@@ -7,6 +7,9 @@ const USAGE = `usage: ibgw <command> [options]
   daemon [--config PATH]                 run the daemon in the foreground (npm start)
   status [--json]                        daemon, gateway and session status
   gateway start|stop|restart [--reason]  act on the supervised gateway
+  gateway install|versions|use|check     Client Portal Gateway versions (kind clientportal)
+  maintenance list|add|rm|skip|now|end|calendar|plan|pending|rollback|status
+                                         maintenance windows, staged changes, rollback
   access list|add|remove|explain|suggest the gateway's IP allow/deny lists
   tls show|ca|renew|check                the gateway's TLS certificate
   conf show|diff|apply|versions|rollback the managed gateway conf.yaml
@@ -33,6 +36,7 @@ const COMMANDS: Record<string, () => Promise<Command>> = {
   credentials: async () => (await import('./cli/commands/credentials.js')).credentialsCommand,
   keys: async () => (await import('./cli/commands/keys.js')).keysCommand,
   notify: async () => (await import('./cli/commands/notify.js')).notifyCommand,
+  maintenance: async () => (await import('./cli/commands/maintenance.js')).maintenanceCommand,
 };
 
 async function main(argv: string[]): Promise<number> {

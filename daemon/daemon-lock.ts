@@ -1,6 +1,6 @@
 import { readFileSync, unlinkSync } from 'node:fs';
 import { join } from 'node:path';
-import { writeFileAtomicSync } from './store/atomic-write.js';
+import { writeFileAtomicSync } from './atomic-write.js';
 import { ERR_DAEMON_RUNNING } from './errors.js';
 import { isAlive, readCmdline } from './supervisor/proc-table.js';
 

@@ -132,5 +132,37 @@ export const ERR_LOGIN_BLOCKED = createError('IBGW_LOGIN_BLOCKED', 'automated lo
 // --- IB Gateway under IBC (issue 14) ---------------------------------------------------------
 export const ERR_TWS_HOME = createError('IBGW_TWS_HOME', '%s %s is not usable: %s', 400); // key, path, why
 export const ERR_TWS_CREDENTIALS = createError('IBGW_TWS_CREDENTIALS', 'no IBKR credentials for IB Gateway: %s', 400);
-export const ERR_TWS_HANDSHAKE = createError('IBGW_TWS_HANDSHAKE', 'the TWS API at %s: %s', 502);
 export const ERR_TWS_COMMAND = createError('IBGW_TWS_COMMAND', "IBC's command server did not take %s: %s", 502);
+// --- maintenance: windows, pending changes, health gate, gateway versions (issue 10) ----------
+export const ERR_MAINTENANCE_INVALID = createError('IBGW_MAINTENANCE_INVALID', 'maintenance window %s: %s', 400); // field, problem
+export const ERR_MAINTENANCE_OVERLAP = createError('IBGW_MAINTENANCE_OVERLAP', 'overlaps maintenance window %s (%s) at %s', 409); // id, title, when
+export const ERR_MAINTENANCE_NOT_FOUND = createError('IBGW_MAINTENANCE_NOT_FOUND', 'no maintenance window %s', 404);
+export const ERR_MAINTENANCE_NOT_ACTIVE = createError('IBGW_MAINTENANCE_NOT_ACTIVE', 'no maintenance window is active%s', 409);
+export const ERR_MAINTENANCE_BUSY = createError('IBGW_MAINTENANCE_BUSY', 'a maintenance action is running: %s', 409);
+export const ERR_MAINTENANCE_UNAVAILABLE = createError('IBGW_MAINTENANCE_UNAVAILABLE', 'maintenance is not available: %s', 409);
+export const ERR_PENDING_NOT_FOUND = createError('IBGW_PENDING_NOT_FOUND', 'no pending change %s', 404);
+export const ERR_NO_ROLLBACK_POINT = createError('IBGW_NO_ROLLBACK_POINT', 'nothing to roll back to: %s', 409);
+export const ERR_VERSION_LAYOUT = createError('IBGW_VERSION_LAYOUT', '%s is not a Client Portal Gateway distribution: %s', 400);
+export const ERR_VERSION_ARCHIVE = createError('IBGW_VERSION_ARCHIVE', 'cannot read archive %s: %s', 400);
+export const ERR_VERSION_NOT_FOUND = createError('IBGW_VERSION_NOT_FOUND', 'no installed gateway version %s', 404);
+export const ERR_UPDATE_CHECK = createError('IBGW_UPDATE_CHECK', 'gateway update check %s failed: %s', 502);
+// --- login: the browser login driver (issue 9) ------------------------------------------------
+// Messages name no secret: at most the user name's absence, IBKR's words and what to do.
+export const ERR_LOGIN_NO_CREDENTIALS = createError('IBGW_LOGIN_NO_CREDENTIALS', 'no stored credentials: %s', 409);
+export const ERR_LOGIN_BROWSER_MISSING = createError('IBGW_LOGIN_BROWSER_MISSING', 'Chromium is not installed at %s: install the Debian package chromium (apt-get install chromium) or set login.chromiumPath', 503);
+export const ERR_LOGIN_DRIVER_MISSING = createError('IBGW_LOGIN_DRIVER_MISSING', 'the browser driver playwright-core cannot be loaded: %s', 503);
+export const ERR_LOGIN_BROWSER_FAILED = createError('IBGW_LOGIN_BROWSER_FAILED', 'the login browser failed: %s', 502);
+export const ERR_LOGIN_CERTIFICATE = createError('IBGW_LOGIN_CERTIFICATE', 'the gateway certificate at %s is not trusted: %s', 502);
+export const ERR_LOGIN_PAGE = createError('IBGW_LOGIN_PAGE', 'the login page did not show what was expected: %s (check login.selectors)', 502);
+export const ERR_LOGIN_REJECTED = createError('IBGW_LOGIN_REJECTED', 'IBKR rejected the username or password: %s', 401);
+export const ERR_LOGIN_LOCKED = createError('IBGW_LOGIN_LOCKED', 'IBKR says the account is locked: %s', 403);
+export const ERR_LOGIN_CODE_REJECTED = createError('IBGW_LOGIN_CODE_REJECTED', 'IBKR rejected the authenticator code: %s (check the stored TOTP secret and the clock)', 401);
+export const ERR_LOGIN_TOTP_MISSING = createError('IBGW_LOGIN_TOTP_MISSING', 'the login page asks for an authenticator code but no TOTP secret is stored', 409);
+export const ERR_LOGIN_PUSH_DENIED = createError('IBGW_LOGIN_PUSH_DENIED', 'the login was denied on the device: %s', 401);
+export const ERR_LOGIN_PUSH_TIMEOUT = createError('IBGW_LOGIN_PUSH_TIMEOUT', 'the login was not approved on the device in time: %s', 504);
+export const ERR_LOGIN_EXPIRED = createError('IBGW_LOGIN_EXPIRED', 'the second-factor challenge expired: %s', 504);
+export const ERR_LOGIN_UNRECOGNISED = createError('IBGW_LOGIN_UNRECOGNISED', 'the login page showed an error this driver does not know: %s (add it to login.errorTexts)', 502);
+export const ERR_LOGIN_NOT_AUTHENTICATED = createError('IBGW_LOGIN_NOT_AUTHENTICATED', 'the page said the login succeeded but the gateway did not authenticate: %s', 502);
+export const ERR_LOGIN_ABORTED = createError('IBGW_LOGIN_ABORTED', 'the login was stopped: %s', 503);
+export const ERR_LOGIN_BUSY = createError('IBGW_LOGIN_BUSY', 'a login is already running', 409);
+export const ERR_LOGIN_LEFTOVER = createError('IBGW_LOGIN_LEFTOVER', 'browser processes survived the login and were killed: %s', 500);

@@ -16,6 +16,8 @@ import { CalendarService } from './services/calendar-service.js';
 import { ConfigWatchService } from './services/config-watch-service.js';
 import { DaemonDirService } from './services/daemon-dir.js';
 import { GatewayService } from './services/gateway-service.js';
+import { LoginLifecycle } from './services/login-lifecycle.js';
+import { MaintenanceLifecycle } from './services/maintenance-lifecycle.js';
 import { NotifyService } from './services/notify-service.js';
 import { SessionService } from './services/session-service.js';
 import { StartupService } from './services/startup-service.js';
@@ -54,14 +56,22 @@ export async function startDaemon(options: DaemonOptions = {}): Promise<Daemon> 
   const daemonDir = new DaemonDirService(ctx);
   const store = new StoreService(ctx);
   const vault = new VaultLifecycle(ctx);
+  const versions = MaintenanceLifecycle.versions(ctx);
   // The login gate is the session keeper, built below: called only at a launch, after the start.
-  const gateway = new GatewayService(ctx, { credentials: () => vault.vault.getCredentials(), loginGate: (): Promise<void> => session.admitLogin() });
+  const gateway = new GatewayService(ctx, {
+    credentials: () => vault.vault.getCredentials(), loginGate: (): Promise<void> => session.admitLogin(), home: () => versions.activeHome(),
+  });
   const supervisor = new SupervisorService(ctx, { store: store.store, gateway });
   const calendar = new CalendarService(ctx);
-  const session = new SessionService(ctx, { gateway, supervisor, calendar: calendar.calendar, vault: vault.vault });
+  const login = new LoginLifecycle(ctx, { gateway, vault: vault.vault });
+  const session = new SessionService(ctx, { gateway, login, supervisor, calendar: calendar.calendar, vault: vault.vault });
   const notify = new NotifyService(ctx, { store: store.store, secrets: (name) => vault.vault.getSecret(name), dependsOn: ['vault'] });
+  const maintenance = new MaintenanceLifecycle(ctx, {
+    store: store.store, calendar: calendar.calendar, gateway, supervisor: supervisor.supervisor, session: () => session.keeper(),
+    notifier: notify.notifier, vault: vault.vault, versions,
+  });
   const configWatch = new ConfigWatchService(ctx);
-  const api = new ApiService(ctx, ['store', 'supervisor', 'gateway', 'session', 'notifier', 'vault', 'config-watch'], () => ({
+  const api = new ApiService(ctx, ['store', 'supervisor', 'gateway', 'session', 'notifier', 'vault', 'maintenance', 'config-watch'], () => ({
     configStatus: () => configWatch.status(),
     supervisor: supervisor.supervisor,
     store: store.store,
@@ -69,14 +79,18 @@ export async function startDaemon(options: DaemonOptions = {}): Promise<Daemon> 
     get session() { return session.keeper(); },
     notifier: notify.notifier,
     vault: vault.vault,
+    maintenance: maintenance.ports(),
     get access() { return gateway.current().access; },
     get tls() { return gateway.current().tls; },
     get conf() { return gateway.current().conf; },
   }));
-  const startup = new StartupService(ctx, { supervisor: supervisor.supervisor, store: store.store, dependsOn: ['supervisor', 'session', 'notifier', 'api'] });
+  const startup = new StartupService(ctx, {
+    supervisor: supervisor.supervisor, store: store.store, gatewayShouldRun: () => maintenance.service.gatewayShouldRun(),
+    dependsOn: ['supervisor', 'session', 'notifier', 'maintenance', 'api'],
+  });
 
   const registry = new ServiceRegistry(
-    [daemonDir, store, vault, notify, gateway, supervisor, calendar, session, configWatch, api, startup],
+    [daemonDir, store, vault, notify, gateway, supervisor, calendar, login, session, maintenance, configWatch, api, startup],
     { onEvent: ctx.record, defaultStopTimeoutMs: 10_000 },
   );
   configWatch.onChange((next, change) => registry.reconfigure(next, change));

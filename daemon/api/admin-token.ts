@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { readFileSync, statSync, chmodSync } from 'node:fs';
 import { join } from 'node:path';
-import { writeFileAtomicSync } from '../store/atomic-write.js';
+import { writeFileAtomicSync } from '../atomic-write.js';
 
 export const ADMIN_TOKEN_FILE = 'admin-token';
 

@@ -8,8 +8,10 @@ import accessRoutes from './routes/access.js';
 import confRoutes from './routes/conf.js';
 import credentialsRoutes from './routes/credentials.js';
 import gatewayRoutes from './routes/gateway.js';
+import gatewayVersionRoutes from './routes/gateway-versions.js';
 import healthRoutes from './routes/health.js';
 import notificationRoutes from './routes/notifications.js';
+import maintenanceRoutes from './routes/maintenance.js';
 import sessionRoutes from './routes/session.js';
 import statusRoutes from './routes/status.js';
 import tlsRoutes from './routes/tls.js';
@@ -47,5 +49,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   await app.register(sessionRoutes);
   await app.register(notificationRoutes);
   await app.register(credentialsRoutes);
+  await app.register(maintenanceRoutes);
+  await app.register(gatewayVersionRoutes);
   return app as unknown as FastifyInstance;
 }

@@ -9,6 +9,7 @@ import type { Store } from '../store/store.js';
 import type { TlsService } from '../tls/tls-service.js';
 import type { NotifierStatus, TestResult } from '../notify/index.js';
 import type { VaultPort } from './vault-port.js';
+import type { MaintenancePorts } from './plugins/maintenance-ports.js';
 
 export interface GatewayStatusView {
   state: string;
@@ -94,5 +95,7 @@ export interface ApiServices {
   daemon: { pid: number; version: string; startedAt: number };
   notifier: NotifierPort;
   vault: VaultPort | null;
+  /** Absent: maintenance routes answer 409 IBGW_MAINTENANCE_UNAVAILABLE. */
+  maintenance?: MaintenancePorts;
   adminToken: string;
 }

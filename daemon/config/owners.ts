@@ -39,6 +39,8 @@ export const CONFIG_OWNERS: readonly ConfigOwner[] = [
   { key: 'session.resets', owner: 'calendar', effect: 'live' },
   { key: 'notifications', owner: 'notifier', effect: 'live' },
   { key: 'vault', owner: 'vault', effect: 'live' },
+  { key: 'maintenance', owner: 'maintenance', effect: 'live' },
+  { key: 'login', owner: 'login', effect: 'live' },
 ];
 
 const covers = (key: string, path: string): boolean => path === key || path.startsWith(`${key}.`);

@@ -6,8 +6,11 @@
  * a silently ignored setting.
  */
 import { Type, type TSchema, type TProperties } from '@sinclair/typebox';
-import { NotificationsConfig } from '../notify/config-schema.js';
+import { NotificationsConfig } from './notify-schema.js';
 import { ibcSchema, ibgatewaySchema, TWS_PATH_KEYS } from './tws-schema.js';
+import { MaintenanceConfigSchema } from './maintenance-schema.js';
+import { LoginConfigSchema } from './login-schema.js';
+import { SimulatorSettingsSchema } from '../../scripts/sim/simulator-settings.js';
 
 const closed = <P extends TProperties>(properties: P, description?: string) =>
   Type.Object(properties, { additionalProperties: false, ...(description ? { description } : {}) });
@@ -30,15 +33,6 @@ export const backoffSchema = closed({
   factor: Type.Number({ minimum: 1 }),
   jitter: Type.Number({ minimum: 0, maximum: 1, description: 'each delay is multiplied by a random factor in [1 - jitter, 1 + jitter]' }),
 });
-
-const simulatorUser = Type.Object({
-  username: text(),
-  password: text(),
-  accounts: Type.Array(text(), { minItems: 1 }),
-  paper: Type.Boolean(),
-  twoFactor: oneOf(['none', 'approve', 'code']),
-  code: Type.Optional(Type.String({ pattern: '^[0-9]{6}$' })),
-}, { additionalProperties: false });
 
 const apiSchema = closed({
   host: text('loopback by default: the API can stop the gateway'),
@@ -75,14 +69,8 @@ const gatewaySchema = closed({
     maxFileBytes: int(1024),
     maxFiles: int(1),
   }),
-  simulator: closed({
-    users: Type.Array(simulatorUser, { minItems: 1 }),
-    sessionIdleMs: int(1),
-    sessionMaxMs: int(1),
-    dailyReset: nullable(closed({ time: hhmm, timeZone })),
-    lockAfterFailures: int(1),
-    penaltyMs: int(0),
-  }, 'settings handed to the simulated gateway (kind simulated only)'),
+  // Owned by the simulator (scripts/sim/simulator-settings.ts): one schema, one set of defaults.
+  simulator: SimulatorSettingsSchema,
   ibc: ibcSchema,
   ibgateway: ibgatewaySchema,
 });
@@ -152,6 +140,8 @@ export const configSchema = closed({
   vault: closed({
     keyFile: nullable(text('file holding ENCRYPTION_KEY (mode 0600); null = <dataDir>/vault.key, after the environment and .env')),
   }),
+  maintenance: MaintenanceConfigSchema,
+  login: LoginConfigSchema,
 });
 
 /** Paths (dotted) whose values are file paths, resolved against the folder of the file that set them. */

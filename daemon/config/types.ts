@@ -19,6 +19,8 @@ export type LoggingConfig = Config['logging'];
 export type StoreConfig = Config['store'];
 export type VaultConfig = Config['vault'];
 export type { IbcConfig, IbGatewayConfig } from './tws-schema.js';
+export type MaintenanceConfig = Config['maintenance'];
+export type LoginConfig = Config['login'];
 
 /** A config together with where it came from, for error messages and the watcher. */
 export interface LoadedConfig {

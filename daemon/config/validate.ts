@@ -1,6 +1,7 @@
 import { Ajv, type ErrorObject } from 'ajv';
 import { ERR_CONFIG_INVALID, type IbgwError } from '../errors.js';
-import { notificationsProblem } from '../notify/config-schema.js';
+import { notificationsProblem } from './notify-schema.js';
+import { simulatorSettingsProblem } from '../../scripts/sim/simulator-settings.js';
 import { configSchema } from './schema.js';
 import type { Config } from './types.js';
 
@@ -88,8 +89,16 @@ function semanticError(config: Config): { key: string; message: string } | null 
   if (config.tls.mode === 'import' && !config.tls.import.pfx && !(config.tls.import.cert && config.tls.import.key)) {
     return { key: 'tls.import', message: 'mode import needs cert + key, or pfx' };
   }
+  const simulator = simulatorSettingsProblem(config.gateway.simulator);
+  if (simulator) return { key: `gateway.simulator.${simulator.key}`, message: simulator.message };
   if (config.session.requestTimeoutMs >= config.session.tickleIntervalMs) {
     return { key: 'session.requestTimeoutMs', message: `must be shorter than session.tickleIntervalMs (${config.session.tickleIntervalMs})` };
+  }
+  // A push waits on the phone inside one login attempt: the keeper must not give up first.
+  const lg = config.login;
+  const loginNeeds = lg.timeouts.pageLoadMs + lg.pushTimeoutMs + lg.timeouts.authenticatedMs;
+  if (config.session.loginTimeoutMs <= loginNeeds) {
+    return { key: 'session.loginTimeoutMs', message: `must be longer than login.timeouts.pageLoadMs + login.pushTimeoutMs + login.timeouts.authenticatedMs (${loginNeeds})` };
   }
   return notificationsProblem(config.notifications);
 }

@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import { readFile, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ERR_CONF_VERSION_NOT_FOUND } from '../errors.js';
-import { writeFileAtomic } from '../store/atomic-write.js';
+import { writeFileAtomic } from '../atomic-write.js';
 
 /** One earlier content of the managed conf, kept for rollback. */
 export interface ConfVersion {

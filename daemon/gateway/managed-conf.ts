@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
-import { writeFileAtomic } from '../store/atomic-write.js';
+import { writeFileAtomic } from '../atomic-write.js';
 import { ConfDocument } from './conf-document.js';
 import { assertConfValid, type ConfExpectations } from './conf-rules.js';
 import { ConfVersions, type ConfVersion } from './conf-versions.js';

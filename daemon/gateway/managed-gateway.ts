@@ -25,7 +25,9 @@ export function managedGateway(config: Config, deps: GatewayDeps): ManagedGatewa
   const simulated = gw.kind === 'simulated';
   const sim = simulatedLayout(deps.dataDir);
   const cp = clientportalLayout(deps.dataDir);
-  const home = simulated ? sim.home : (gw.home ?? '');
+  // Gateway versions (daemon/maintenance/versions) may name another folder at each launch.
+  const currentHome = (): string => (simulated ? sim.home : (deps.home?.() ?? gw.home ?? ''));
+  const home = currentHome();
   const confPath = simulated ? sim.confPath : cp.confPath;
   const templatePath = config.conf.template ?? (simulated ? bundledTemplate() : join(home, 'root', 'conf.yaml'));
   const labelsPath = join(confPath, '..', 'access-labels.json');
@@ -52,9 +54,10 @@ export function managedGateway(config: Config, deps: GatewayDeps): ManagedGatewa
       await writeSimConfig(sim.simConfigPath, gw.simulator, { token: controlToken, infoFile: sim.controlFile });
       return simulatedArgv(sim.simConfigPath);
     }
-    const { jar } = checkClientportalHome(gw.home);
+    const launchHome = currentHome();
+    const { jar } = checkClientportalHome(launchHome || null);
     const doc = await conf.managed.document();
-    await stageConfDir(home, cp.confDir, doc?.get(['sslCert']));
+    await stageConfDir(launchHome, cp.confDir, doc?.get(['sslCert']));
     return clientportalArgv(await resolveJava(gw.env), cp.confDir, jar);
   }
 
@@ -71,20 +74,20 @@ export function managedGateway(config: Config, deps: GatewayDeps): ManagedGatewa
     access,
     tls,
     async launch(): Promise<LaunchSpec> {
-      if (!simulated) checkClientportalHome(gw.home); // fail before touching anything
+      if (!simulated) checkClientportalHome(currentHome() || null); // fail before touching anything
       await conf.prepare();
       tls?.startExpiryWatch();
       const argv = await kindArgv();
       // A user's own argv (a wrapper script) still gets the managed conf and keystore.
       const command = gw.command && gw.command.length > 0 ? [...gw.command] : argv;
-      return { command, cwd: gw.cwd ?? home, env: { ...gw.env }, host: gw.host, port: gw.port };
+      return { command, cwd: gw.cwd ?? currentHome(), env: { ...gw.env }, host: gw.host, port: gw.port };
     },
     baseUrl: () => baseUrl,
     ca: async () => (tls ? tls.ca() : null),
     redactLine,
     info(): GatewayInfo {
       return {
-        kind: gw.kind, home, confPath, templatePath, baseUrl, customCommand: Boolean(gw.command?.length),
+        kind: gw.kind, home: currentHome(), confPath, templatePath, baseUrl, customCommand: Boolean(gw.command?.length),
         tls: tls ? tls.summary() : { mode: 'gateway', caPath: null },
         access: { probeAddress: config.access.probeAddress, ...readLists(), labelsPath },
         ...(simulated ? { simControlFile: sim.controlFile } : {}),

@@ -14,7 +14,7 @@ import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import type { EventSink } from '../events.js';
 import { silentLogger, type Logger } from '../logger.js';
-import { writeFileAtomic } from '../store/atomic-write.js';
+import { writeFileAtomic } from '../atomic-write.js';
 import { ConfVersions, type ConfVersion } from './conf-versions.js';
 import { ConfWatch } from './conf-watch.js';
 import { IniDocument } from './ini-document.js';

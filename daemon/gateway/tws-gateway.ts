@@ -11,7 +11,7 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Config } from '../config/types.js';
 import { ERR_TWS_CREDENTIALS } from '../errors.js';
-import { writeFileAtomic } from '../store/atomic-write.js';
+import { writeFileAtomic } from '../atomic-write.js';
 import { ibcCommand } from '../tws/ibc-command.js';
 import { autoRestartTime } from './kinds/ibc-auto-restart.js';
 import { ibcOwnedKeys, JTS_INI_TEMPLATE, jtsOwnedKeys } from './kinds/ibc-settings.js';

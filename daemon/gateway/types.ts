@@ -86,4 +86,7 @@ export interface GatewayDeps {
    * trying). The TWS session keeper's admitLogin().
    */
   loginGate?: () => Promise<void>;
+  /** kind clientportal: the folder to launch from, asked at each launch (the active gateway
+   *  version); null or absent: gateway.home. The conf template stays the one found at creation. */
+  home?: () => string | null;
 }

@@ -15,6 +15,10 @@ export interface MaintenanceWindow {
   start: number;
   end: number;
   reason: string;
+  /** Admin windows: the window an occurrence belongs to, its title and action. */
+  windowId?: string;
+  title?: string;
+  action?: string;
 }
 
 export interface WindowSource {
@@ -68,13 +72,18 @@ export class MaintenanceCalendar implements WindowCalendar {
     return [...this.#sources.keys()];
   }
 
-  /** Merged windows overlapping [from, to), sorted by start. */
-  between(from: number, to: number): CalendarWindow[] {
+  /** Every source's windows overlapping [from, to), unmerged, sorted by start (the calendar API lists them). */
+  occurrences(from: number, to: number): MaintenanceWindow[] {
     const raw: MaintenanceWindow[] = [];
     for (const source of this.#sources.values()) {
-      for (const w of source.windowsBetween(from, to)) if (w.end > w.start) raw.push(w);
+      for (const w of source.windowsBetween(from, to)) if (w.end > w.start && w.end > from && w.start < to) raw.push(w);
     }
-    raw.sort((a, b) => a.start - b.start || a.end - b.end);
+    return raw.sort((a, b) => a.start - b.start || a.end - b.end);
+  }
+
+  /** Merged windows overlapping [from, to), sorted by start. */
+  between(from: number, to: number): CalendarWindow[] {
+    const raw = this.occurrences(from, to);
     const merged: CalendarWindow[] = [];
     for (const w of raw) {
       const last = merged[merged.length - 1];

@@ -8,7 +8,7 @@ import { backoffDelay } from '../backoff-delay.js';
 import { isIbgwError, ERR_NOTIFY_CHANNEL_REMOVED } from '../errors.js';
 import type { Logger } from '../logger.js';
 import { isPermanent, type ChannelSender, type DeliveryAnswer } from './channels/index.js';
-import type { NotificationsConfig } from './config-schema.js';
+import type { NotificationsConfig } from '../config/notify-schema.js';
 import type { Outbox } from './outbox.js';
 import type { OutboxEntry } from './outbox-types.js';
 import { ChannelSecrets, type Redactor, type SecretLookup } from './secrets.js';

@@ -4,7 +4,7 @@
  * applies any more, a channel's held entries are replaced by one digest entry listing them.
  * Held entries are in the store like the rest: a restart in the middle loses none.
  */
-import type { QuietHours } from './config-schema.js';
+import type { QuietHours } from '../config/notify-schema.js';
 import { digestDraft, materialize } from './notification.js';
 import type { Outbox } from './outbox.js';
 import type { HeldBy, HoldRecord, OutboxEntry } from './outbox-types.js';

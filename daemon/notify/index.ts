@@ -1,5 +1,5 @@
 export { Notifier, type NotifierOptions } from './notifier.js';
-export { NotificationsConfig, notificationsProblem, PRESET_NAMES, type SecretRef } from './config-schema.js';
+export { NotificationsConfig, notificationsProblem, PRESET_NAMES, type SecretRef } from '../config/notify-schema.js';
 export { MemoryOutboxStore } from './outbox.js';
 export type { OutboxStore, OutboxEntry, OutboxData, HoldRecord } from './outbox-types.js';
 export type { Notification, NotificationKind } from './notification.js';

@@ -9,7 +9,7 @@ import { silentLogger, type Logger } from '../logger.js';
 import { packageVersion } from '../package-root.js';
 import { createSender, type ChannelSender } from './channels/index.js';
 import { ConditionTracker } from './conditions.js';
-import type { ChannelConfig, NotificationsConfig, QuietHours } from './config-schema.js';
+import type { ChannelConfig, NotificationsConfig, QuietHours } from '../config/notify-schema.js';
 import { Delivery } from './delivery.js';
 import { activeHold, holdReasonFor, reviewHeld } from './holding.js';
 import { materialize, testDraft, type NotificationDraft } from './notification.js';

@@ -3,7 +3,7 @@
  * `notifications.rules` means all of these, to every channel. Event names that no service
  * emits yet are defined in docs/notifications.md for the services that will.
  */
-import type { PresetName, RuleConfig } from './config-schema.js';
+import type { PresetName, RuleConfig } from '../config/notify-schema.js';
 
 export type Preset = Omit<RuleConfig, 'preset' | 'name' | 'channels'> & {
   events: string[];

@@ -4,7 +4,7 @@
  * across daylight-saving changes.
  */
 import { addDays, instantOfWallTime, parseClock, wallTimeAt } from '../maintenance/zoned-time.js';
-import type { QuietHours } from './config-schema.js';
+import type { QuietHours } from '../config/notify-schema.js';
 
 /** The instant the quiet window around `now` ends, or null when `now` is not in one. */
 export function quietUntil(now: number, quiet: QuietHours | null): number | null {

@@ -4,7 +4,7 @@
  * string and field comparisons, no allocation on a miss.
  */
 import type { EventLevel, ServiceEvent } from '../events.js';
-import { PRESET_NAMES, type NotificationsConfig, type RuleConfig } from './config-schema.js';
+import { PRESET_NAMES, type NotificationsConfig, type RuleConfig } from '../config/notify-schema.js';
 import { severityAtLeast } from './notification.js';
 import { presets } from './presets.js';
 

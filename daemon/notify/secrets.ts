@@ -6,7 +6,7 @@
  * answer, a command's stderr, a URL-parse error quoting the URL).
  */
 import { ERR_NOTIFY_SECRET_MISSING } from '../errors.js';
-import type { SecretRef } from './config-schema.js';
+import type { SecretRef } from '../config/notify-schema.js';
 
 export type SecretLookup = (name: string) => Promise<string | null>;
 

@@ -10,6 +10,8 @@ export interface GatewayServiceDeps {
   credentials?: () => Promise<TwsCredentials | null>;
   /** Called before each IB Gateway launch (each is a login): the session keeper's budget. */
   loginGate?: () => Promise<void>;
+  /** Kind clientportal: the folder of the active gateway version, asked at each launch. */
+  home?: () => string | null;
 }
 
 /**
@@ -42,6 +44,7 @@ export class GatewayService extends EventEmitter<{ 'restart-needed': [reason: st
       requestRestart: (reason) => this.emit('restart-needed', reason),
       credentials: this.#deps.credentials,
       loginGate: this.#deps.loginGate,
+      home: this.#deps.home,
     });
   }
 

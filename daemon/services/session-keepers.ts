@@ -13,12 +13,15 @@ import { SessionKeeper } from '../session/index.js';
 import { isUp, type Supervisor } from '../supervisor/index.js';
 import { TwsSessionKeeper } from '../tws/tws-keeper.js';
 import type { GatewayService } from './gateway-service.js';
+import type { LoginLifecycle } from './login-lifecycle.js';
 
 /** What the daemon asks of either keeper. */
 export type Keeper = SessionKeeper | TwsSessionKeeper;
 
 export interface KeeperDeps {
   gateway: GatewayService;
+  /** The browser login driver (Client Portal kinds). */
+  login: LoginLifecycle;
   supervisor: Supervisor;
   calendar: MaintenanceCalendar;
 }
@@ -50,5 +53,8 @@ export function buildKeeper(ctx: DaemonContext, config: Config, deps: KeeperDeps
     });
   }
   const gateway = () => deps.gateway.current();
-  return new SessionKeeper({ ...common, baseUrl: () => gateway().baseUrl(), ca: () => gateway().ca(), gateway: control });
+  return new SessionKeeper({
+    ...common, baseUrl: () => gateway().baseUrl(), ca: () => gateway().ca(), gateway: control,
+    login: deps.login.driver.login, loginUnavailable: deps.login.unavailable,
+  });
 }

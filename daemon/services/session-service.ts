@@ -4,11 +4,13 @@ import type { Service } from '../lifecycle/service.js';
 import type { MaintenanceCalendar } from '../maintenance/index.js';
 import type { VaultService } from '../vault/vault-service.js';
 import type { GatewayService } from './gateway-service.js';
+import type { LoginLifecycle } from './login-lifecycle.js';
 import { buildKeeper, type Keeper } from './session-keepers.js';
 import type { SupervisorService } from './supervisor-service.js';
 
 interface SessionDeps {
   gateway: GatewayService;
+  login: LoginLifecycle;
   vault: VaultService;
   supervisor: SupervisorService;
   calendar: MaintenanceCalendar;
@@ -21,7 +23,7 @@ interface SessionDeps {
  */
 export class SessionService implements Service {
   readonly name = 'session';
-  readonly dependsOn = ['supervisor', 'gateway', 'calendar', 'vault'];
+  readonly dependsOn = ['supervisor', 'gateway', 'calendar', 'vault', 'login'];
   readonly #ctx: DaemonContext;
   readonly #deps: SessionDeps;
   #keeper: Keeper | null = null;
@@ -51,7 +53,7 @@ export class SessionService implements Service {
 
   #build(config: Config): Keeper | null {
     if (!config.session.enabled) return null;
-    return buildKeeper(this.#ctx, config, { gateway: this.#deps.gateway, supervisor: this.#deps.supervisor.supervisor, calendar: this.#deps.calendar });
+    return buildKeeper(this.#ctx, config, { gateway: this.#deps.gateway, login: this.#deps.login, supervisor: this.#deps.supervisor.supervisor, calendar: this.#deps.calendar });
   }
 
   async start(): Promise<void> {

@@ -5,7 +5,7 @@
  * persisted so a daemon restart does not wipe the week.
  */
 import { readFileSync } from 'node:fs';
-import { writeFileAtomic } from '../store/atomic-write.js';
+import { writeFileAtomic } from '../atomic-write.js';
 
 export interface StateChange {
   at: number;

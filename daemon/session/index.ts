@@ -1,6 +1,6 @@
 export { SessionKeeper } from './keeper.js';
 export type { GatewayControl, SessionKeeperOptions, SessionStatus, SessionMetrics, RecoveryRecord } from './keeper-types.js';
-export type { LoginFunction, LoginContext, LoginResult } from './recovery.js';
+export type { LoginFunction, LoginContext, LoginResult, LoginOutcome } from './recovery.js';
 export { GatewayClient } from './gateway-client.js';
 export type { GatewayAnswer, CallOptions, GatewayClientOptions } from './gateway-client.js';
 export type { CallOutcome } from './call-outcome.js';

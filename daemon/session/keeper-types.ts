@@ -24,6 +24,11 @@ export interface SessionKeeperOptions {
   gateway: GatewayControl;
   /** Automated login (a later issue). Without it a lost SSO session is reported as needs-login. */
   login?: LoginFunction;
+  /**
+   * Asked before each automated login: why it cannot run now (no credentials stored, Chromium
+   * not installed …), or null. A login that cannot work must not spend the login budget.
+   */
+  loginUnavailable?: () => string | null;
   /** Maintenance windows: inside one, failures are expected and nothing escalates. */
   calendar?: WindowCalendar;
   /** Login budget and block record (JSON, mode 0600); null/absent: memory only. */

@@ -36,6 +36,7 @@ const RESTART_GRACE_MS = 120_000;
 
 export class SessionKeeper {
   readonly #config: SessionConfig;
+  readonly #loginUnavailable: () => string | null;
   readonly #baseUrl: () => string;
   readonly #gateway: GatewayControl;
   readonly #client: GatewayClient;
@@ -64,6 +65,7 @@ export class SessionKeeper {
     const c = (this.#config = options.config);
     this.#baseUrl = options.baseUrl;
     this.#gateway = options.gateway;
+    this.#loginUnavailable = options.loginUnavailable ?? (() => null);
     const now = (this.#now = options.now ?? Date.now);
     const timers = {
       setTimeout: options.setTimeout ?? ((fn: () => void, ms: number) => setTimeout(fn, ms)),
@@ -222,9 +224,10 @@ export class SessionKeeper {
     const r = look.answer;
     if (r.outcome === 'rate-limited') this.#enterPenalty('/tickle', now);
     const budget = this.#budget.check(now);
+    const noLoginReason = this.#recovery.hasLogin ? this.#loginUnavailable() : null;
     const action = decide({
       outcome: r.outcome, reading: look.reading, config: this.#config, inMaintenance: this.#maintenance.window !== null,
-      penaltyActive: this.#penalty.active(now), hasLogin: this.#recovery.hasLogin,
+      penaltyActive: this.#penalty.active(now), hasLogin: this.#recovery.hasLogin && noLoginReason === null, noLoginReason,
       loginBlocked: this.#budget.blocked()?.reason ?? null, budgetSpent: budget.allowed ? null : budget.reason,
       attempts: this.#recovery.attempts,
     });

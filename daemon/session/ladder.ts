@@ -85,6 +85,8 @@ export interface DecisionInput {
   inMaintenance: boolean;
   penaltyActive: boolean;
   hasLogin: boolean;
+  /** Why there is no automated login (Chromium not installed …); said in the needs-login reason. */
+  noLoginReason?: string | null;
   loginBlocked: string | null;
   /** null: a login would be within budget; else why not. */
   budgetSpent: string | null;
@@ -125,7 +127,10 @@ export function decide(input: DecisionInput): Action {
     return { kind: 'wait', state, reason: 'another platform holds the brokerage session (policy: wait)' };
   }
   if (state === 'no-session') {
-    if (!input.hasLogin) return { kind: 'report', state: 'needs-login', reason: 'no SSO session: log in at the login URL' };
+    if (!input.hasLogin) {
+      const why = input.noLoginReason ? ` (no automated login: ${input.noLoginReason})` : '';
+      return { kind: 'report', state: 'needs-login', reason: `no SSO session: log in at the login URL${why}` };
+    }
     if (input.loginBlocked) return { kind: 'report', state: 'login-blocked', reason: `automated logins stopped: ${input.loginBlocked}` };
     if (input.budgetSpent) return { kind: 'report', state: 'login-budget-spent', reason: input.budgetSpent };
   }

@@ -6,7 +6,7 @@
  * not reset the count.
  */
 import { readFileSync } from 'node:fs';
-import { writeFileAtomic } from '../store/atomic-write.js';
+import { writeFileAtomic } from '../atomic-write.js';
 
 const HOUR = 3_600_000;
 const DAY = 86_400_000;

@@ -80,7 +80,13 @@ export interface LoginContext {
   signal: AbortSignal;
 }
 
-export type LoginFunction = (ctx: LoginContext) => Promise<LoginResult>;
+/** A result with the reason in words (IBKR's text, what to install …) for the keeper's status and events. */
+export interface LoginOutcome {
+  result: LoginResult;
+  detail: string;
+}
+
+export type LoginFunction = (ctx: LoginContext) => Promise<LoginResult | LoginOutcome>;
 
 /** Runs a login function with a deadline; a throw or a timeout is a plain failure, never 'rejected'. */
 export async function runLogin(
@@ -98,9 +104,10 @@ export async function runLogin(
     timer = timers.setTimeout(() => { abort.abort(new Error('login timed out')); resolve('timeout'); }, timeoutMs);
   });
   try {
-    const result = await Promise.race([login({ ...ctx, signal: abort.signal }), deadline]);
-    if (result === 'timeout') return { result, detail: `login took longer than ${timeoutMs} ms` };
-    if (result === 'ok' || result === 'rejected' || result === 'failed') return { result, detail: result };
+    const answer = await Promise.race([login({ ...ctx, signal: abort.signal }), deadline]);
+    if (answer === 'timeout') return { result: answer, detail: `login took longer than ${timeoutMs} ms` };
+    const [result, detail] = typeof answer === 'object' && answer !== null ? [answer.result, String(answer.detail)] : [answer, answer];
+    if (result === 'ok' || result === 'rejected' || result === 'failed') return { result, detail };
     return { result: 'error', detail: `login function returned ${String(result)}` };
   } catch (err) {
     return { result: 'error', detail: (err as Error)?.message ?? String(err) };

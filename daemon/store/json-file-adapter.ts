@@ -1,6 +1,6 @@
 import { readFile, rename } from 'node:fs/promises';
 import type { Adapter } from 'lowdb';
-import { writeFileAtomic } from './atomic-write.js';
+import { writeFileAtomic } from '../atomic-write.js';
 
 export interface QuarantineReport {
   file: string;

@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { Low } from 'lowdb';
 import type { ServiceEvent } from '../events.js';
 import type { OutboxData } from '../notify/outbox-types.js';
+import { emptyMaintenanceRecord, type MaintenanceRecord } from '../maintenance/maintenance-record.js';
 import { QuarantiningJsonFile, type QuarantineReport } from './json-file-adapter.js';
 
 export interface StoredEvent extends ServiceEvent {
@@ -28,6 +29,8 @@ export interface StoreData {
   nextEventId: number;
   /** Notifications not yet delivered, and the recent results (daemon/notify). */
   outbox: OutboxData;
+  /** Admin maintenance windows and the scheduler's position (daemon/maintenance). */
+  maintenance: MaintenanceRecord;
 }
 
 export interface StoreOptions {
@@ -44,6 +47,7 @@ function empty(): StoreData {
     events: [],
     nextEventId: 1,
     outbox: { entries: [], hold: null },
+    maintenance: emptyMaintenanceRecord(),
   };
 }
 
@@ -77,7 +81,7 @@ export class Store extends EventEmitter {
     const fresh = empty();
     const data = this.#db.data;
     // Older or partial files: fill what is missing rather than fail the daemon's start.
-    this.#db.data = { ...fresh, ...data, gateway: { ...fresh.gateway, ...data.gateway } };
+    this.#db.data = { ...fresh, ...data, gateway: { ...fresh.gateway, ...data.gateway }, maintenance: { ...fresh.maintenance, ...data.maintenance } };
     if (!Array.isArray(this.#db.data.events)) this.#db.data.events = [];
     const last = this.#db.data.events.at(-1);
     this.previousRun = last === undefined ? 'none' : last.type === 'daemon.stopped' ? 'clean' : 'unclean';
@@ -126,6 +130,15 @@ export class Store extends EventEmitter {
 
   updateOutbox(mutate: (outbox: OutboxData) => void): void {
     mutate(this.#db.data.outbox);
+    this.#schedule();
+  }
+
+  maintenance(): MaintenanceRecord {
+    return this.#db.data.maintenance;
+  }
+
+  updateMaintenance(change: (record: MaintenanceRecord) => void): void {
+    change(this.#db.data.maintenance);
     this.#schedule();
   }
 

@@ -23,13 +23,15 @@ export function isUp(state: SupervisorState): boolean {
 }
 
 export const LEGAL_TRANSITIONS: Readonly<Record<SupervisorState, readonly SupervisorState[]>> = {
-  stopped: ['starting'],
+  // fatal (from stopped and backoff too): fail(), a caller that knows no restart can help
+  // (a maintenance change and its rollback both failed).
+  stopped: ['starting', 'fatal'],
   // backoff: failed start; fatal: launch command missing or restart window exceeded;
   // stopping: stop() or a planned restart while starting.
   starting: ['running', 'backoff', 'fatal', 'stopping'],
   running: ['backoff', 'fatal', 'stopping'],
   // stopped: stop() cancels the pending restart; starting: the timer fired, or an operator start.
-  backoff: ['starting', 'stopped'],
+  backoff: ['starting', 'stopped', 'fatal'],
   // starting: the second half of a planned restart; fatal: the group could not be emptied.
   stopping: ['stopped', 'starting', 'fatal'],
   // Only an operator start (or planned restart) leaves fatal; stop() leaves it as it is.

@@ -145,6 +145,21 @@ export class Supervisor extends EventEmitter<SupervisorEvents> {
     return this.status();
   }
 
+  /**
+   * Stop whatever runs and stay fatal with `reason` until an operator starts it again: for a
+   * caller that knows a restart cannot help (a maintenance change and its rollback both failed).
+   */
+  async fail(reason: string): Promise<GatewayStatus> {
+    await this.#serial(async () => {
+      this.#assertOpen('fail');
+      const state = this.#sm.state;
+      if (state === 'fatal') return;
+      if (state === 'starting' || state === 'running') await this.#stopLocked(reason, false);
+      this.#toFatal(reason, ERR_GATEWAY_FATAL(reason));
+    });
+    return this.status();
+  }
+
   /** Stop the gateway and release files; the supervisor cannot be started again. */
   async close(): Promise<void> {
     await this.#serial(async () => {

@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import type { EventSink } from '../events.js';
-import { writeFileAtomic } from '../store/atomic-write.js';
+import { writeFileAtomic } from '../atomic-write.js';
 
 export interface ExpiryWatchOptions {
   /** <dataDir>/tls/expiry-state.json: which warnings were given, so a restart does not repeat them. */

@@ -3,7 +3,7 @@ import { isIP } from 'node:net';
 import { join } from 'node:path';
 import forge from 'node-forge';
 import { ERR_TLS_IMPORT } from '../errors.js';
-import { writeFileAtomic } from '../store/atomic-write.js';
+import { writeFileAtomic } from '../atomic-write.js';
 import { inspectCertificate, splitPemCertificates } from './inspect.js';
 import { fromPkcs12, toPkcs12 } from './pkcs12.js';
 import { subjectAltNames } from './server-certificate.js';

@@ -6,6 +6,7 @@ import type { CompiledIpFilter } from './allow-list.js';
 import type { GatewayConf } from './conf-file.js';
 import type { Faults } from './faults.js';
 import type { GatewayLog } from './gateway-log.js';
+import type { LoginFlow } from './login-flow.js';
 import type { MarketData } from './market-data.js';
 import type { RateLimiter } from './rate-limit.js';
 import type { SessionStore } from './session.js';
@@ -18,6 +19,10 @@ export interface SimContext {
   ipFilter: CompiledIpFilter;
   session: SessionStore;
   users: UserRegistry;
+  /** The browser login's steps: credentials, second factor, Dispatcher tickets. */
+  flow: LoginFlow;
+  /** The login page's script and style sheet, by file name. */
+  loginAssets: Map<string, { type: string; body: Buffer }>;
   limiter: RateLimiter;
   faults: Faults;
   marketData: MarketData;

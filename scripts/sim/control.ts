@@ -30,9 +30,15 @@ export function stateOf(ctx: SimContext): Record<string, unknown> {
     faults: ctx.faults.state,
     counters: Object.fromEntries(ctx.counters),
     ...ctx.users.describe(),
+    ...ctx.flow.describe(),
     penaltyBox: ctx.limiter.penaltyBox(now),
     memory: { rssMb: Math.round(process.memoryUsage().rss / 1048576) },
   };
+}
+
+function answerPush(ctx: SimContext, answer: 'approved' | 'denied', b: Record<string, any>): Reply {
+  const username = ctx.flow.answerPush(answer, b.username ? String(b.username) : undefined);
+  return username ? json(200, { [answer]: username }) : json(409, { error: 'no push notification is waiting' });
 }
 
 /** Routes answer after the change is made, so a test can act on the next line. */
@@ -64,6 +70,9 @@ export function controlRoutes(exit: (code: number) => void): Record<string, Cont
       ctx.marketData.clear();
       return json(200, stateOf(ctx).session);
     },
+    // The "device": IB Key's answer to the newest waiting push (of `username`, or anyone's).
+    'POST /session/approve': (b, ctx) => answerPush(ctx, 'approved', b),
+    'POST /session/deny': (b, ctx) => answerPush(ctx, 'denied', b),
     'POST /session/expire': (_b, ctx) => {
       ctx.session.drop('expired-by-control');
       return json(200, stateOf(ctx).session);

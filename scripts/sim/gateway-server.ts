@@ -94,7 +94,9 @@ export class GatewayServer {
       const { maintenance } = ctx.faults.state;
       if (maintenance.on) return text(maintenance.status, 'Service Unavailable - IBKR maintenance', 'text/html; charset=utf-8');
     }
-    const rate = ctx.limiter.hit(req.peer, req.apiPath, ctx.now());
+    // The login page loads a dozen files and polls while a push waits; people log in through it
+    // without ever meeting a 429, so its own requests stay out of the 10/s budget (not the box).
+    const rate = ctx.limiter.hit(req.peer, req.apiPath, ctx.now(), !req.path.startsWith('/sso/'));
     if (!rate.ok) return text(429, 'Too Many Requests');
     if (req.apiPath === null) {
       const found = matchRoute(loginRoutes, req.method, req.path);

@@ -1,62 +1,63 @@
 /**
- * The pages of the browser login. IBKR's real page is a large JavaScript app served from
- * api.ibkr.com; this one keeps only what a person (or a login script) needs: a form with
- * username, password and the paper/live switch, then a second-factor step when the user has
- * one, and IBKR's final words `Client login succeeds`.
+ * The login page as IBKR serves it through the gateway: an HTML shell with no form in it, and
+ * a script (assets/login/login.js) that asks the server for its settings and only then renders
+ * the form — so a login script has to wait for the fields to become visible, as it must on the
+ * real page. Element ids and classes are IBKR's (the ones login scripts target, 2024–2025);
+ * the texts below are what the page shows and what a driver recognises errors by.
  */
-const escapeHtml = (s: string): string =>
-  s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
+import { readFileSync } from 'node:fs';
+import type { SecondFactorMethod } from './login-flow.js';
 
-function page(title: string, body: string): string {
+export const LOGIN_TEXTS = {
+  title: 'Interactive Brokers - Client Portal Login',
+  badCredentials: 'Invalid username password combination',
+  locked: 'Your account is locked after too many failed login attempts. Contact Client Services to unlock it.',
+  badCode: 'Invalid security code. Please try again.',
+  expired: 'Your login request expired. Please log in again.',
+  denied: 'The login request was denied on your IBKR Mobile device.',
+  pushSent: 'A notification has been sent to your mobile device. Open IBKR Mobile and approve the login to continue.',
+  codePrompt: 'Enter the 6-digit code shown in your authenticator app.',
+  success: 'Client login succeeds',
+  badTicket: 'Login failed: the login request is unknown or expired.',
+} as const;
+
+/** The names IBKR's second-factor device select shows. */
+export const METHOD_LABELS: Record<SecondFactorMethod, string> = {
+  push: 'IB Key',
+  totp: 'Mobile Authenticator App',
+};
+
+/** How often the page asks whether a push was approved. */
+export const PUSH_POLL_MS = 500;
+
+const ASSETS = new URL('./assets/login/', import.meta.url);
+const CONTENT_TYPES: Record<string, string> = {
+  'login.js': 'text/javascript; charset=utf-8',
+  'login.css': 'text/css; charset=utf-8',
+};
+
+/** The page's static files, read once (they are small and never change while running). */
+export function loadLoginAssets(): Map<string, { type: string; body: Buffer }> {
+  const assets = new Map<string, { type: string; body: Buffer }>();
+  for (const [name, type] of Object.entries(CONTENT_TYPES)) assets.set(name, { type, body: readFileSync(new URL(name, ASSETS)) });
+  return assets;
+}
+
+/** No form here on purpose: everything a person or a script can use is rendered by login.js. */
+export function loginShell(): string {
   return `<!DOCTYPE html>
 <html lang="en">
-<head><meta charset="utf-8"><title>${escapeHtml(title)}</title>
-<style>body{font-family:sans-serif;max-width:24rem;margin:4rem auto}label{display:block;margin:.5rem 0}
-.error{color:#b00}</style></head>
-<body><h1>${escapeHtml(title)}</h1>
-${body}
-</body></html>
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>${LOGIN_TEXTS.title}</title>
+<link rel="icon" href="data:,">
+<link rel="stylesheet" href="/sso/static/login.css">
+<script src="/sso/static/login.js" defer></script>
+</head>
+<body>
+<div id="xyz-root" class="xyz-app"><noscript>This page needs JavaScript.</noscript></div>
+</body>
+</html>
 `;
 }
-
-const errorLine = (error?: string): string => (error ? `<p class="error" id="error">${escapeHtml(error)}</p>` : '');
-
-/** `action` keeps IBKR's query string (forwardTo, RL, ip2loc) on the form post. */
-export function loginForm(action: string, error?: string): string {
-  return page(
-    'Interactive Brokers - Login (simulated gateway)',
-    `${errorLine(error)}
-<form method="post" action="${escapeHtml(action)}" id="loginForm">
-<label>Username <input name="username" id="username" autocomplete="username" required></label>
-<label>Password <input name="password" id="password" type="password" autocomplete="current-password" required></label>
-<label><input type="radio" name="mode" value="paper" checked> Paper</label>
-<label><input type="radio" name="mode" value="live"> Live</label>
-<button type="submit" id="submit">Login</button>
-</form>`,
-  );
-}
-
-/** `approve`: the IB Key push, simulated by a button; `code`: six digits from an authenticator. */
-export function secondFactorForm(challenge: string, kind: 'approve' | 'code', error?: string): string {
-  const input =
-    kind === 'approve'
-      ? `<p>A notification was sent to your IB Key device. Approve it to continue.</p>
-<input type="hidden" name="approve" value="true">
-<button type="submit" id="approve">Approve on device</button>`
-      : `<label>Security code <input name="code" id="code" inputmode="numeric" pattern="\\d{6}" maxlength="6" required></label>
-<button type="submit" id="submit">Continue</button>`;
-  return page(
-    'Second Factor Authentication',
-    `${errorLine(error)}
-<form method="post" action="/sso/Login/2fa" id="twoFactorForm">
-<input type="hidden" name="challenge" value="${escapeHtml(challenge)}">
-${input}
-</form>`,
-  );
-}
-
-export function successPage(): string {
-  return page('Client login succeeds', '<p id="result">Client login succeeds</p>');
-}
-
-export const LOCKED_MESSAGE = 'Your account is locked after too many failed login attempts. Contact Client Services to unlock it.';

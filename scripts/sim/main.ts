@@ -17,6 +17,8 @@ import { Faults } from './faults.js';
 import { GatewayLog } from './gateway-log.js';
 import { GatewayServer } from './gateway-server.js';
 import { loadKeystore } from './keystore.js';
+import { LoginFlow } from './login-flow.js';
+import { loadLoginAssets } from './login-page.js';
 import { MarketData } from './market-data.js';
 import { RateLimiter } from './rate-limit.js';
 import { SessionStore } from './session.js';
@@ -35,12 +37,15 @@ function stayAliveForever(): void {
 
 function buildContext(conf: GatewayConf, sim: SimConfig, log: GatewayLog): SimContext {
   const now = Date.now;
+  const users = new UserRegistry(sim.users, sim.lockAfterFailures);
   return {
     conf,
     sim,
     ipFilter: compileIpFilter(conf.ips),
     session: new SessionStore(sim, conf.authDelay, now),
-    users: new UserRegistry(sim.users, sim.lockAfterFailures, now),
+    users,
+    flow: new LoginFlow(users, sim.secondFactorTimeoutMs, now),
+    loginAssets: loadLoginAssets(),
     limiter: new RateLimiter(sim.rateLimits, sim.penaltyMs),
     faults: new Faults(),
     marketData: new MarketData(sim.snapshotPreflight),

@@ -31,14 +31,18 @@ export class RateLimiter {
     return null;
   }
 
-  /** Counts one request from `address` (apiPath null: not an API call, only the global budget). */
-  hit(address: string, apiPath: string | null, now: number): RateVerdict {
+  /**
+   * Counts one request from `address` (apiPath null: not an API call, only the global budget).
+   * `global: false` leaves it out of the global budget — the login page's own requests — but a
+   * boxed address is refused all the same.
+   */
+  hit(address: string, apiPath: string | null, now: number, global = true): RateVerdict {
     const boxed = this.penalty.get(address);
     if (boxed !== undefined) {
       if (now < boxed) return { ok: false, reason: 'penalty box', until: boxed };
       this.penalty.delete(address);
     }
-    if (this.limits.globalPerSec > 0 && !this.admit(`${address} *`, { count: this.limits.globalPerSec, perMs: 1000 }, now)) {
+    if (global && this.limits.globalPerSec > 0 && !this.admit(`${address} *`, { count: this.limits.globalPerSec, perMs: 1000 }, now)) {
       return this.box(address, 'global limit', now);
     }
     const endpoint = apiPath === null ? null : this.endpointLimit(apiPath);

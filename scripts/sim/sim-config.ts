@@ -1,23 +1,16 @@
 /**
- * The simulated IBKR side: users, session lifetimes, limits and the control channel. This is
- * the daemon's `gateway.simulator` section (daemon/config/types.ts) plus what only tests need.
- * Nothing here exists on the real gateway, so it lives in its own JSON file, never in conf.yaml
- * (an extra key there would make the gateway refuse to start).
+ * The simulator's sim-config file: the daemon's `gateway.simulator` settings (their schema and
+ * defaults live in simulator-settings.ts) plus knobs only tests need (rate limits, the snapshot
+ * preflight, the control channel). Nothing here exists on the real gateway, so it lives in its
+ * own JSON file, never in conf.yaml (an extra key there would make the gateway refuse to start).
  */
 import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import { FormatRegistry, Type, type TSchema } from '@sinclair/typebox';
+import { Value } from '@sinclair/typebox/value';
+import { SimulatorSettingsSchema, SimUserSchema, simulatorSettingsProblem, type SimulatorSettings } from './simulator-settings.js';
 
-export type TwoFactor = 'none' | 'approve' | 'code';
-
-export interface SimUser {
-  username: string;
-  password: string;
-  accounts: string[];
-  paper: boolean;
-  twoFactor: TwoFactor;
-  /** The six digits a `code` user must type; 123456 when not given. */
-  code?: string;
-}
+export type { SimUser, TwoFactor, SimulatorSettings } from './simulator-settings.js';
 
 export interface EndpointLimit {
   count: number;
@@ -37,13 +30,7 @@ export interface ControlConfig {
   infoFile: string;
 }
 
-export interface SimConfig {
-  users: SimUser[];
-  sessionIdleMs: number;
-  sessionMaxMs: number;
-  dailyReset: { time: string; timeZone: string } | null;
-  lockAfterFailures: number;
-  penaltyMs: number;
+export interface SimConfig extends SimulatorSettings {
   rateLimits: RateLimitConfig;
   /** The real snapshot answers a conid's first request without field values (a "preflight"). */
   snapshotPreflight: boolean;
@@ -66,15 +53,45 @@ export const DEFAULT_ENDPOINT_LIMITS: Record<string, EndpointLimit> = {
   '/fyi/*': { count: 1, perMs: 1000 },
 };
 
-/** Mirrors gateway.simulator in config/default.yaml. */
+if (!FormatRegistry.Has('time-zone')) {
+  FormatRegistry.Set('time-zone', (value) => {
+    try {
+      new Intl.DateTimeFormat('en-US', { timeZone: value });
+      return true;
+    } catch {
+      return false;
+    }
+  });
+}
+
+const optional = (schema: TSchema) => Type.Optional(schema);
+
+/** What the file may hold: every key optional (missing ones keep their defaults), nothing else. */
+const SimConfigFileSchema = Type.Object(
+  {
+    ...Object.fromEntries(Object.entries(SimulatorSettingsSchema.properties).map(([key, schema]) => [key, optional(schema)])),
+    rateLimits: optional(Type.Object({
+      globalPerSec: optional(Type.Number({ minimum: 0 })),
+      // null removes a documented limit (benchmarks that hammer one endpoint).
+      perEndpoint: optional(Type.Record(Type.String(), Type.Union([
+        Type.Null(),
+        Type.Object({ count: Type.Integer({ minimum: 1 }), perMs: Type.Integer({ minimum: 1 }) }, { additionalProperties: false }),
+      ]))),
+    }, { additionalProperties: false })),
+    snapshotPreflight: optional(Type.Boolean()),
+    control: optional(Type.Union([Type.Null(), Type.Object({
+      port: optional(Type.Integer({ minimum: 0, maximum: 65535 })),
+      token: optional(Type.String()),
+      infoFile: optional(Type.String({ minLength: 1 })),
+    }, { additionalProperties: false })])),
+  },
+  { additionalProperties: false },
+);
+
+/** The settings' defaults, read from the schema (the one place they are written). */
 export function defaultSimConfig(): SimConfig {
   return {
-    users: [{ username: 'demo', password: 'demo1234', accounts: ['DU1234567'], paper: true, twoFactor: 'none' }],
-    sessionIdleMs: 360_000,
-    sessionMaxMs: 86_400_000,
-    dailyReset: { time: '01:00', timeZone: 'America/New_York' },
-    lockAfterFailures: 5,
-    penaltyMs: 600_000,
+    ...(Value.Create(SimulatorSettingsSchema) as SimulatorSettings),
     rateLimits: { globalPerSec: 10, perEndpoint: { ...DEFAULT_ENDPOINT_LIMITS } },
     snapshotPreflight: true,
     control: null,
@@ -83,21 +100,24 @@ export function defaultSimConfig(): SimConfig {
 
 export class SimConfigError extends Error {}
 
-function check(ok: boolean, what: string): void {
-  if (!ok) throw new SimConfigError(`invalid sim config: ${what}`);
+/** `/users/0/accounts` → `users.0.accounts`, with a message a person can act on. */
+function firstProblem(schema: TSchema, value: unknown): string | null {
+  const first = Value.Errors(schema, value).First();
+  if (!first) return null;
+  const key = first.path.split('/').slice(1).join('.') || '(root)';
+  const allowed = (first.schema as { enum?: string[] }).enum;
+  const message = allowed ? `must be one of ${allowed.map((v) => JSON.stringify(v)).join(', ')}` : first.message;
+  return `${key}: ${message}`;
 }
 
-function validUser(u: SimUser): void {
-  check(typeof u?.username === 'string' && u.username !== '', 'users[].username must be a non-empty string');
-  check(typeof u.password === 'string', `users[${u.username}].password must be a string`);
-  check(Array.isArray(u.accounts) && u.accounts.length > 0, `users[${u.username}].accounts must be a non-empty array`);
-  check(['none', 'approve', 'code'].includes(u.twoFactor ?? 'none'), `users[${u.username}].twoFactor must be none, approve or code`);
-  check(u.code === undefined || /^\d{6}$/.test(u.code), `users[${u.username}].code must be 6 digits`);
+function fail(what: string): never {
+  throw new SimConfigError(`invalid sim config: ${what}`);
 }
 
 /**
- * Merges a JSON file over the defaults. Keys the file leaves out keep their defaults; per-endpoint
- * limits merge path by path so a test can loosen one endpoint without restating the table.
+ * Merges a JSON file over the defaults. Keys the file leaves out keep their defaults; a user's
+ * `paper` and `twoFactor` default to true and none; per-endpoint limits merge path by path so
+ * a test can loosen one endpoint without restating the table.
  */
 export function loadSimConfig(file: string | null, cwd: string = process.cwd()): SimConfig {
   const config = defaultSimConfig();
@@ -108,45 +128,29 @@ export function loadSimConfig(file: string | null, cwd: string = process.cwd()):
   } catch (err) {
     throw new SimConfigError(`cannot read sim config ${file}: ${(err as Error).message}`);
   }
-  check(input !== null && typeof input === 'object' && !Array.isArray(input), 'the file must hold a JSON object');
-  for (const key of ['sessionIdleMs', 'sessionMaxMs', 'lockAfterFailures', 'penaltyMs'] as const) {
-    if (input[key] === undefined) continue;
-    check(Number.isFinite(input[key]) && input[key] >= 0, `${key} must be a number >= 0`);
-    config[key] = input[key];
+  if (input === null || typeof input !== 'object' || Array.isArray(input)) fail('the file must hold a JSON object');
+  if (Array.isArray(input.users)) input.users = input.users.map((u: unknown) => (u && typeof u === 'object' ? Value.Default(SimUserSchema, { ...u }) : u));
+  const problem = firstProblem(SimConfigFileSchema, input);
+  if (problem) fail(problem);
+
+  for (const key of Object.keys(SimulatorSettingsSchema.properties) as Array<keyof SimulatorSettings>) {
+    if (input[key] !== undefined) (config as unknown as Record<string, unknown>)[key] = input[key];
   }
-  if (input.users !== undefined) {
-    check(Array.isArray(input.users), 'users must be an array');
-    config.users = (input.users as SimUser[]).map((u) => ({ ...u, paper: u.paper ?? true, twoFactor: u.twoFactor ?? 'none' }));
-    config.users.forEach(validUser);
-  }
-  if (input.dailyReset !== undefined) {
-    const r = input.dailyReset;
-    check(r === null || (/^\d{2}:\d{2}$/.test(r?.time) && typeof r.timeZone === 'string'), 'dailyReset must be null or {time: "HH:MM", timeZone}');
-    config.dailyReset = r;
-  }
-  if (input.snapshotPreflight !== undefined) config.snapshotPreflight = Boolean(input.snapshotPreflight);
-  if (input.rateLimits !== undefined) {
-    const r = input.rateLimits ?? {};
-    if (r.globalPerSec !== undefined) {
-      check(Number.isFinite(r.globalPerSec) && r.globalPerSec >= 0, 'rateLimits.globalPerSec must be a number >= 0');
-      config.rateLimits.globalPerSec = r.globalPerSec;
-    }
-    for (const [path, limit] of Object.entries((r.perEndpoint ?? {}) as Record<string, EndpointLimit | null>)) {
-      // null removes a documented limit (benchmarks that hammer one endpoint).
-      if (limit === null) delete config.rateLimits.perEndpoint[path];
-      else {
-        check(limit.count > 0 && limit.perMs > 0, `rateLimits.perEndpoint[${path}] needs count > 0 and perMs > 0`);
-        config.rateLimits.perEndpoint[path] = { count: limit.count, perMs: limit.perMs };
-      }
-    }
+  const semantic = simulatorSettingsProblem(config);
+  if (semantic) fail(`${semantic.key}: ${semantic.message}`);
+  if (input.snapshotPreflight !== undefined) config.snapshotPreflight = input.snapshotPreflight;
+  const limits = input.rateLimits ?? {};
+  if (limits.globalPerSec !== undefined) config.rateLimits.globalPerSec = limits.globalPerSec;
+  for (const [path, limit] of Object.entries((limits.perEndpoint ?? {}) as Record<string, EndpointLimit | null>)) {
+    if (limit === null) delete config.rateLimits.perEndpoint[path];
+    else config.rateLimits.perEndpoint[path] = { count: limit.count, perMs: limit.perMs };
   }
   if (input.control) {
     const c = input.control;
-    check(Number.isInteger(c.port ?? 0) && (c.port ?? 0) >= 0, 'control.port must be an integer >= 0');
     config.control = {
       port: c.port ?? 0,
-      token: typeof c.token === 'string' ? c.token : '',
-      infoFile: typeof c.infoFile === 'string' ? resolve(cwd, c.infoFile) : join(cwd, 'sim-control.json'),
+      token: c.token ?? '',
+      infoFile: c.infoFile ? resolve(cwd, c.infoFile) : join(cwd, 'sim-control.json'),
     };
   }
   return config;

@@ -68,6 +68,20 @@ t.test('bad files name the key path and what is wrong', async (t) => {
   expectConfigError(t, 'gateway:\n  port: [\n', '', 'IBGW_CONFIG_PARSE');
 });
 
+t.test('gateway.simulator: the simulator\'s own schema, embedded', async (t) => {
+  const { config } = loadConfig({ env: {}, cwd: tempDir(t, 'ibgw-config-') });
+  t.match(config.gateway.simulator.users.map((u) => u.twoFactor), ['none', 'push', 'totp']);
+  t.equal(config.gateway.simulator.secondFactorTimeoutMs, 180_000);
+  const user = (extra: string) => `gateway:\n  simulator:\n    users:\n      - username: u\n        password: p\n        accounts: [U1]\n        paper: false\n${extra}`;
+  expectConfigError(t, user('        twoFactor: approve\n'), 'gateway.simulator.users.0.twoFactor');
+  expectConfigError(t, user('        twoFactor: totp\n'), 'gateway.simulator.users.0.totpSecret');
+  expectConfigError(t, user('        twoFactor: totp\n        totpSecret: "not base32!"\n'), 'gateway.simulator.users.0.totpSecret');
+  expectConfigError(t, 'gateway:\n  simulator:\n    secondFactorTimeoutMs: 0\n', 'gateway.simulator.secondFactorTimeoutMs');
+  const file = join(tempDir(t, 'ibgw-config-'), 'ok.yaml');
+  writeFileSync(file, user('        twoFactor: totp\n        totpSecret: JBSWY3DPEHPK3PXP\n'));
+  t.match(loadConfig({ file, env: {}, cwd: '/' }).config.gateway.simulator.users, [{ username: 'u', twoFactor: 'totp', totpSecret: 'JBSWY3DPEHPK3PXP' }]);
+});
+
 t.test('a missing file is a read error naming it', async (t) => {
   t.throws(() => loadConfig({ file: '/nonexistent/ibgw.yaml', env: {} }), { code: 'IBGW_CONFIG_READ' });
 });

@@ -4,7 +4,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { ServiceEvent } from '../../daemon/events.js';
-import type { NotificationsConfig } from '../../daemon/notify/config-schema.js';
+import type { NotificationsConfig } from '../../daemon/config/notify-schema.js';
 import type { OutboxEntry } from '../../daemon/notify/outbox-types.js';
 import { waitFor } from '../../testkit/wait-for.js';
 

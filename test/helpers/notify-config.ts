@@ -1,4 +1,4 @@
-import type { ChannelConfig, NotificationsConfig } from '../../daemon/notify/config-schema.js';
+import type { ChannelConfig, NotificationsConfig } from '../../daemon/config/notify-schema.js';
 
 /** A notifications section with fast retries; channels and rules as the test needs. */
 export function notifyConfig(channels: ChannelConfig[], overrides: Partial<NotificationsConfig> = {}): NotificationsConfig {

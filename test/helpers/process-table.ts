@@ -3,7 +3,7 @@
  * independently of daemon/supervisor/proc-table.ts on purpose: the tests must not trust the
  * code they check.
  */
-import { readFileSync, readdirSync } from 'node:fs';
+import { readFileSync, readdirSync, readlinkSync } from 'node:fs';
 
 export interface Stat {
   pid: number;
@@ -87,4 +87,24 @@ export function killQuietly(pids: { groups?: number[]; pids?: number[] }): void 
       // gone
     }
   }
+}
+
+/**
+ * Live processes that mention `dir` in their command line or run inside it (cwd): how a test
+ * finds what a login attempt started under its data dir (browser, crash handler, worker).
+ */
+export function processesUnder(dir: string): Array<{ pid: number; cmd: string }> {
+  const found: Array<{ pid: number; cmd: string }> = [];
+  for (const s of allStats()) {
+    if (s.state === 'Z' || s.state === 'X' || s.pid === process.pid) continue;
+    const cmd = cmdline(s.pid);
+    let cwd = '';
+    try {
+      cwd = readlinkSync(`/proc/${s.pid}/cwd`);
+    } catch {
+      // gone, or not ours
+    }
+    if (cmd.includes(dir) || cwd.startsWith(dir)) found.push({ pid: s.pid, cmd: cmd.slice(0, 200) });
+  }
+  return found;
 }

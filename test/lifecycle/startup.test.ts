@@ -10,7 +10,7 @@ import { StartupService } from '../../daemon/services/startup-service.js';
 import { Store } from '../../daemon/store/store.js';
 import type { Supervisor } from '../../daemon/supervisor/index.js';
 
-async function startOnce(dataDir: string, autoStart: boolean): Promise<{ events: ServiceEvent[]; starts: string[]; store: Store }> {
+async function startOnce(dataDir: string, autoStart: boolean, shouldRun = true): Promise<{ events: ServiceEvent[]; starts: string[]; store: Store }> {
   const loaded = loadConfig({ env: { IBGW_DATA_DIR: dataDir } });
   loaded.config.gateway.autoStart = autoStart;
   const ctx = new DaemonContext(loaded, silentLogger);
@@ -21,7 +21,7 @@ async function startOnce(dataDir: string, autoStart: boolean): Promise<{ events:
   ctx.bus.subscribe((e) => { store.record(e); });
   const starts: string[] = [];
   const supervisor = { start: async (reason: string) => { starts.push(reason); } } as unknown as Supervisor;
-  await new StartupService(ctx, { supervisor, store, dependsOn: [] }).start();
+  await new StartupService(ctx, { supervisor, store, gatewayShouldRun: () => shouldRun, dependsOn: [] }).start();
   return { events, starts, store };
 }
 
@@ -45,4 +45,12 @@ t.test('the previous run: none, clean (daemon.stopped last) or unclean', async (
   t.equal(third.store.previousRun, 'clean');
   t.same(third.events.map((e) => e.type), ['daemon.started']);
   await third.store.close();
+});
+
+t.test('a maintenance window that keeps the gateway stopped holds the autostart', async (t) => {
+  const dataDir = mkdtempSync(join(tmpdir(), 'ibgw-startup-'));
+  const held = await startOnce(dataDir, true, false);
+  t.same(held.starts, [], 'not started');
+  t.match(held.events, [{ type: 'daemon.started' }, { type: 'gateway.autostart-held' }]);
+  await held.store.close();
 });

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import t from 'tap';
-import type { CommandChannel } from '../../daemon/notify/config-schema.js';
+import type { CommandChannel } from '../../daemon/config/notify-schema.js';
 import { Notifier } from '../../daemon/notify/index.js';
 import { notifyConfig } from '../helpers/notify-config.js';
 import { groupPids, isAlive } from '../helpers/process-table.js';

@@ -50,7 +50,7 @@ t.test('a quiet window closes without a summary, and the next occurrence alerts 
   tr.handle({ type: 'api.auth.burst', level: 'warn', message: '40 failed token checks from 3 addresses', data: { addresses: ['10.0.0.9', '10.0.0.10'] } });
   t.equal(sent.length, 2);
   t.match(sent[1].text, /addresses: \["10.0.0.9","10.0.0.10"\]/, 'the source addresses are in the message');
-  t.equal(clock.pendingTimers, 1, 'only the new window is open');
+  t.equal(clock.pending, 1, 'only the new window is open');
 });
 
 t.test('crash loop: three unrequested exits within ten minutes, not fewer', async (t) => {
@@ -124,5 +124,5 @@ t.test('new rules keep the episodes of rules that stay; stop clears every timer'
   t.match(sent.at(-1), { kind: 'recovery' }, 'the open alert survived the reload');
   tr.handle(sessionState('x', 'needs-login'));
   tr.stop();
-  t.equal(clock.pendingTimers, 0);
+  t.equal(clock.pending, 0);
 });

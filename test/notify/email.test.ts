@@ -1,5 +1,5 @@
 import t from 'tap';
-import type { EmailChannel } from '../../daemon/notify/config-schema.js';
+import type { EmailChannel } from '../../daemon/config/notify-schema.js';
 import { Notifier } from '../../daemon/notify/index.js';
 import { createCertificateAuthority } from '../../daemon/tls/certificate-authority.js';
 import { createServerCertificate } from '../../daemon/tls/server-certificate.js';

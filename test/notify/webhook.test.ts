@@ -1,7 +1,7 @@
 import t from 'tap';
 import type { ServiceEvent } from '../../daemon/events.js';
 import { Notifier } from '../../daemon/notify/index.js';
-import type { WebhookChannel } from '../../daemon/notify/config-schema.js';
+import type { WebhookChannel } from '../../daemon/config/notify-schema.js';
 import { discordProblems, slackProblems, startWebhookReceiver } from '../helpers/notify-receivers.js';
 import { notifyConfig } from '../helpers/notify-config.js';
 import { waitFor } from '../../testkit/wait-for.js';

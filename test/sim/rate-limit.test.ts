@@ -30,6 +30,10 @@ t.test('the documented limits', async (t) => {
   t.match(global.hit('a', null, 500), { ok: false, reason: 'penalty box' }, 'every request is refused while boxed');
   t.same(global.penaltyBox(500), [{ address: 'a', until: 1010, msLeft: 510 }]);
   t.match(global.hit('a', null, 1011), { ok: true }, 'boxed requests did not count');
+  const page = new RateLimiter(limits, 1000);
+  for (let i = 0; i < 30; i++) t.match(page.hit('b', null, i, false), { ok: true }, 'the login page\'s requests are outside the global budget');
+  for (let i = 0; i < 11; i++) page.hit('b', '/iserver/auth/status', 40 + i);
+  t.match(page.hit('b', null, 60, false), { ok: false, reason: 'penalty box' }, 'but not outside the box');
 });
 
 t.test('over the global limit: 429, then every request 429 until the penalty ends', async (t) => {
@@ -41,8 +45,11 @@ t.test('over the global limit: 429, then every request 429 until the penalty end
   t.equal((await sim.request('POST', '/v1/api/iserver/auth/status')).status, 429, 'boxed: another endpoint is refused too');
   const state = await sim.control('/state');
   t.match(state.penaltyBox, [{ address: '127.0.0.1', until: Number, msLeft: Number }]);
+  t.equal((await sim.request('GET', '/sso/Login')).status, 429, 'the login page is boxed too');
   await waitFor(async () => (await sim.request('GET', '/')).status === 302, 5000, 'the penalty to end');
   t.same((await sim.control('/state')).penaltyBox, []);
+  const page = await Promise.all(Array.from({ length: 12 }, () => sim.request('GET', '/sso/static/login.js')));
+  t.same([...new Set(page.map((a) => a.status))], [200], 'the login page\'s own files do not count towards the 10/s');
 });
 
 t.test('a per-endpoint limit: the second tickle is 429 and boxes the address; reset empties the box', async (t) => {

@@ -1,21 +1,16 @@
 /**
- * Session states over the wire: none (401) → browser login (with and without a second factor)
- * → SSO → brokerage session after authDelay; reauthentication, competing sessions, expiry,
+ * Session states over the wire: none (401) → browser login (the page's JSON steps; second
+ * factors in login-flow.test.ts) → SSO → brokerage session after authDelay; reauthentication, competing sessions, expiry,
  * logout and account locking. Time-based expiry uses short limits and polls the control
  * channel's /state, which (unlike an API call) does not count as activity.
  */
 import t from 'tap';
 import { startSim, type Sim } from '../helpers/sim.js';
 import { waitFor } from '../../testkit/wait-for.js';
+import { dispatch, sso } from '../helpers/sso.js';
 
-const FORM = { 'content-type': 'application/x-www-form-urlencoded' };
-const form = (fields: Record<string, string>): string => new URLSearchParams(fields).toString();
-
-const users = [
-  { username: 'demo', password: 'demo1234', accounts: ['DU1234567'], paper: true, twoFactor: 'none' },
-  { username: 'keyuser', password: 'pw-key', accounts: ['U7654321'], paper: false, twoFactor: 'approve' },
-  { username: 'codeuser', password: 'pw-code', accounts: ['U1111111'], paper: false, twoFactor: 'code', code: '424242' },
-];
+// Second factors have their own file (login-flow.test.ts); the page itself is tested in Chromium.
+const users = [{ username: 'demo', password: 'demo1234', accounts: ['DU1234567'], paper: true, twoFactor: 'none' }];
 // Pacing off: these tests poll faster than IBKR would allow.
 const simConfig = { users, lockAfterFailures: 3, rateLimits: { globalPerSec: 0, perEndpoint: { '/tickle': null, '/sso/validate': null } } };
 
@@ -36,8 +31,9 @@ t.test('no session: 401s, and reauthenticate answers 200 {"error":"not logged in
     t.equal(res.status, 200);
     t.same(res.json(), { error: 'not logged in' }, path);
   }
-  const live = await sim.request('POST', '/sso/Login', { headers: FORM, body: form({ username: 'demo', password: 'demo1234', mode: 'live' }) });
+  const live = await sso(sim, 'login', { username: 'demo', password: 'demo1234', mode: 'live' });
   t.equal(live.status, 401, 'a paper user choosing live fails like a wrong password');
+  t.equal(live.body.error, 'bad-credentials');
 });
 
 t.test('browser login without a second factor; brokerage session after authDelay', async (t) => {
@@ -47,18 +43,23 @@ t.test('browser login without a second factor; brokerage session after authDelay
   const page = await sim.request('GET', root.headers.location!);
   t.equal(page.status, 200);
   t.match(page.headers['content-type'], /text\/html/);
-  t.match(page.body, /name="username"/);
-  t.match(page.body, /name="password"/);
-  t.match(page.body, /value="paper"[\s\S]*value="live"/);
-  const wrong = await sim.request('POST', root.headers.location!, { headers: FORM, body: form({ username: 'demo', password: 'nope', mode: 'paper' }) });
+  t.notMatch(page.body, /<form|<input/, 'no form in the HTML: the page script renders it');
+  t.match(page.body, /<script src="\/sso\/static\/login\.js"/);
+  const wrong = await sso(sim, 'login', { username: 'demo', password: 'nope', mode: 'paper' });
   t.equal(wrong.status, 401);
-  t.match(wrong.body, /Invalid username or password/);
+  t.same(wrong.body, { status: 'error', error: 'bad-credentials', message: 'Invalid username password combination' });
   t.same((await sim.control('/state')).failedLogins, { demo: 1 });
 
-  const ok = await sim.request('POST', root.headers.location!, { headers: FORM, body: form({ username: 'demo', password: 'demo1234', mode: 'paper' }) });
+  const ok = await sso(sim, 'login', { username: 'demo', password: 'demo1234', mode: 'paper' });
   t.equal(ok.status, 200);
-  t.match(ok.body, /Client login succeeds/);
+  t.match(ok.body, { status: 'authenticated', next: /^\/sso\/Dispatcher\?forwardTo=22&ticket=[0-9a-f]+$/ });
   t.same((await sim.control('/state')).failedLogins, {}, 'a success clears the count');
+  t.equal((await sim.request('POST', '/v1/api/tickle')).status, 401, 'the session begins at the Dispatcher');
+  const landed = await dispatch(sim, ok);
+  t.equal(landed.status, 200);
+  t.equal(landed.body, 'Client login succeeds');
+  t.match(landed.type, /text\/plain/);
+  t.equal((await dispatch(sim, ok)).status, 401, 'a ticket is used once');
 
   const early = await authStatus(sim);
   t.match(early, { authenticated: false, competing: false, connected: true, fail: '' }, 'SSO first, brokerage pending');
@@ -88,53 +89,17 @@ t.test('browser login without a second factor; brokerage session after authDelay
   t.equal((await sim.request('POST', '/v1/api/tickle')).status, 401, 'logout drops the session');
 });
 
-// Both second-factor kinds on one process: each login replaces the previous session.
-let twoFactorSim: Promise<Sim> | null = null;
-const twoFactor = (): Promise<Sim> => (twoFactorSim ??= startSim(null, { simConfig, conf: { authDelay: 50 } }));
-t.teardown(async () => (await twoFactorSim)?.stop());
-
-t.test('second factor: approve button', async (t) => {
-  const sim = await twoFactor();
-  const step1 = await sim.request('POST', '/sso/Login', { headers: FORM, body: form({ username: 'keyuser', password: 'pw-key', mode: 'live' }) });
-  t.equal(step1.status, 200);
-  t.match(step1.body, /id="approve"/);
-  t.equal((await sim.request('POST', '/v1/api/tickle')).status, 401, 'no session before the second factor');
-  const challenge = /name="challenge" value="([0-9a-f]+)"/.exec(step1.body)![1]!;
-  const step2 = await sim.request('POST', '/sso/Login/2fa', { headers: FORM, body: form({ challenge, approve: 'true' }) });
-  t.equal(step2.status, 200);
-  t.match(step2.body, /Client login succeeds/);
-  await waitAuthenticated(sim);
-  await sim.control('/session/expire', {});
-  const replay = await sim.request('POST', '/sso/Login/2fa', { headers: FORM, body: form({ challenge, approve: 'true' }) });
-  t.equal(replay.status, 401, 'a challenge is used once');
-});
-
-t.test('second factor: six-digit code, a wrong code counts as a failure', async (t) => {
-  const sim = await twoFactor();
-  const step1 = await sim.request('POST', '/sso/Login', { headers: FORM, body: form({ username: 'codeuser', password: 'pw-code' }) });
-  t.match(step1.body, /name="code"/);
-  const challenge = /name="challenge" value="([0-9a-f]+)"/.exec(step1.body)![1]!;
-  const bad = await sim.request('POST', '/sso/Login/2fa', { headers: FORM, body: form({ challenge, code: '000000' }) });
-  t.equal(bad.status, 401);
-  t.match(bad.body, /Invalid security code/);
-  t.same((await sim.control('/state')).failedLogins, { codeuser: 1 });
-  const good = await sim.request('POST', '/sso/Login/2fa', { headers: { 'content-type': 'application/json' }, body: JSON.stringify({ challenge, code: '424242' }) });
-  t.equal(good.status, 200);
-  t.match(good.body, /Client login succeeds/);
-  await waitAuthenticated(sim);
-});
-
 t.test('the account locks after lockAfterFailures; then even the right password is refused', async (t) => {
   const sim = await startSim(t, { simConfig });
-  const attempt = (password: string) => sim.request('POST', '/sso/Login', { headers: FORM, body: form({ username: 'demo', password }) });
+  const attempt = (password: string) => sso(sim, 'login', { username: 'demo', password });
   t.equal((await attempt('x1')).status, 401);
   t.equal((await attempt('x2')).status, 401);
   const third = await attempt('x3');
   t.equal(third.status, 403);
-  t.match(third.body, /locked/);
+  t.equal(third.body.error, 'locked');
   const right = await attempt('demo1234');
   t.equal(right.status, 403, 'locked: the right password is refused');
-  t.match(right.body, /account is locked/);
+  t.match(right.body.message, /account is locked/);
   const state = await sim.control('/state');
   t.same(state.lockedUsers, ['demo']);
   t.equal(state.session.state, 'none');
@@ -199,7 +164,9 @@ t.test('sessionMaxMs ends even a busy session; control expire drops it at once',
 
 t.test('one cookie jar: a login by one client serves every client', async (t) => {
   const sim = await startSim(t, { simConfig, conf: { authDelay: 0 } });
-  const res = await sim.request('POST', '/sso/Login', { headers: FORM, body: form({ username: 'demo', password: 'demo1234' }) });
+  const answer = await sso(sim, 'login', { username: 'demo', password: 'demo1234' });
+  const res = await sim.request('GET', answer.body.next);
+  t.equal(res.status, 200);
   t.notOk(res.headers['set-cookie'], 'no cookie is needed');
   const other = await sim.request('GET', '/v1/api/iserver/accounts', { headers: { cookie: 'unrelated=1' } });
   t.equal(other.status, 200);

@@ -5,6 +5,7 @@
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import t from 'tap';
+import { parse } from 'yaml';
 import { referenceShippedConf } from '../helpers/shipped-conf.js';
 import { tempDir } from '../helpers/temp-dir.js';
 import { parseArgs } from '../../scripts/sim/cli-args.js';
@@ -12,6 +13,7 @@ import { ConfLoadError, loadConf, resolveKeystore } from '../../scripts/sim/conf
 import { nextDailyReset } from '../../scripts/sim/daily-reset.js';
 import { SessionStore } from '../../scripts/sim/session.js';
 import { defaultSimConfig, loadSimConfig, SimConfigError } from '../../scripts/sim/sim-config.js';
+import { LoginFlow } from '../../scripts/sim/login-flow.js';
 import { UserRegistry } from '../../scripts/sim/users.js';
 
 
@@ -53,19 +55,34 @@ t.test('session store: authDelay, idle, max age and daily reset', async (t) => {
   t.match(daily.lastDrop, { reason: 'daily-reset' });
 });
 
-t.test('users: failures, lock, unlock, expired challenges', async (t) => {
+t.test('users and the login flow: failures, lock, unlock, expired challenges, one-time tickets', async (t) => {
   let now = 0;
-  const users = new UserRegistry([{ username: 'u', password: 'p', accounts: ['U1'], paper: false, twoFactor: 'approve' }], 2, () => now);
-  t.match(users.login('nobody', 'x', undefined), { result: 'bad-credentials' }, 'unknown users never lock');
-  const step = users.login('u', 'p', 'live');
-  t.match(step, { result: 'second-factor' });
-  now += 181_000;
-  t.match(users.secondFactor((step as { challenge: string }).challenge, { approve: true }), { result: 'expired' });
-  t.match(users.login('u', 'bad', undefined), { result: 'bad-credentials', failures: 1 });
-  t.match(users.login('u', 'bad', undefined), { result: 'locked' });
-  t.match(users.login('u', 'p', undefined), { result: 'locked' });
+  const users = new UserRegistry([{ username: 'u', password: 'p', accounts: ['U1'], paper: false, twoFactor: 'push' }], 2);
+  const flow = new LoginFlow(users, 180_000, () => now);
+  t.match(flow.credentials('nobody', 'x', undefined), { step: 'error', error: 'bad-credentials' }, 'unknown users never lock');
+  const step = flow.credentials('u', 'p', 'live');
+  t.match(step, { step: 'second-factor', method: 'push' });
+  const challenge = (step as { challenge: string }).challenge;
+  t.match(flow.poll(challenge), { step: 'pending' });
+  t.same(flow.describe().pendingPushes, [{ username: 'u', since: 0, expiresAt: 180_000 }]);
+  now += 180_000;
+  t.match(flow.poll(challenge), { step: 'error', error: 'expired' }, 'IBKR\'s window passed');
+  t.equal(flow.answerPush('approved'), null, 'nothing left to approve');
+  t.match(flow.credentials('u', 'bad', undefined), { step: 'error', error: 'bad-credentials' });
+  t.match(flow.credentials('u', 'bad', undefined), { step: 'error', error: 'locked' });
+  t.match(flow.credentials('u', 'p', undefined), { step: 'error', error: 'locked' });
   users.unlock();
-  t.match(users.login('u', 'p', undefined), { result: 'second-factor' });
+  const again = flow.credentials('u', 'p', undefined) as { challenge: string };
+  t.equal(flow.answerPush('approved', 'someone-else'), null, 'an approval names the user it is for');
+  t.equal(flow.answerPush('approved', 'u'), 'u');
+  const done = flow.poll(again.challenge) as { step: string; ticket: string };
+  t.equal(done.step, 'authenticated');
+  t.equal(flow.redeem(done.ticket)?.username, 'u');
+  t.equal(flow.redeem(done.ticket), null, 'a ticket is used once');
+  const denied = flow.credentials('u', 'p', undefined) as { challenge: string };
+  flow.answerPush('denied');
+  t.match(flow.poll(denied.challenge), { step: 'error', error: 'denied' });
+  t.same(users.describe(), { failedLogins: {}, lockedUsers: [] }, 'a denial is not a failed password');
 });
 
 t.test('conf: the shipped file loads; unknown keys fail; keystore from cwd, then the conf folder', async (t) => {
@@ -106,7 +123,9 @@ t.test('sim-config: defaults mirror config/default.yaml, overrides merge, bad va
   const dir = tempDir(t);
   const d = defaultSimConfig();
   t.match(d, { sessionIdleMs: 360_000, sessionMaxMs: 86_400_000, lockAfterFailures: 5, penaltyMs: 600_000, dailyReset: { time: '01:00', timeZone: 'America/New_York' }, control: null });
-  t.match(d.users, [{ username: 'demo', password: 'demo1234', accounts: ['DU1234567'], paper: true, twoFactor: 'none' }]);
+  t.match(d.users[0], { username: 'demo', password: 'demo1234', accounts: ['DU1234567'], paper: true, twoFactor: 'none' });
+  const { rateLimits: _r, snapshotPreflight: _s, control: _c, ...settings } = d;
+  t.same(settings, parse(readFileSync(join(import.meta.dirname, '../../config/default.yaml'), 'utf8')).gateway.simulator, 'config/default.yaml states the schema\'s defaults');
   const file = join(dir, 'sim.json');
   writeFileSync(file, JSON.stringify({ penaltyMs: 5, rateLimits: { perEndpoint: { '/tickle': null, '/x': { count: 2, perMs: 10 } } }, control: { port: 0, infoFile: 'info.json' } }));
   const merged = loadSimConfig(file, dir);
@@ -116,7 +135,15 @@ t.test('sim-config: defaults mirror config/default.yaml, overrides merge, bad va
   t.ok(merged.rateLimits.perEndpoint['/sso/validate'], 'other limits kept');
   t.same(merged.control, { port: 0, token: '', infoFile: join(dir, 'info.json') });
   writeFileSync(file, JSON.stringify({ users: [{ username: 'x', password: 'y', accounts: [], twoFactor: 'none' }] }));
-  t.throws(() => loadSimConfig(file, dir), { message: /accounts must be a non-empty array/ });
+  t.throws(() => loadSimConfig(file, dir), { message: /users\.0\.accounts/ });
+  writeFileSync(file, JSON.stringify({ users: [{ username: 'x', password: 'y', accounts: ['U1'], twoFactor: 'totp' }] }));
+  t.throws(() => loadSimConfig(file, dir), { message: /users\.0\.totpSecret: required/ });
+  writeFileSync(file, JSON.stringify({ users: [{ username: 'x', password: 'y', accounts: ['U1'], twoFactor: 'approve' }] }));
+  t.throws(() => loadSimConfig(file, dir), { message: /users\.0\.twoFactor: must be one of "none", "push", "totp"/ });
+  writeFileSync(file, JSON.stringify({ sessionIdelMs: 5 }));
+  t.throws(() => loadSimConfig(file, dir), { message: /sessionIdelMs/ }, 'a misspelled key is refused, by name');
+  writeFileSync(file, JSON.stringify({ users: [{ username: 'x', password: 'y', accounts: ['U1'] }], secondFactorTimeoutMs: 500 }));
+  t.match(loadSimConfig(file, dir), { users: [{ username: 'x', paper: true, twoFactor: 'none' }], secondFactorTimeoutMs: 500 }, 'per-user defaults');
   t.ok(SimConfigError.prototype instanceof Error);
 });
 

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import t from 'tap';
 import { packageRoot } from '../../daemon/package-root.js';
-import { writeFileAtomic } from '../../daemon/store/atomic-write.js';
+import { writeFileAtomic } from '../../daemon/atomic-write.js';
 import { Store } from '../../daemon/store/store.js';
 import { tempDir } from '../helpers/temp-dir.js';
 
@@ -55,7 +55,7 @@ t.test('a writer killed mid-write leaves the old or the new file, never a torn o
   await writeFileAtomic(file, JSON.stringify({ version: 1, n: 'old' }));
   // A child process writes a large file atomically in a loop and is SIGKILLed while doing it.
   const script = `
-    import { writeFileAtomicSync } from ${JSON.stringify(pathToFileURL(join(packageRoot, 'dist/daemon/store/atomic-write.js')).href)};
+    import { writeFileAtomicSync } from ${JSON.stringify(pathToFileURL(join(packageRoot, '../../daemon/atomic-write.js')).href)};
     const big = 'x'.repeat(4 * 1024 * 1024);
     for (let i = 0; ; i++) writeFileAtomicSync(${JSON.stringify(file)}, JSON.stringify({ version: 1, n: i, big }));
   `;

@@ -8,8 +8,9 @@
 import type { FastifyInstance } from 'fastify';
 import fp from 'fastify-plugin';
 import type { ApiServices } from '../services.js';
+import { noMaintenance } from './maintenance-ports.js';
 
-type PortKey = 'daemonInfo' | 'supervisor' | 'eventStore' | 'gateway' | 'session' | 'notifier' | 'vault';
+type PortKey = 'daemonInfo' | 'supervisor' | 'eventStore' | 'gateway' | 'session' | 'notifier' | 'vault' | 'maintenancePorts';
 
 function portPlugin<K extends PortKey>(key: K, name: string, read: (s: ApiServices) => FastifyInstance[K]) {
   return fp(async (app: FastifyInstance, options: { services: ApiServices }) => {
@@ -31,4 +32,5 @@ export const portPlugins = [
   portPlugin('session', 'ibgw-session', (s) => s.session),
   portPlugin('notifier', 'ibgw-notifier', (s) => s.notifier),
   portPlugin('vault', 'ibgw-vault', (s) => s.vault ?? null),
+  portPlugin('maintenancePorts', 'ibgw-maintenance', (s) => s.maintenance ?? noMaintenance),
 ];

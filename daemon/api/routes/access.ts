@@ -1,6 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import { routePlugin } from '../route-plugin.js';
 import { managedPort } from '../managed-port.js';
+import { stagedResponse, stageForNextWindow, whenProperty } from '../plugins/maintenance-ports.js';
 import { errorResponses } from '../schemas.js';
 
 /** What these routes need from the daemon: the managed gateway's access service (null for kind command). */
@@ -54,12 +55,13 @@ const changeBody = {
     label: { type: ['string', 'null'], maxLength: 200 },
     force: { type: 'boolean', description: 'allow a change that locks out access.probeAddress' },
     dryRun: { type: 'boolean', description: 'only return the conf.yaml diff' },
+    when: whenProperty,
   },
   required: ['entry'],
 } as const;
 
 type ListName = 'allow' | 'deny';
-type ChangeBody = { entry: string; label?: string | null; force?: boolean; dryRun?: boolean };
+type ChangeBody = { entry: string; label?: string | null; force?: boolean; dryRun?: boolean; when?: 'now' | 'next-window' };
 
 /**
  * The gateway's IP allow/deny lists. Changes end in a gateway restart (it reads conf.yaml only
@@ -76,18 +78,22 @@ async function accessRoutes(app: FastifyInstance): Promise<void> {
 
   app.post<{ Params: { list: ListName }; Body: ChangeBody }>('/api/v1/access/:list', {
     preHandler: app.requireAdmin,
-    schema: { params: listParams, body: changeBody, response: { 200: changeSchema, ...errorResponses } },
-  }, async (request) => {
-    const { entry, label, force, dryRun } = request.body;
-    return access().add(request.params.list, entry, { label, force, dryRun });
+    schema: { params: listParams, body: changeBody, response: { 200: changeSchema, ...stagedResponse, ...errorResponses } },
+  }, async (request, reply) => {
+    const { entry, label, force, dryRun, when } = request.body;
+    const list = request.params.list;
+    if (when === 'next-window' && !dryRun) return stageForNextWindow(app, request, reply, { kind: 'access', op: 'add', list, entry, label, force });
+    return access().add(list, entry, { label, force, dryRun });
   });
 
   app.post<{ Params: { list: ListName }; Body: ChangeBody }>('/api/v1/access/:list/remove', {
     preHandler: app.requireAdmin,
-    schema: { params: listParams, body: changeBody, response: { 200: changeSchema, ...errorResponses } },
-  }, async (request) => {
-    const { entry, force, dryRun } = request.body;
-    return access().remove(request.params.list, entry, { force, dryRun });
+    schema: { params: listParams, body: changeBody, response: { 200: changeSchema, ...stagedResponse, ...errorResponses } },
+  }, async (request, reply) => {
+    const { entry, force, dryRun, when } = request.body;
+    const list = request.params.list;
+    if (when === 'next-window' && !dryRun) return stageForNextWindow(app, request, reply, { kind: 'access', op: 'remove', list, entry, force });
+    return access().remove(list, entry, { force, dryRun });
   });
 
   app.get<{ Querystring: { address: string } }>('/api/v1/access/explain', {
@@ -117,4 +123,4 @@ async function accessRoutes(app: FastifyInstance): Promise<void> {
   }, async () => ({ suggestions: access().suggestions() }));
 }
 
-export default routePlugin(accessRoutes, 'ibgw-access-routes', ['ibgw-gateway', 'ibgw-daemon-info']);
+export default routePlugin(accessRoutes, 'ibgw-access-routes', ['ibgw-gateway', 'ibgw-daemon-info', 'ibgw-maintenance']);

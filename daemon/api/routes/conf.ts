@@ -1,6 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import { routePlugin } from '../route-plugin.js';
 import { managedPort } from '../managed-port.js';
+import { stagedResponse, stageForNextWindow, whenProperty } from '../plugins/maintenance-ports.js';
 import { errorResponses } from '../schemas.js';
 
 const textBody = {
@@ -9,6 +10,8 @@ const textBody = {
   required: ['text'],
   properties: { text: { type: 'string', minLength: 1, maxLength: 262_144 }, reason: { type: 'string', maxLength: 200 } },
 } as const;
+
+const applyBody = { ...textBody, properties: { ...textBody.properties, when: whenProperty } } as const;
 
 const changeResult = {
   type: 'object',
@@ -47,10 +50,14 @@ async function confRoutes(app: FastifyInstance): Promise<void> {
     },
   }, async (request) => conf().preview(request.body.text));
 
-  app.post<{ Body: { text: string; reason?: string } }>('/api/v1/conf/apply', {
+  app.post<{ Body: { text: string; reason?: string; when?: 'now' | 'next-window' } }>('/api/v1/conf/apply', {
     preHandler: app.requireAdmin,
-    schema: { body: textBody, response: { 200: changeResult, ...errorResponses } },
-  }, async (request) => conf().apply(request.body.text, request.body.reason ?? 'conf applied via API'));
+    schema: { body: applyBody, response: { 200: changeResult, ...stagedResponse, ...errorResponses } },
+  }, async (request, reply) => {
+    const { text, reason, when } = request.body;
+    if (when === 'next-window') return stageForNextWindow(app, request, reply, { kind: 'conf', text, reason });
+    return conf().apply(text, reason ?? 'conf applied via API');
+  });
 
   app.get('/api/v1/conf/versions', {
     preHandler: app.requireAdmin,
@@ -70,13 +77,17 @@ async function confRoutes(app: FastifyInstance): Promise<void> {
     },
   }, async () => ({ versions: await conf().versions() }));
 
-  app.post<{ Params: { id: number } }>('/api/v1/conf/rollback/:id', {
+  app.post<{ Params: { id: number }; Body: { when?: 'now' | 'next-window' } | null }>('/api/v1/conf/rollback/:id', {
     preHandler: app.requireAdmin,
     schema: {
       params: { type: 'object', properties: { id: { type: 'integer', minimum: 1 } }, required: ['id'] },
-      response: { 200: changeResult, ...errorResponses },
+      body: { type: ['object', 'null'], additionalProperties: false, properties: { when: whenProperty } },
+      response: { 200: changeResult, ...stagedResponse, ...errorResponses },
     },
-  }, async (request) => conf().rollback(request.params.id));
+  }, async (request, reply) => {
+    if (request.body?.when === 'next-window') return stageForNextWindow(app, request, reply, { kind: 'conf-rollback', version: request.params.id });
+    return conf().rollback(request.params.id);
+  });
 }
 
-export default routePlugin(confRoutes, 'ibgw-conf-routes', ['ibgw-gateway', 'ibgw-daemon-info']);
+export default routePlugin(confRoutes, 'ibgw-conf-routes', ['ibgw-gateway', 'ibgw-daemon-info', 'ibgw-maintenance']);

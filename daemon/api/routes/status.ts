@@ -33,6 +33,7 @@ async function statusRoutes(app: FastifyInstance): Promise<void> {
               },
             },
             session: { type: ['object', 'null'], additionalProperties: true },
+            maintenance: { type: ['object', 'null'], additionalProperties: true, description: 'the current and next admin window and what the scheduler is doing; null without the maintenance service' },
           },
           required: ['daemon', 'gateway'],
         },
@@ -44,8 +45,9 @@ async function statusRoutes(app: FastifyInstance): Promise<void> {
       daemon: { pid: daemon.pid, version: daemon.version, uptime: (Date.now() - daemon.startedAt) / 1000, config: daemon.configStatus() as Record<string, unknown> },
       gateway: { ...supervisor.status(), restartsAllTime: store.data.gateway.restarts, info: publicInfo(gateway.info()) },
       session: session ? session.status() : null,
+      maintenance: app.maintenancePorts.maintenance()?.status() ?? null,
     };
   });
 }
 
-export default routePlugin(statusRoutes, 'ibgw-status-routes', ['ibgw-daemon-info', 'ibgw-supervisor', 'ibgw-session', 'ibgw-gateway', 'ibgw-event-store']);
+export default routePlugin(statusRoutes, 'ibgw-status-routes', ['ibgw-daemon-info', 'ibgw-supervisor', 'ibgw-session', 'ibgw-gateway', 'ibgw-event-store', 'ibgw-maintenance']);

@@ -4,6 +4,7 @@ import { ERR_BAD_REQUEST, ERR_GATEWAY_UNMANAGED } from '../../errors.js';
 import { checkImport } from '../../tls/import.js';
 import { inspectCertificate } from '../../tls/inspect.js';
 import { managedPort } from '../managed-port.js';
+import { stagedResponse, stageForNextWindow, whenProperty } from '../plugins/maintenance-ports.js';
 import { errorResponses } from '../schemas.js';
 
 /** What these routes need: the managed gateway's TLS service (null in tls mode gateway / kind command). */
@@ -47,13 +48,17 @@ async function tlsRoutes(app: FastifyInstance): Promise<void> {
     return reply.type('application/x-pem-file').send(pem);
   });
 
-  app.post<{ Body: { reason?: string } | null }>('/api/v1/tls/renew', {
+  app.post<{ Body: { reason?: string; when?: 'now' | 'next-window' } | null }>('/api/v1/tls/renew', {
     preHandler: app.requireAdmin,
     schema: {
-      body: { type: ['object', 'null'], additionalProperties: false, properties: { reason: { type: 'string', maxLength: 200 } } },
-      response: { 200: certificateSchema, ...errorResponses, 500: { type: 'object', properties: { code: { type: 'string' }, message: { type: 'string' } } } },
+      body: { type: ['object', 'null'], additionalProperties: false, properties: { reason: { type: 'string', maxLength: 200 }, when: whenProperty } },
+      response: { 200: certificateSchema, ...stagedResponse, ...errorResponses, 500: { type: 'object', properties: { code: { type: 'string' }, message: { type: 'string' } } } },
     },
-  }, async (request) => tls().renew(request.body?.reason ?? 'tls renewed via API'));
+  }, async (request, reply) => {
+    tls(); // 409 first when the daemon manages no certificate
+    if (request.body?.when === 'next-window') return stageForNextWindow(app, request, reply, { kind: 'tls-renew', reason: request.body.reason });
+    return tls().renew(request.body?.reason ?? 'tls renewed via API');
+  });
 
   // Checks a certificate for tls.mode import before the config names it: key match, dates, SANs.
   app.post<{ Body: CheckBody }>('/api/v1/tls/check', {
@@ -83,4 +88,4 @@ async function tlsRoutes(app: FastifyInstance): Promise<void> {
   });
 }
 
-export default routePlugin(tlsRoutes, 'ibgw-tls-routes', ['ibgw-gateway', 'ibgw-daemon-info']);
+export default routePlugin(tlsRoutes, 'ibgw-tls-routes', ['ibgw-gateway', 'ibgw-daemon-info', 'ibgw-maintenance']);

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import type { GatewayConfig } from '../../config/types.js';
 import { ERR_CONF_INVALID } from '../../errors.js';
-import { writeFileAtomic } from '../../store/atomic-write.js';
+import { writeFileAtomic } from '../../atomic-write.js';
 import { bundledSimAsset, simulatorMain } from '../package-root.js';
 
 /** Where the simulated gateway lives under the data dir: a gateway home like the real one's. */

@@ -11,7 +11,7 @@ import { spawn } from 'node:child_process';
 import type { Readable, Writable, Duplex } from 'node:stream';
 import { ERR_NOTIFY_COMMAND, ERR_NOTIFY_TIMEOUT } from '../../errors.js';
 import { LIFELINE_SCRIPT, signalGroup } from '../../supervisor/process-group.js';
-import type { CommandChannel } from '../config-schema.js';
+import type { CommandChannel } from '../../config/notify-schema.js';
 import type { Notification } from '../notification.js';
 import { clip, permanent, type ChannelSender, type DeliveryAnswer, type SendContext } from './channel.js';
 

@@ -5,7 +5,7 @@
  */
 import { isIP } from 'node:net';
 import { ERR_NOTIFY_SMTP, ERR_NOTIFY_TIMEOUT, type IbgwError } from '../../errors.js';
-import type { EmailChannel } from '../config-schema.js';
+import type { EmailChannel } from '../../config/notify-schema.js';
 import type { Notification } from '../notification.js';
 import { clip, permanent, type ChannelSender, type DeliveryAnswer, type SendContext } from './channel.js';
 

@@ -1,4 +1,4 @@
-import type { ChannelConfig } from '../config-schema.js';
+import type { ChannelConfig } from '../../config/notify-schema.js';
 import type { ChannelSender } from './channel.js';
 import { CommandSender } from './command.js';
 import { EmailSender } from './email.js';

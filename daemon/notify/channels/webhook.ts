@@ -3,7 +3,7 @@
  * idempotency key so a receiver can drop the duplicate that at-least-once delivery allows.
  */
 import { ERR_NOTIFY_HTTP, ERR_NOTIFY_NETWORK, ERR_NOTIFY_TIMEOUT, type IbgwError } from '../../errors.js';
-import type { WebhookChannel } from '../config-schema.js';
+import type { WebhookChannel } from '../../config/notify-schema.js';
 import type { Notification } from '../notification.js';
 import { isSecretRef } from '../secrets.js';
 import { IDEMPOTENCY_HEADER, SIGNATURE_HEADER, TIMESTAMP_HEADER, sign } from '../signature.js';

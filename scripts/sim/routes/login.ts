@@ -1,65 +1,100 @@
 /**
  * The browser login, outside the /v1/api base. `GET /` sends the browser to IBKR's SSO page
- * with the exact query the real gateway uses. A successful login replaces any existing session
- * (one cookie jar for everyone) and starts the brokerage session after authDelay.
+ * with the exact query the real gateway uses; the page is a script-rendered app that talks to
+ * the JSON endpoints below (the real page, too, works by XHR) and ends at /sso/Dispatcher,
+ * where the gateway's session begins (one cookie jar for everyone, so a login replaces any
+ * existing session) and the brokerage session follows after authDelay.
  */
 import type { SimContext } from '../context.js';
-import { formFields, html, type Reply, type SimRequest } from '../http-io.js';
-import { LOCKED_MESSAGE, loginForm, secondFactorForm, successPage } from '../login-page.js';
-import type { LoginResult } from '../users.js';
+import { formFields, json, text, type Reply, type SimRequest } from '../http-io.js';
+import type { FlowAnswer, LoginError } from '../login-flow.js';
+import { LOGIN_TEXTS, loginShell, METHOD_LABELS, PUSH_POLL_MS } from '../login-page.js';
 import type { Route } from './route.js';
 
 const loginPath = (ctx: SimContext): string => `/sso/Login?forwardTo=22&RL=1&ip2loc=${encodeURIComponent(ctx.conf.ip2loc)}`;
+const NO_STORE = { 'cache-control': 'no-store' };
+
+const ERROR_TEXTS: Record<LoginError, string> = {
+  'bad-credentials': LOGIN_TEXTS.badCredentials,
+  locked: LOGIN_TEXTS.locked,
+  'bad-code': LOGIN_TEXTS.badCode,
+  expired: LOGIN_TEXTS.expired,
+  denied: LOGIN_TEXTS.denied,
+};
 
 function root(_req: SimRequest, ctx: SimContext): Reply {
   return { status: 302, headers: { location: loginPath(ctx) }, body: '' };
 }
 
-function showForm(req: SimRequest): Reply {
-  const query = req.query.toString();
-  return html(200, loginForm(`/sso/Login${query ? `?${query}` : ''}`));
+function shell(): Reply {
+  return { status: 200, headers: { 'content-type': 'text/html; charset=utf-8', ...NO_STORE }, body: loginShell() };
 }
 
-function outcome(req: SimRequest, ctx: SimContext, result: LoginResult | { result: 'expired' }): Reply {
-  const action = `/sso/Login?${req.query.toString() || 'forwardTo=22&RL=1'}`;
-  switch (result.result) {
-    case 'ok':
-      ctx.session.login(result.user);
-      ctx.marketData.clear();
-      ctx.log.log('INFO', 'SsoAuthenticator', `login succeeded for ${result.user.username}`);
-      return html(200, successPage());
+function asset(_req: SimRequest, ctx: SimContext, params: Record<string, string>): Reply {
+  const found = ctx.loginAssets.get(params.name ?? '');
+  return found ? { status: 200, headers: { 'content-type': found.type, ...NO_STORE }, body: found.body } : text(404, `Unknown path /sso/static/${params.name}`);
+}
+
+function settings(): Reply {
+  return json(200, { pollMs: PUSH_POLL_MS, codePrompt: LOGIN_TEXTS.codePrompt });
+}
+
+function reply(ctx: SimContext, answer: FlowAnswer, forwardTo: string): Reply {
+  switch (answer.step) {
+    case 'authenticated':
+      return json(200, { status: 'authenticated', next: `/sso/Dispatcher?forwardTo=${forwardTo}&ticket=${answer.ticket}` });
     case 'second-factor':
-      return html(200, secondFactorForm(result.challenge, result.user.twoFactor === 'approve' ? 'approve' : 'code'));
-    case 'locked':
-      ctx.log.log('WARN', 'SsoAuthenticator', 'login refused: account locked');
-      return html(403, loginForm(action, LOCKED_MESSAGE));
-    case 'expired':
-      return html(401, loginForm(action, 'Your login request expired. Please log in again.'));
-    case 'bad-credentials':
-      ctx.log.log('WARN', 'SsoAuthenticator', 'login failed: invalid username or password');
-      return html(401, loginForm(action, 'Invalid username or password.'));
+      if (answer.method === 'push') ctx.log.log('INFO', 'SsoAuthenticator', `IB Key notification sent for ${answer.user.username}`);
+      return json(200, {
+        status: 'second-factor',
+        challenge: answer.challenge,
+        method: answer.method,
+        methods: [{ id: answer.method, label: METHOD_LABELS[answer.method] }],
+        message: answer.method === 'push' ? LOGIN_TEXTS.pushSent : LOGIN_TEXTS.codePrompt,
+      });
+    case 'pending':
+      return json(200, { status: 'pending' });
+    case 'error':
+      ctx.log.log('WARN', 'SsoAuthenticator', `login failed: ${answer.error}`);
+      return json(answer.error === 'locked' ? 403 : 401, { status: 'error', error: answer.error, message: ERROR_TEXTS[answer.error] });
   }
 }
 
-function submit(req: SimRequest, ctx: SimContext): Reply {
+/** The page's own forwardTo travels through to the Dispatcher link; digits only. */
+const forwardOf = (f: Record<string, string>): string => (/^\d{1,4}$/.test(f.forwardTo ?? '') ? f.forwardTo! : '22');
+
+function submitCredentials(req: SimRequest, ctx: SimContext): Reply {
   const f = formFields(req);
-  return outcome(req, ctx, ctx.users.login(f.username ?? '', f.password ?? '', f.mode));
+  return reply(ctx, ctx.flow.credentials(f.username ?? '', f.password ?? '', f.mode), forwardOf(f));
 }
 
-function secondFactor(req: SimRequest, ctx: SimContext): Reply {
+function submitCode(req: SimRequest, ctx: SimContext): Reply {
   const f = formFields(req);
-  const kind = ctx.users.challengeKind(f.challenge ?? '');
-  const result = ctx.users.secondFactor(f.challenge ?? '', { approve: f.approve === 'true', code: f.code });
-  if (result.result === 'bad-credentials') {
-    // The prompt stays open: a mistyped code may be retried (each try counts as a failure).
-    return html(401, secondFactorForm(f.challenge ?? '', kind, kind === 'code' ? 'Invalid security code.' : 'The request was not approved.'));
-  }
-  return outcome(req, ctx, result);
+  return reply(ctx, ctx.flow.code(f.challenge ?? '', f.code ?? ''), forwardOf(f));
+}
+
+function poll(req: SimRequest, ctx: SimContext): Reply {
+  const f = formFields(req);
+  return reply(ctx, ctx.flow.poll(f.challenge ?? ''), forwardOf(f));
+}
+
+/** Where the browser lands after the last step; the gateway's answer is plain text. */
+function dispatcher(req: SimRequest, ctx: SimContext): Reply {
+  const user = ctx.flow.redeem(req.query.get('ticket') ?? '');
+  if (!user) return text(401, LOGIN_TEXTS.badTicket);
+  ctx.session.login(user);
+  ctx.marketData.clear();
+  ctx.log.log('INFO', 'SsoAuthenticator', `login succeeded for ${user.username}`);
+  return { status: 200, headers: { 'content-type': 'text/plain; charset=utf-8', ...NO_STORE }, body: LOGIN_TEXTS.success };
 }
 
 export const loginRoutes: Route[] = [
   { methods: ['GET'], path: '/', handler: root },
-  { methods: ['GET'], path: '/sso/Login', handler: showForm },
-  { methods: ['POST'], path: '/sso/Login', handler: submit },
-  { methods: ['POST'], path: '/sso/Login/2fa', handler: secondFactor },
+  { methods: ['GET'], path: '/sso/Login', handler: shell },
+  { methods: ['GET'], path: '/sso/static/{name}', handler: asset },
+  { methods: ['GET'], path: '/sso/api/settings', handler: settings },
+  { methods: ['POST'], path: '/sso/api/login', handler: submitCredentials },
+  { methods: ['POST'], path: '/sso/api/code', handler: submitCode },
+  { methods: ['POST'], path: '/sso/api/poll', handler: poll },
+  { methods: ['GET'], path: '/sso/Dispatcher', handler: dispatcher },
 ];
