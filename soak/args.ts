@@ -14,14 +14,17 @@ export interface SoakArgs {
   steps: number | null;
   /** Keep the temp dir (data dir, pm2 logs) after the run. */
   keep: boolean;
+  /** Only these faults (names), e.g. to study one; null: every fault the daemon supports. */
+  faults: string[] | null;
 }
 
-export const USAGE = `usage: npm run soak -- [--minutes N] [--seed S] [--report FILE] [--from-step K] [--steps N] [--keep]
+export const USAGE = `usage: npm run soak -- [--minutes N] [--seed S] [--report FILE] [--from-step K] [--steps N] [--faults A,B] [--keep]
   --minutes N     how long faults are injected (default 30)
   --seed S        the fault schedule's seed (default: random, printed and in the report)
   --report FILE   write the JSON report there
   --from-step K   start at step K of the schedule (replay: --seed S --from-step K --steps 1)
   --steps N       stop after N steps
+  --faults A,B    only these faults (another schedule than the full one for the same seed)
   --keep          keep the run's temp dir (data dir, pm2 and gateway logs)`;
 
 function positiveNumber(name: string, raw: string | undefined, fallback: number, integer = false): number {
@@ -38,7 +41,7 @@ export function parseSoakArgs(argv: string[]): SoakArgs {
     args: argv,
     options: {
       minutes: { type: 'string' }, seed: { type: 'string' }, report: { type: 'string' },
-      'from-step': { type: 'string' }, steps: { type: 'string' }, keep: { type: 'boolean' },
+      'from-step': { type: 'string' }, steps: { type: 'string' }, keep: { type: 'boolean' }, faults: { type: 'string' },
       help: { type: 'boolean' },
     },
     strict: true,
@@ -53,5 +56,6 @@ export function parseSoakArgs(argv: string[]): SoakArgs {
     fromStep: positiveNumber('from-step', values['from-step'], 0, true),
     steps: values.steps === undefined ? null : positiveNumber('steps', values.steps, 0, true),
     keep: values.keep ?? false,
+    faults: values.faults ? values.faults.split(',').map((f) => f.trim()).filter(Boolean) : null,
   };
 }

@@ -1,10 +1,29 @@
 /**
  * What the running daemon can do, asked of the daemon itself: a capability still landing on
  * main is a route the API does not have yet (404 IBGW_NOT_FOUND). Faults and apps that need one
- * are left out until it answers.
+ * are left out until it answers. The unattended login is seen at work: after the first start
+ * the daemon either logs itself in, or stays in needs-login saying why it cannot.
  */
+import { waitFor } from '../testkit/wait-for.js';
 import type { DaemonApi } from './daemon-api.js';
 import type { Capability } from './faults/fault.js';
+
+/** How long needs-login must last, with no login attempt, to say the daemon cannot log in. */
+const NO_LOGIN_AFTER_MS = 15_000;
+
+async function logsItselfIn(api: DaemonApi): Promise<boolean> {
+  let needsLoginSince: number | null = null;
+  return waitFor(async () => {
+    const s = (await api.get('/api/v1/session')).body?.status;
+    if (s?.state === 'authenticated' || s?.state === 'logging-in') return 'yes';
+    if (s?.state !== 'needs-login') {
+      needsLoginSince = null;
+      return null;
+    }
+    needsLoginSince ??= Date.now();
+    return Date.now() - needsLoginSince > NO_LOGIN_AFTER_MS ? 'no' : null;
+  }, 120_000, 'the first login (by the daemon, or needs-login)', 250).then((r) => r === 'yes');
+}
 
 const routeExists = (api: DaemonApi, path: string) => async (): Promise<boolean> => {
   const r = await api.get(path, { admin: true, timeoutMs: 10_000 });
@@ -14,13 +33,10 @@ const routeExists = (api: DaemonApi, path: string) => async (): Promise<boolean>
 export async function detectCapabilities(api: DaemonApi): Promise<Set<Capability>> {
   const probes: Array<[Capability, () => Promise<boolean>]> = [
     ['maintenance', routeExists(api, '/api/v1/maintenance/windows')],
-    ['gatewayVersions', routeExists(api, '/api/v1/gateway/versions')],
+    // Updates are for installed Client Portal distributions (kind clientportal) only.
+    ['gatewayUpdates', async () => (await routeExists(api, '/api/v1/gateway/versions')()) && (await api.status())?.gateway?.info?.kind === 'clientportal'],
     ['passThrough', routeExists(api, '/api/v1/ibkr/iserver/accounts')],
-    // The unattended login reports itself in the session status once it is wired in.
-    ['loginDriver', async () => {
-      const r = await api.get('/api/v1/session');
-      return r.status === 200 && r.body?.status?.login != null;
-    }],
+    ['loginDriver', () => logsItselfIn(api)],
   ];
   const found = new Set<Capability>();
   for (const [name, probe] of probes) if (await probe()) found.add(name);

@@ -40,7 +40,7 @@ export class Checkers {
     // The daemon finds a lost session at its next tickle; its answer may take a request timeout.
     this.readiness = new ReadinessInvariant(violations, t.tickleIntervalMs + 2 * t.requestTimeoutMs + 10_000);
     this.events = new EventInvariant(violations);
-    this.notifications = new NotificationInvariant(env.api, env.receiver, violations);
+    this.notifications = new NotificationInvariant(env.api, env.receiver, violations, () => this.events.daemonStarts);
     this.logins = new LoginInvariant(env.dataDir, t.loginBudget, violations);
     this.secrets = new SecretInvariant(violations, [env.pm2.logDir, env.pm2.home, join(env.dataDir, 'logs'), join(env.dataDir, 'gateway', 'logs')], [join(env.dataDir, 'state.json')]);
     this.secrets.add({ name: 'the IBKR password', value: env.secrets.ibkrPassword });

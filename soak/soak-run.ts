@@ -75,7 +75,7 @@ export async function runSoak(args: SoakArgs): Promise<SoakReport> {
   try {
     await startDaemon(env);
     const capabilities = await detectCapabilities(env.api);
-    const { faults, skipped } = catalog(capabilities);
+    const { faults, skipped } = catalog(capabilities, args.faults);
     // Stand-in for the unattended login until the daemon has its own.
     if (!capabilities.has('loginDriver')) {
       operator = new LoginOperator(env.api, env.gateway, env.identity.username, env.identity.password);
@@ -118,7 +118,7 @@ async function finish(env: SoakEnvironment, checkers: Checkers, violations: Viol
   const pm2App = await env.pm2.app().catch(() => null);
   // pm2 stops the daemon (SIGINT): it must take its gateway group with it.
   await env.pm2.kill();
-  await checkers.processes.checkNoOrphans(null, 10_000);
+  await checkers.processes.checkAllGone(15_000);
   const judged = checkers.resources.judge({ minSpanMs: 10 * 60_000, rssMbPerHour: 1, fdsPerHour: 6 }, violations);
   const c = checkers;
   return {
@@ -143,7 +143,7 @@ async function finish(env: SoakEnvironment, checkers: Checkers, violations: Viol
       readiness: { samples: c.readiness.samples, mismatches: c.readiness.mismatches, longestStaleMs: c.readiness.longestStaleMs, graceMs: c.readiness.graceMs, notReadyButWorking: c.readiness.pessimistic },
       events: { polls: c.events.polls, lastId: c.events.lastId, runningTransitions: c.events.runningTransitions, byType: Object.fromEntries(c.events.byType) },
       notifications: c.notifications.summary(),
-      processes: { scans: c.processes.scans, maxGroups: c.processes.maxGroups },
+      processes: { scans: c.processes.scans, maxGatewayGroups: c.processes.maxGroups, helpersSeenAfterSteps: c.processes.helpersSeen },
       secrets: { files: c.secrets.filesScanned.size, bytes: c.secrets.bytesScanned },
       stateFiles: { reads: c.stateFiles.reads, files: c.stateFiles.files.size },
       pm2: pm2App ? { restarts: pm2App.restarts, status: pm2App.status } : null,

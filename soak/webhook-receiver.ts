@@ -11,6 +11,8 @@ export interface Receipt {
   key: string;
   rule: string | null;
   kind: string;
+  /** A digest's items: the rules of the notifications it replaced (held in quiet hours or a quiet window). */
+  itemRules: Array<string | null>;
   /** Date.now() of each arrival with a 2xx answer. */
   arrivals: number[];
 }
@@ -87,7 +89,8 @@ export class WebhookReceiver {
       }
       let json: any = null;
       try { json = JSON.parse(body); } catch { /* counted below */ }
-      const receipt: Receipt = this.receipts.get(key) ?? { key, rule: json?.rule ?? null, kind: json?.kind ?? 'unknown', arrivals: [] };
+      const items = Array.isArray(json?.items) ? (json.items as Array<{ rule?: string | null }>) : [];
+      const receipt: Receipt = this.receipts.get(key) ?? { key, rule: json?.rule ?? null, kind: json?.kind ?? 'unknown', itemRules: items.map((i) => i.rule ?? null), arrivals: [] };
       receipt.arrivals.push(Date.now());
       this.receipts.set(key, receipt);
       res.writeHead(200, { 'content-type': 'text/plain' }).end('ok');

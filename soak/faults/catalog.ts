@@ -8,7 +8,9 @@ import { allowListChange, certificateRenewal, configEdit } from './config-faults
 import { daemonKill9, receiverDown } from './daemon-faults.js';
 import type { Capability, Fault } from './fault.js';
 import { gatewayCrash, gatewayKill9, gatewaySigstop, ibkrUnreachable, maintenance5xx, memoryGrowth, slowAnswers } from './gateway-faults.js';
-import { maintenanceWindow, rejectedPassword, updateFailsHealthGate } from './pending-faults.js';
+import { rejectedPassword } from './login-faults.js';
+import { maintenanceWindow } from './maintenance-faults.js';
+import { updateFailsHealthGate } from './pending-faults.js';
 import { brokerageDrop, competingSession, dailyReset, rateLimitStorm, sessionExpiry } from './session-faults.js';
 
 export const FAULTS: readonly Fault[] = [
@@ -24,8 +26,10 @@ export interface Catalog {
   skipped: Array<{ fault: string; needs: Capability }>;
 }
 
-export function catalog(capabilities: ReadonlySet<Capability>): Catalog {
-  const faults = FAULTS.filter((f) => !f.needs || capabilities.has(f.needs));
+export function catalog(capabilities: ReadonlySet<Capability>, only: string[] | null = null): Catalog {
+  const unknown = only?.filter((name) => !FAULTS.some((f) => f.name === name)) ?? [];
+  if (unknown.length > 0) throw new Error(`--faults: no fault named ${unknown.join(', ')} (known: ${FAULTS.map((f) => f.name).join(', ')})`);
+  const faults = FAULTS.filter((f) => (!f.needs || capabilities.has(f.needs)) && (!only || only.includes(f.name)));
   const skipped = FAULTS.filter((f) => f.needs && !capabilities.has(f.needs)).map((f) => ({ fault: f.name, needs: f.needs! }));
   return { faults, skipped };
 }

@@ -12,7 +12,7 @@ import type { Prng } from '../prng.js';
 import type { WebhookReceiver } from '../webhook-receiver.js';
 
 /** Capabilities that land on main at different times; a fault needing one is left out until then. */
-export type Capability = 'maintenance' | 'gatewayVersions' | 'loginDriver' | 'passThrough';
+export type Capability = 'maintenance' | 'gatewayUpdates' | 'loginDriver' | 'passThrough';
 
 export interface Pace {
   /** Pause before each step. */

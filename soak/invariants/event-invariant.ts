@@ -30,6 +30,8 @@ export class EventInvariant {
   readonly byType = new Map<string, number>();
   /** gateway.transition → running events: each must become one notification (soak-config.ts RUNNING_RULE). */
   runningTransitions = 0;
+  /** When each daemon process started (daemon.started events), Date.now() scale. */
+  readonly daemonStarts: number[] = [];
 
   constructor(violations: Violations) {
     this.#violations = violations;
@@ -79,6 +81,7 @@ export class EventInvariant {
     this.lastId = e.id;
     this.byType.set(e.type, (this.byType.get(e.type) ?? 0) + 1);
     if (e.type === 'gateway.transition' && e.data?.to === 'running') this.runningTransitions += 1;
+    if (e.type === 'daemon.started') this.daemonStarts.push(Date.parse(e.at));
   }
 
   #forget(): void {

@@ -25,6 +25,8 @@ export class LoginInvariant {
   readonly blocks: Array<{ at: number; reason: string; clearedSeenAt: number | null }> = [];
   maxInHour = 0;
   maxInDay = 0;
+  /** Blocks the soak itself cleared (by storing the right credentials): never reopened. */
+  readonly #cleared = new Set<number>();
 
   constructor(dataDir: string, budget: { perHour: number; perDay: number }, violations: Violations) {
     this.#path = join(dataDir, 'login-budget.json');
@@ -49,8 +51,17 @@ export class LoginInvariant {
     this.#checkNoRetry();
   }
 
+  /** The soak clears the standing block now (it stores the right credentials): attempts from here are allowed. */
+  clearedAt(at: number): void {
+    const open = this.blocks.find((b) => b.clearedSeenAt === null);
+    if (!open) return;
+    open.clearedSeenAt = at;
+    this.#cleared.add(open.at);
+  }
+
   #trackBlock(blocked: BudgetFile['blocked'], now: number): void {
     const open = this.blocks.find((b) => b.clearedSeenAt === null);
+    if (blocked && this.#cleared.has(blocked.at)) return;
     if (blocked && (!open || open.at !== blocked.at)) {
       if (open) open.clearedSeenAt = now;
       this.blocks.push({ ...blocked, clearedSeenAt: null });

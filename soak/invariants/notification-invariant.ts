@@ -24,21 +24,18 @@ export class NotificationInvariant {
   readonly #api: DaemonApi;
   readonly #receiver: WebhookReceiver;
   readonly #violations: Violations;
-  /** When the daemon was seen to start again (kill -9 or crash): duplicates across one are documented. */
-  readonly #daemonStarts: number[] = [];
+  /** When the daemon started (its daemon.started events): a duplicate across one is documented. */
+  readonly #daemonStarts: () => readonly number[];
   readonly delivered = new Set<string>();
   pending = 0;
   oldestPendingAt: number | null = null;
   checks = 0;
 
-  constructor(api: DaemonApi, receiver: WebhookReceiver, violations: Violations) {
+  constructor(api: DaemonApi, receiver: WebhookReceiver, violations: Violations, daemonStarts: () => readonly number[]) {
     this.#api = api;
     this.#receiver = receiver;
     this.#violations = violations;
-  }
-
-  daemonStarted(at: number): void {
-    this.#daemonStarts.push(at);
+    this.#daemonStarts = daemonStarts;
   }
 
   /** One look at the outbox (GET /api/v1/notifications) against what the receiver has. */
@@ -73,7 +70,7 @@ export class NotificationInvariant {
     for (const receipt of this.#receiver.receipts.values()) {
       for (let i = 1; i < receipt.arrivals.length; i++) {
         const [first, again] = [receipt.arrivals[i - 1]!, receipt.arrivals[i]!];
-        const acrossRestart = this.#daemonStarts.some((t) => t >= first - 1_000 && t <= again + 1_000);
+        const acrossRestart = this.#daemonStarts().some((t) => t >= first - 1_000 && t <= again + 1_000);
         if (!acrossRestart) {
           this.#violations.record('notification-duplicated', `notification ${receipt.key} (${receipt.rule ?? receipt.kind}) arrived again ${Math.round((again - first) / 1000)} s later with no daemon restart between`, { key: `${receipt.key}#${i}` });
         }
@@ -81,9 +78,15 @@ export class NotificationInvariant {
     }
   }
 
-  /** Every running transition the event tail saw became one notification of RUNNING_RULE. */
+  /**
+   * Every running transition the event tail saw became one notification of RUNNING_RULE: an
+   * alert, or an item of a digest that replaced it (held during a quiet window).
+   */
   checkAccounting(runningTransitions: number): { expected: number; received: number } {
-    const received = [...this.#receiver.receipts.values()].filter((r) => r.rule === RUNNING_RULE && r.kind === 'alert').length;
+    const receipts = [...this.#receiver.receipts.values()];
+    const alerts = receipts.filter((r) => r.rule === RUNNING_RULE && r.kind === 'alert').length;
+    const inDigests = receipts.filter((r) => r.kind === 'digest').reduce((n, r) => n + r.itemRules.filter((rule) => rule === RUNNING_RULE).length, 0);
+    const received = alerts + inDigests;
     if (received < runningTransitions) {
       this.#violations.record('notification-lost', `${runningTransitions} gateway.transition → running events, ${received} notifications of ${RUNNING_RULE} received`, { key: 'accounting' });
     } else if (received > runningTransitions) {
