@@ -4,37 +4,20 @@
  * store, ops reads the notification outbox. An app for a capability that lands later (the
  * pass-through, the typed client) is one more entry in `apps()` behind its capability.
  */
+import { get, portfolioCall, type AppDeps } from './app-calls.js';
 import { outcomeOf, type AppCall, type AppDefinition } from './app-load.js';
-import type { DaemonApi } from './daemon-api.js';
-import type { Capability } from './faults/fault.js';
-import type { GatewayAccess } from './gateway-access.js';
-import type { EventInvariant } from './invariants/event-invariant.js';
-import type { NotificationInvariant } from './invariants/notification-invariant.js';
-import type { ReadinessInvariant } from './invariants/readiness-invariant.js';
-
-export interface AppDeps {
-  api: DaemonApi;
-  gateway: GatewayAccess;
-  readiness: ReadinessInvariant;
-  events: EventInvariant;
-  notifications: NotificationInvariant;
-  capabilities: ReadonlySet<Capability>;
-}
-
-const get = (api: DaemonApi, path: string, admin = false, accept503 = false): AppCall => ({
-  name: `GET ${path.split('?')[0]}`,
-  run: async () => outcomeOf(await api.get(path, { admin, timeoutMs: 10_000 }), (r) => accept503 && r.status === 503),
-});
+import { appApiApps } from './apps-app-api.js';
 
 /** Looks at /readyz, then calls the portfolio as an app that trusts it would. */
 function readyThenPortfolio(deps: AppDeps): AppCall {
+  const portfolio = portfolioCall(deps);
   return {
     name: 'readyz + portfolio',
     run: async () => {
       const ready = await deps.api.get('/readyz', { timeoutMs: 5_000 });
-      const brokerage = await deps.gateway.brokerage();
+      const brokerage = await portfolio();
       const ok = brokerage.status === 200;
-      const reason = ok ? null : brokerage.status === 0 ? `${brokerage.error}` : `HTTP ${brokerage.status}`;
+      const reason = ok ? null : brokerage.status === 0 ? `${brokerage.error}` : `HTTP ${brokerage.status}${brokerage.code ? ` ${brokerage.code}` : ''}`;
       if (ready.status === 200 || ready.status === 503) deps.readiness.add({ ready: ready.status === 200, brokerageOk: ok, reason });
       if (ok) return { ok: true };
       return { ok: false, reason: `${ready.status === 200 ? 'ready' : 'not ready'}, portfolio ${reason}` };
@@ -61,7 +44,7 @@ function readOutbox(deps: AppDeps): AppCall {
   };
 }
 
-export function apps(deps: AppDeps): AppDefinition[] {
+export async function apps(deps: AppDeps): Promise<AppDefinition[]> {
   const { api } = deps;
   const list: AppDefinition[] = [
     { name: 'dashboard', perSecond: 2, calls: [get(api, '/api/v1/status'), get(api, '/readyz', false, true), get(api, '/api/v1/session')] },
@@ -69,7 +52,6 @@ export function apps(deps: AppDeps): AppDefinition[] {
     { name: 'auditor', perSecond: 1, calls: [tailEvents(deps)] },
     { name: 'ops', perSecond: 0.25, calls: [readOutbox(deps), get(api, '/api/v1/gateway/logs?limit=50', true), get(api, '/api/v1/tls')] },
   ];
-  // Slots for the app API once it is on main: the pass-through, the portfolio route, the typed
-  // client and the live event stream (capability 'passThrough').
+  if (deps.capabilities.has('passThrough')) list.push(...await appApiApps(deps));
   return list;
 }

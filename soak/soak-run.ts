@@ -82,7 +82,7 @@ export async function runSoak(args: SoakArgs): Promise<SoakReport> {
       operator.start();
     }
     checkers.start();
-    load = new AppLoad(apps({ api: env.api, gateway: env.gateway, readiness: checkers.readiness, events: checkers.events, notifications: checkers.notifications, capabilities }));
+    load = new AppLoad(await apps({ account: env.identity.account, api: env.api, gateway: env.gateway, readiness: checkers.readiness, events: checkers.events, notifications: checkers.notifications, capabilities }));
     await waitFor(async () => (await env.api.get('/readyz')).status === 200, 90_000, 'the first authenticated session', 500);
     load.start();
     console.log(`soak: seed ${args.seed}, ${args.minutes} min, data in ${env.dir}; faults: ${faults.map((f) => f.name).join(', ')}`);
