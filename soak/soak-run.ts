@@ -62,12 +62,27 @@ async function drain(env: SoakEnvironment, checkers: Checkers): Promise<void> {
   checkers.final();
 }
 
+/** Ctrl-C or a TERM mid-run: the daemon, its gateway and pm2 must not outlive the soak. */
+function teardownOnSignal(env: SoakEnvironment, keep: boolean): () => void {
+  const handler = (signal: NodeJS.Signals) => {
+    console.error(`soak: ${signal}: stopping the daemon and pm2`);
+    void teardown(env, keep).finally(() => process.exit(130));
+  };
+  process.once('SIGINT', handler);
+  process.once('SIGTERM', handler);
+  return () => {
+    process.off('SIGINT', handler);
+    process.off('SIGTERM', handler);
+  };
+}
+
 export async function runSoak(args: SoakArgs): Promise<SoakReport> {
   const startedAt = Date.now();
   const deadline = startedAt + args.minutes * 60_000;
   const cursor: StepCursor = { index: -1, fault: null };
   const violations = new Violations(args.seed, startedAt, cursor);
   const env = await prepareEnvironment();
+  const releaseSignals = teardownOnSignal(env, args.keep);
   const checkers = new Checkers(env, violations, startedAt);
   const pace = paceFor(args.minutes);
   let operator: LoginOperator | null = null;
@@ -100,6 +115,7 @@ export async function runSoak(args: SoakArgs): Promise<SoakReport> {
     operator?.stop();
     await load?.stop();
     await teardown(env, args.keep);
+    releaseSignals();
   }
 }
 

@@ -24,6 +24,8 @@ export interface KeeperDeps {
   login: LoginLifecycle;
   supervisor: Supervisor;
   calendar: MaintenanceCalendar;
+  /** The replaced keeper's last tickle (a rebuild keeps IBKR's tickle pace). */
+  lastTickleAt?: number | null;
 }
 
 export function buildKeeper(ctx: DaemonContext, config: Config, deps: KeeperDeps): Keeper {
@@ -55,6 +57,6 @@ export function buildKeeper(ctx: DaemonContext, config: Config, deps: KeeperDeps
   const gateway = () => deps.gateway.current();
   return new SessionKeeper({
     ...common, baseUrl: () => gateway().baseUrl(), ca: () => gateway().ca(), gateway: control,
-    login: deps.login.driver.login, loginUnavailable: deps.login.unavailable,
+    login: deps.login.driver.login, loginUnavailable: deps.login.unavailable, lastTickleAt: deps.lastTickleAt,
   });
 }
