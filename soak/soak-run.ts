@@ -26,9 +26,9 @@ import { Violations, type StepCursor } from './violations.js';
 export function paceFor(minutes: number): Pace {
   const dense = minutes < 10;
   return {
-    gapMs: (rng) => (dense ? rng.int(300, 1_500) : rng.int(500, 2_000)),
-    holdMs: (rng) => (dense ? rng.int(2_000, 6_000) : rng.int(2_000, 8_000)),
-    compound: dense ? 0.5 : 0.6,
+    gapMs: (rng) => (dense ? rng.int(200, 1_000) : rng.int(300, 1_500)),
+    holdMs: (rng) => (dense ? rng.int(1_500, 4_000) : rng.int(2_000, 6_000)),
+    compound: 0.75,
   };
 }
 

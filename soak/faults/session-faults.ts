@@ -87,9 +87,11 @@ export const dailyReset: Fault = {
       heal: async () => {
         await control(ctx, '/fault/maintenance', { on: false });
         ctx.logins.check();
-        const inside = [...ctx.logins.attempts].filter((t) => t >= start && t < end).length;
+        const inside = [...ctx.logins.attempts].filter((t) => t >= start && t < end);
         ctx.config.restore();
-        if (ctx.logins.attempts.size > loginsBefore && inside > 0) return `${inside} automated login(s) inside the reset window`;
+        if (ctx.logins.attempts.size > loginsBefore && inside.length > 0) {
+          return `${inside.length} automated login(s) inside the reset window ${new Date(start).toISOString()}–${new Date(end).toISOString()}, at ${inside.map((t) => `${new Date(t).toISOString()} (${end - t} ms before its end)`).join(', ')}`;
+        }
       },
       expect: { gatewayRestart: false },
     };
