@@ -114,7 +114,10 @@ export async function runSoak(args: SoakArgs): Promise<SoakReport> {
     checkers.stop();
     operator?.stop();
     await load?.stop();
-    await teardown(env, args.keep);
+    // A run with a violation keeps its data dir, pm2 logs and gateway logs for the post-mortem.
+    const keep = args.keep || violations.list.length > 0;
+    await teardown(env, keep);
+    if (keep) console.log(`soak: kept ${env.dir}`);
     releaseSignals();
   }
 }

@@ -68,28 +68,31 @@ export const dailyReset: Fault = {
     let start = Math.floor(now / 60_000) * 60_000;
     if (start + 60_000 - now < 20_000) start += 60_000;
     const end = start + 60_000;
+    let seen = { at: end, known: new Set<number>() };
     const before = (await ctx.api.status())?.daemon.config?.lastGoodAt ?? null;
     ctx.config.write((c) => { c.session.resets.daily = { start: hhmmUtc(start), durationMin: 1, timeZone: 'UTC' }; });
     try {
       await configApplied(ctx, before);
       await sleep(Math.max(0, start - Date.now()));
       await waitFor(async () => (await ctx.api.get('/api/v1/session')).body?.status?.inMaintenance === true, 15_000, 'the session keeper inside the reset window', 200);
+      // From here the daemon knows: any login it starts before the window's end is one too many.
+      ctx.logins.check();
+      seen = { at: Date.now(), known: new Set(ctx.logins.attempts) };
       await control(ctx, '/session/expire');
       await control(ctx, '/fault/maintenance', { on: true, status: 503 });
     } catch (err) {
       ctx.config.restore();
       throw err;
     }
-    const loginsBefore = ctx.logins.attempts.size;
     return {
       detail: `window ${hhmmUtc(start)}–${hhmmUtc(end)} UTC: session dropped, API answers 503`,
       holdMs: Math.max(0, end - Date.now()) + 1_000,
       heal: async () => {
         await control(ctx, '/fault/maintenance', { on: false });
         ctx.logins.check();
-        const inside = [...ctx.logins.attempts].filter((t) => t >= start && t < end);
+        const inside = [...ctx.logins.attempts].filter((t) => !seen.known.has(t) && t >= seen.at && t < end);
         ctx.config.restore();
-        if (ctx.logins.attempts.size > loginsBefore && inside.length > 0) {
+        if (inside.length > 0) {
           return `${inside.length} automated login(s) inside the reset window ${new Date(start).toISOString()}–${new Date(end).toISOString()}, at ${inside.map((t) => `${new Date(t).toISOString()} (${end - t} ms before its end)`).join(', ')}`;
         }
       },

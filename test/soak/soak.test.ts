@@ -15,7 +15,7 @@ t.test('two minutes of faults with a fixed seed: no violation, a well-formed rep
   const dir = tempDir(t, 'ibgw-soak-test-');
   const reportFile = join(dir, 'report.json');
   const { code, stdout, stderr } = await new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) => {
-    execFile(process.execPath, [join(packageRoot, 'dist/soak/run.js'), '--minutes', '2', '--seed', 'ci-2', '--report', reportFile],
+    execFile(process.execPath, [join(packageRoot, 'dist/soak/run.js'), '--minutes', '2', '--seed', 'ci-12', '--report', reportFile],
       { env: { ...process.env, NODE_OPTIONS: '' }, timeout: 220_000, maxBuffer: 16 * 1024 * 1024 },
       (err, out, errOut) => resolve({ code: err ? (typeof err.code === 'number' ? err.code : null) : 0, stdout: out, stderr: errOut }));
   });
@@ -24,7 +24,7 @@ t.test('two minutes of faults with a fixed seed: no violation, a well-formed rep
 
   const report = JSON.parse(readFileSync(reportFile, 'utf8')) as SoakReport;
   t.match(report, {
-    schema: 'ibgw.soak-report/1', seed: 'ci-2', minutes: 2,
+    schema: 'ibgw.soak-report/1', seed: 'ci-12', minutes: 2,
     faults: { total: Number, byType: Object },
     recoveries: { count: Number, recovered: Number, withinBound: Number, byType: Object, definitions: Object },
     requests: { total: Number, served: Number, failed: Number, byApp: Object, failures: Object, api: { total: Number } },
