@@ -62,11 +62,12 @@ export class NotificationInvariant {
     }
     this.pending = pending;
     this.oldestPendingAt = oldest;
-    this.#checkDuplicates();
+    this.checkDuplicates();
     return true;
   }
 
-  #checkDuplicates(): void {
+  /** A key that arrived twice: fine across a daemon start (at-least-once), a violation otherwise. */
+  checkDuplicates(): void {
     for (const receipt of this.#receiver.receipts.values()) {
       for (let i = 1; i < receipt.arrivals.length; i++) {
         const [first, again] = [receipt.arrivals[i - 1]!, receipt.arrivals[i]!];

@@ -84,3 +84,108 @@ t.test('ready while nothing works: a violation only past the grace', async (t) =
   t.match(v.list[0], { invariant: 'ready-not-usable', detail: /11 s .*TIMEOUT ×2/ });
   t.equal(r.longestStaleMs, 12_000);
 });
+
+t.test('logins: the budget over rolling windows, no attempt while a rejected password blocks', async (t) => {
+  const { mkdtempSync, writeFileSync, rmSync } = await import('node:fs');
+  const { tmpdir } = await import('node:os');
+  const { join } = await import('node:path');
+  const { LoginInvariant } = await import('../../soak/invariants/login-invariant.js');
+  const dir = mkdtempSync(join(tmpdir(), 'ibgw-soak-parts-'));
+  t.teardown(() => rmSync(dir, { recursive: true, force: true }));
+  const write = (attempts: number[], blocked: { at: number; reason: string } | null = null) =>
+    writeFileSync(join(dir, 'login-budget.json'), JSON.stringify({ version: 1, attempts, blocked }));
+  const v = violations();
+  const logins = new LoginInvariant(dir, { perHour: 2, perDay: 10 }, v);
+  write([1_000, 2_000]);
+  logins.check();
+  write([2_000, 3_700_000]);
+  logins.check();
+  t.equal(v.list.length, 0, 'two an hour, the first one dropped from the file later: still two in any hour');
+  t.equal(logins.attempts.size, 3, 'every attempt ever seen is kept');
+  write([3_700_000, 3_701_000, 3_702_000]);
+  logins.check();
+  t.match(v.list[0], { invariant: 'login-budget', detail: /3 logins within an hour, budget 2/ });
+
+  const w = violations();
+  const blocked = new LoginInvariant(dir, { perHour: 100, perDay: 100 }, w);
+  write([10_000], { at: 10_000, reason: 'rejected' });
+  blocked.check();
+  write([10_000, 20_000], { at: 10_000, reason: 'rejected' });
+  blocked.check();
+  t.match(w.list[0], { invariant: 'rejected-password-retried' });
+  blocked.clearedAt(30_000);
+  write([10_000, 20_000, 40_000], { at: 10_000, reason: 'rejected' });
+  blocked.check();
+  write([10_000, 20_000, 40_000], null);
+  blocked.check();
+  t.equal(w.list.length, 1, 'after the soak cleared it, a block still in the file is not reopened and later logins are fine');
+});
+
+t.test('notifications: a digest item counts for the held alert; a duplicate only across a daemon start', async (t) => {
+  const { NotificationInvariant } = await import('../../soak/invariants/notification-invariant.js');
+  const { WebhookReceiver } = await import('../../soak/webhook-receiver.js');
+  const { RUNNING_RULE } = await import('../../soak/soak-config.js');
+  const receiver = new WebhookReceiver('secret');
+  const receipt = (key: string, kind: string, rule: string | null, arrivals: number[], itemRules: Array<string | null> = []) =>
+    receiver.receipts.set(key, { key, kind, rule, arrivals, itemRules });
+  receipt('a', 'alert', RUNNING_RULE, [1_000]);
+  receipt('b', 'digest', null, [2_000], [RUNNING_RULE, RUNNING_RULE, 'unclean-start']);
+  const v = violations();
+  const starts: number[] = [];
+  const n = new NotificationInvariant({} as never, receiver, v, () => starts);
+  t.same(n.checkAccounting(3), { expected: 3, received: 3 });
+  t.equal(v.list.length, 0);
+  n.checkAccounting(4);
+  t.match(v.list[0], { invariant: 'notification-lost' });
+  receipt('c', 'alert', 'unclean-start', [5_000, 9_000]);
+  starts.push(7_000);
+  n.checkDuplicates();
+  t.equal(v.list.length, 1, 'again after the daemon started anew: documented at-least-once');
+  receipt('d', 'alert', 'unclean-start', [10_000, 12_000]);
+  n.checkDuplicates();
+  t.match(v.list[1], { invariant: 'notification-duplicated', detail: /notification d .* no daemon restart/ });
+});
+
+t.test('secrets are found across read boundaries, and not where they are allowed', async (t) => {
+  const { appendFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } = await import('node:fs');
+  const { tmpdir } = await import('node:os');
+  const { join } = await import('node:path');
+  const { SecretInvariant } = await import('../../soak/invariants/secret-invariant.js');
+  const dir = mkdtempSync(join(tmpdir(), 'ibgw-soak-parts-'));
+  t.teardown(() => rmSync(dir, { recursive: true, force: true }));
+  mkdirSync(join(dir, 'logs'));
+  mkdirSync(join(dir, 'gateway-logs'));
+  const v = violations();
+  const secrets = new SecretInvariant(v, [join(dir, 'logs'), join(dir, 'gateway-logs')], [join(dir, 'state.json')]);
+  secrets.add({ name: 'the password', value: 'hunter2-hunter2' });
+  secrets.add({ name: 'the keystore password', value: 'keystore-secret', allowedIn: (p) => p.includes('gateway-logs') });
+  secrets.add({ name: 'too short', value: 'abc' });
+  writeFileSync(join(dir, 'logs', 'out.log'), 'line one hunter2-hun');
+  writeFileSync(join(dir, 'gateway-logs', 'gw.log'), 'sslPwd: keystore-secret\n');
+  writeFileSync(join(dir, 'state.json'), '{"events":[]}');
+  secrets.check();
+  t.equal(v.list.length, 0, 'half a secret is no secret; the keystore password is allowed in the gateway log');
+  appendFileSync(join(dir, 'logs', 'out.log'), 'ter2 and abc\n');
+  secrets.check();
+  t.match(v.list, [{ invariant: 'secret-in-log', detail: /the password appears in .*out\.log/ }], 'split across two reads, still found');
+  writeFileSync(join(dir, 'state.json'), '{"x":"keystore-secret"}');
+  secrets.check();
+  t.match(v.list[1], { detail: /the keystore password appears in .*state\.json/ });
+});
+
+t.test('a state file that does not parse is a violation', async (t) => {
+  const { mkdirSync, mkdtempSync, rmSync, writeFileSync } = await import('node:fs');
+  const { tmpdir } = await import('node:os');
+  const { join } = await import('node:path');
+  const { StateFileInvariant } = await import('../../soak/invariants/state-file-invariant.js');
+  const dir = mkdtempSync(join(tmpdir(), 'ibgw-soak-parts-'));
+  t.teardown(() => rmSync(dir, { recursive: true, force: true }));
+  mkdirSync(join(dir, 'run'));
+  writeFileSync(join(dir, 'state.json'), '{"ok":true}');
+  writeFileSync(join(dir, 'run', 'gateway.json'), '{"pid": 12');
+  writeFileSync(join(dir, 'state.json.123.tmp'), '{half');
+  const v = violations();
+  new StateFileInvariant(dir, v).check();
+  t.equal(v.list.length, 1, 'the temp file of an atomic write is not state');
+  t.match(v.list[0], { invariant: 'state-file-unparsable', detail: /run\/gateway\.json does not parse/ });
+});
