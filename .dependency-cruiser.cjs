@@ -24,6 +24,12 @@ module.exports = {
       to: { dependencyTypes: ['core'], path: '^(node:)?child_process$' },
     },
     {
+      name: 'client-stands-alone', severity: 'error',
+      comment: 'The app client ships to apps: it must not pull the daemon (or its dependencies) in.',
+      from: { path: '^client/' },
+      to: { path: ['^(daemon|scripts|bench|test)/', 'node_modules/'] },
+    },
+    {
       name: 'daemon-imports-no-tests', severity: 'error',
       from: { path: '^(daemon|scripts)/' },
       to: { path: '^(test|bench|testkit|soak)/' },

@@ -2,6 +2,7 @@
  * `npm run bench`: each measurement beside its peer in the same run, with ratios.
  * Sizes are small enough for a 2-core machine (~1-2 minutes in all).
  */
+import { benchApi } from './api.js';
 import { benchIdle } from './idle.js';
 import { benchRestart } from './restart.js';
 
@@ -30,6 +31,18 @@ async function main(): Promise<void> {
       console.log(`pm2 God daemon          RSS ${i.pm2RssMb.toFixed(1)} MB   CPU ${i.pm2CpuPct!.toFixed(2)} %`);
       console.log(`ratio RSS ours/pm2      ${(i.oursRssMb / i.pm2RssMb).toFixed(2)}`);
     }
+  }
+  if (wanted('api')) {
+    const a = await benchApi();
+    const x = (n: number) => `${n.toFixed(2)}×`;
+    console.log('\n== the API for local apps (daemon as npm start runs it; simulator with IBKR\'s limits off)');
+    console.log(`GET /api/v1/status   ${a.statusRps.toFixed(0)} req/s, p99 ${ms(a.statusP99Ms)}   bare Fastify route ${a.bareRps.toFixed(0)} req/s, p99 ${ms(a.bareP99Ms)}   ratio ${x(a.statusRps / a.bareRps)} (median of ${x(a.statusRatioMedian)} per round; goal ≥ 0.7×, p99 ≤ 5 ms)`);
+    console.log(`pass-through p50     ${ms(a.daemonP50Ms)} (p95 ${ms(a.daemonP95Ms)})   direct to the gateway ${ms(a.directP50Ms)} (p95 ${ms(a.directP95Ms)})   added ${a.addedP50Ms.toFixed(2)} ms (goal ≤ 1 ms)`);
+    console.log(`  inside the daemon  ${a.daemonMissTotalP50Ms.toFixed(2)} ms handling, of which ${a.daemonUpstreamP50Ms.toFixed(2)} ms the gateway call (Server-Timing): ${(a.daemonMissTotalP50Ms - a.daemonUpstreamP50Ms).toFixed(2)} ms of its own; the rest is the app → daemon hop`);
+    console.log(`cache hit p50        ${a.cacheHitP50Ms.toFixed(2)} ms   upstream call p50 ${a.upstreamCallP50Ms.toFixed(2)} ms   ${x(a.upstreamCallP50Ms / a.cacheHitP50Ms)} faster end to end (goal ≥ 20×)`);
+    console.log(`  inside the daemon  hit ${a.daemonHitTotalP50Ms.toFixed(3)} ms   miss ${a.daemonMissTotalP50Ms.toFixed(3)} ms   ${x(a.daemonMissTotalP50Ms / a.daemonHitTotalP50Ms)} (Server-Timing total: both without the HTTP hop to the app)`);
+    console.log(`gateway TLS          kept-alive ${ms(a.directP50Ms)}   new connection per call ${ms(a.freshTlsP50Ms)}   ${x(a.freshTlsP50Ms / a.directP50Ms)}`);
+    console.log(`daemon RSS           idle ${a.rssIdleMb.toFixed(1)} MB   after the first /metrics scrape ${a.rssAfterMetricsMb.toFixed(1)} MB   after /api/docs opened ${a.rssAfterDocsMb.toFixed(1)} MB`);
   }
   if (wanted('session')) {
     try {

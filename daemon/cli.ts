@@ -16,6 +16,7 @@ const USAGE = `usage: ibgw <command> [options]
   credentials set|show|clear             the IBKR login kept in the encrypted vault
   keys generate|rotate                   the vault's encryption key (ENCRYPTION_KEY)
   notify test CHANNEL | status           send a test notification; channels and deliveries
+  tokens create|list|revoke              app tokens (scope read or trade) for local apps
 
 Every command takes --config PATH (default: IBGW_CONFIG, else the embedded default).
 The CLI reads the admin token from IBGW_ADMIN_TOKEN or <dataDir>/admin-token.
@@ -37,6 +38,7 @@ const COMMANDS: Record<string, () => Promise<Command>> = {
   keys: async () => (await import('./cli/commands/keys.js')).keysCommand,
   notify: async () => (await import('./cli/commands/notify.js')).notifyCommand,
   maintenance: async () => (await import('./cli/commands/maintenance.js')).maintenanceCommand,
+  tokens: async () => (await import('./cli/commands/tokens.js')).tokensCommand,
 };
 
 async function main(argv: string[]): Promise<number> {

@@ -81,6 +81,9 @@ export const ERR_BODY_TOO_LARGE = createError('IBGW_BODY_TOO_LARGE', 'the reques
 /** A fault of the daemon, not of the request: the message says where to look and leaks nothing. */
 export const ERR_INTERNAL = createError('IBGW_INTERNAL', 'internal error (see the daemon log)', 500);
 export const ERR_DAEMON_UNREACHABLE = createError('IBGW_DAEMON_UNREACHABLE', 'no daemon answering at %s: %s', 503);
+export const ERR_BAD_URL = createError('IBGW_BAD_URL', 'malformed URL: %s', 400);
+export const ERR_FORBIDDEN = createError('IBGW_FORBIDDEN', 'token scope %s does not allow %s', 403);
+export const ERR_EVENTS_FULL = createError('IBGW_EVENTS_FULL', 'too many live event streams open (%s); retry later', 503);
 
 // --- gateway config: conf.yaml, TLS, allow/deny (issue 4) -----------------------------------
 export const ERR_CONF_KEY_REJECTED = createError('IBGW_CONF_KEY_REJECTED', 'the gateway rejects conf.yaml key %s', 400);
@@ -113,13 +116,15 @@ export const ERR_NOTIFY_COMMAND = createError('IBGW_NOTIFY_COMMAND', 'channel %s
 export const ERR_NOTIFY_CHANNEL_REMOVED = createError('IBGW_NOTIFY_CHANNEL_REMOVED', 'channel %s is no longer configured', 410);
 export const ERR_NOTIFY_STOPPED = createError('IBGW_NOTIFY_STOPPED', 'the notifier is stopped', 503);
 // --- vault (issue 9) -------------------------------------------------------------------------
-// Messages name files, key ids and sources, never a key, a password or a TOTP secret.
-export const ERR_VAULT_NO_KEY = createError('IBGW_VAULT_NO_KEY', 'Encryption failed: check encryption keys (ENCRYPTION_KEY). Looked in %s; make one with: ibgw keys generate', 500);
-export const ERR_VAULT_KEY_INVALID = createError('IBGW_VAULT_KEY_INVALID', 'Encryption failed: the key in %s is not 32 bytes in hex or base64 (%s); make one with: ibgw keys generate', 500);
-export const ERR_VAULT_WRONG_KEY = createError('IBGW_VAULT_WRONG_KEY', 'vault %s was encrypted with key %s, which is none of the keys given (%s): set ENCRYPTION_KEY to the key with id %s', 500);
-export const ERR_VAULT_TAMPERED = createError('IBGW_VAULT_TAMPERED', 'vault %s fails its integrity check under its own key %s: the file was changed or damaged after it was written. Restore it from a backup, or delete it and set the credentials again', 500);
-export const ERR_VAULT_CORRUPT = createError('IBGW_VAULT_CORRUPT', 'vault %s is not a vault file: %s', 500);
-export const ERR_VAULT_FILE_MODE = createError('IBGW_VAULT_FILE_MODE', '%s holds a secret but is open to other users (mode %s); fix it with: chmod 600 %s', 500);
+// Messages name files, key ids and sources, never a key, a password or a TOTP secret. A vault that
+// cannot be opened as it is (no key, wrong key, damaged, loose file mode) is a 409: the request
+// was fine, the daemon's state needs the operator; only I/O failures are 5xx.
+export const ERR_VAULT_NO_KEY = createError('IBGW_VAULT_NO_KEY', 'Encryption failed: check encryption keys (ENCRYPTION_KEY). Looked in %s; make one with: ibgw keys generate', 409);
+export const ERR_VAULT_KEY_INVALID = createError('IBGW_VAULT_KEY_INVALID', 'Encryption failed: the key in %s is not 32 bytes in hex or base64 (%s); make one with: ibgw keys generate', 409);
+export const ERR_VAULT_WRONG_KEY = createError('IBGW_VAULT_WRONG_KEY', 'vault %s was encrypted with key %s, which is none of the keys given (%s): set ENCRYPTION_KEY to the key with id %s', 409);
+export const ERR_VAULT_TAMPERED = createError('IBGW_VAULT_TAMPERED', 'vault %s fails its integrity check under its own key %s: the file was changed or damaged after it was written. Restore it from a backup, or delete it and set the credentials again', 409);
+export const ERR_VAULT_CORRUPT = createError('IBGW_VAULT_CORRUPT', 'vault %s is not a vault file: %s', 409);
+export const ERR_VAULT_FILE_MODE = createError('IBGW_VAULT_FILE_MODE', '%s holds a secret but is open to other users (mode %s); fix it with: chmod 600 %s', 409);
 export const ERR_VAULT_BUSY = createError('IBGW_VAULT_BUSY', 'the vault is being changed by another process (pid %s, lock %s); try again', 409);
 export const ERR_VAULT_ROTATE_SOURCE = createError('IBGW_VAULT_ROTATE_SOURCE', 'cannot rotate: %s', 409);
 export const ERR_VAULT_IO = createError('IBGW_VAULT_IO', 'cannot %s %s: %s', 500); // read|write, path, errno code
@@ -128,6 +133,25 @@ export const ERR_CREDENTIALS_INVALID = createError('IBGW_CREDENTIALS_INVALID', '
 export const ERR_SECRET_NAME = createError('IBGW_SECRET_NAME', 'secret name %s: %s', 400);
 export const ERR_LOGIN_BUDGET = createError('IBGW_LOGIN_BUDGET', 'login budget spent: %s', 429);
 export const ERR_LOGIN_BLOCKED = createError('IBGW_LOGIN_BLOCKED', 'automated logins are stopped: %s (an operator must clear it)', 409);
+
+// --- IBKR pass-through, portfolio and connection for apps (issue 11) ---------------------------
+export const ERR_IBKR_UNAVAILABLE = createError('IBGW_IBKR_UNAVAILABLE', 'IBKR is not available through the gateway: %s', 503);
+export const ERR_IBKR_PENALTY = createError('IBGW_IBKR_PENALTY', 'IBKR rate-limited the gateway (429): calls are held until %s', 503);
+export const ERR_IBKR_BUSY = createError('IBGW_IBKR_BUSY', 'IBKR pacing: %s', 429);
+export const ERR_IBKR_READ_ONLY = createError('IBGW_IBKR_READ_ONLY', 'the pass-through is read-only: %s %s needs api.passThrough.allowTrading: true and a token with scope trade', 403);
+export const ERR_IBKR_SESSION_PATH = createError('IBGW_IBKR_SESSION_PATH', 'the daemon keeps the IBKR session: %s is not passed through', 403);
+export const ERR_IBKR_PATH = createError('IBGW_IBKR_PATH', 'not a gateway API path: %s', 400);
+export const ERR_IBKR_TOO_LARGE = createError('IBGW_IBKR_TOO_LARGE', 'the gateway answered %s with more than %s bytes', 502);
+export const ERR_IBKR_UPSTREAM = createError('IBGW_IBKR_UPSTREAM', 'the gateway answered %s with HTTP %s', 502);
+export const ERR_IBKR_ACCOUNT = createError('IBGW_IBKR_ACCOUNT', 'no account %s among %s', 404);
+export const ERR_IBKR_CLOSED = createError('IBGW_IBKR_CLOSED', 'the pass-through is stopping', 503);
+export const ERR_IBKR_NO_WEB_API = createError('IBGW_IBKR_NO_WEB_API', 'gateway.kind %s speaks the TWS API, not the Client Portal Web API that the pass-through, portfolio and connection check use', 409);
+
+// --- app tokens (issue 11) -------------------------------------------------------------------
+export const ERR_TOKEN_INVALID = createError('IBGW_TOKEN_INVALID', 'token %s: %s', 400); // field, what is wrong
+export const ERR_TOKEN_NAME_TAKEN = createError('IBGW_TOKEN_NAME_TAKEN', 'a token named %s exists already', 409);
+export const ERR_TOKEN_LIMIT = createError('IBGW_TOKEN_LIMIT', 'at most %s app tokens; revoke one first', 409);
+export const ERR_TOKEN_NOT_FOUND = createError('IBGW_TOKEN_NOT_FOUND', 'no app token %s', 404);
 
 // --- IB Gateway under IBC (issue 14) ---------------------------------------------------------
 export const ERR_TWS_HOME = createError('IBGW_TWS_HOME', '%s %s is not usable: %s', 400); // key, path, why

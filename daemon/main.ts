@@ -18,11 +18,14 @@ import { DaemonDirService } from './services/daemon-dir.js';
 import { GatewayService } from './services/gateway-service.js';
 import { LoginLifecycle } from './services/login-lifecycle.js';
 import { MaintenanceLifecycle } from './services/maintenance-lifecycle.js';
+import { IbkrService } from './services/ibkr-service.js';
+import { MetricsService } from './services/metrics-service.js';
 import { NotifyService } from './services/notify-service.js';
 import { SessionService } from './services/session-service.js';
 import { StartupService } from './services/startup-service.js';
 import { StoreService } from './services/store-service.js';
 import { SupervisorService } from './services/supervisor-service.js';
+import { TokenService } from './services/token-service.js';
 import { VaultLifecycle } from './services/vault-lifecycle.js';
 import type { Keeper } from './services/session-keepers.js';
 import type { Store } from './store/store.js';
@@ -63,15 +66,19 @@ export async function startDaemon(options: DaemonOptions = {}): Promise<Daemon> 
   });
   const supervisor = new SupervisorService(ctx, { store: store.store, gateway });
   const calendar = new CalendarService(ctx);
+  // A getter where a service reads one built after it (the keeper is rebuilt by config edits anyway).
+  const metrics = new MetricsService(ctx, { supervisor: supervisor.supervisor, store: store.store, keeper: (): Keeper | null => session.keeper(), ibkr: (): IbkrService => ibkr });
+  const ibkr = new IbkrService(ctx, { gateway, supervisor, calendar: calendar.calendar, keeper: (): Keeper | null => session.keeper(), observer: metrics.recorder });
   const login = new LoginLifecycle(ctx, { gateway, vault: vault.vault });
-  const session = new SessionService(ctx, { gateway, login, supervisor, calendar: calendar.calendar, vault: vault.vault });
+  const session = new SessionService(ctx, { gateway, login, supervisor, calendar: calendar.calendar, vault: vault.vault, pacer: ibkr.pacer });
   const notify = new NotifyService(ctx, { store: store.store, secrets: (name) => vault.vault.getSecret(name), dependsOn: ['vault'] });
   const maintenance = new MaintenanceLifecycle(ctx, {
     store: store.store, calendar: calendar.calendar, gateway, supervisor: supervisor.supervisor, session: () => session.keeper(),
     notifier: notify.notifier, vault: vault.vault, versions,
   });
+  const tokens = new TokenService(ctx);
   const configWatch = new ConfigWatchService(ctx);
-  const api = new ApiService(ctx, ['store', 'supervisor', 'gateway', 'session', 'notifier', 'vault', 'maintenance', 'config-watch'], () => ({
+  const api = new ApiService(ctx, ['store', 'supervisor', 'gateway', 'session', 'notifier', 'vault', 'maintenance', 'ibkr', 'metrics', 'tokens', 'config-watch'], () => ({
     configStatus: () => configWatch.status(),
     supervisor: supervisor.supervisor,
     store: store.store,
@@ -83,6 +90,9 @@ export async function startDaemon(options: DaemonOptions = {}): Promise<Daemon> 
     get access() { return gateway.current().access; },
     get tls() { return gateway.current().tls; },
     get conf() { return gateway.current().conf; },
+    ibkr: ibkr.port,
+    metrics: metrics.port,
+    tokens: tokens.port,
   }));
   const startup = new StartupService(ctx, {
     supervisor: supervisor.supervisor, store: store.store, gatewayShouldRun: () => maintenance.service.gatewayShouldRun(),
@@ -90,7 +100,7 @@ export async function startDaemon(options: DaemonOptions = {}): Promise<Daemon> 
   });
 
   const registry = new ServiceRegistry(
-    [daemonDir, store, vault, notify, gateway, supervisor, calendar, login, session, maintenance, configWatch, api, startup],
+    [daemonDir, store, vault, notify, gateway, supervisor, calendar, metrics, ibkr, login, session, maintenance, tokens, configWatch, api, startup],
     { onEvent: ctx.record, defaultStopTimeoutMs: 10_000 },
   );
   configWatch.onChange((next, change) => registry.reconfigure(next, change));

@@ -1,20 +1,34 @@
-import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import { Ajv } from 'ajv';
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance, type FastifyReply } from 'fastify';
+import { ERR_BAD_URL } from '../errors.js';
 import type { Logger } from '../logger.js';
 import type { EventSink } from '../events.js';
 import adminAuth from './plugins/admin-auth.js';
 import errorHandler from './plugins/error-handler.js';
+import { lazyCompilers } from './lazy-compilers.js';
+import eventStreams from './plugins/event-streams.js';
+import openapi from './plugins/openapi.js';
 import { portPlugins } from './plugins/ports.js';
+import requestMetrics from './plugins/request-metrics.js';
+import scopes from './plugins/scopes.js';
 import accessRoutes from './routes/access.js';
+import appRoutes from './routes/apps.js';
 import confRoutes from './routes/conf.js';
 import credentialsRoutes from './routes/credentials.js';
+import eventStreamRoutes from './routes/events-stream.js';
 import gatewayRoutes from './routes/gateway.js';
 import gatewayVersionRoutes from './routes/gateway-versions.js';
 import healthRoutes from './routes/health.js';
+import ibkrRoutes from './routes/ibkr.js';
+import metricsRoutes from './routes/metrics.js';
 import notificationRoutes from './routes/notifications.js';
 import maintenanceRoutes from './routes/maintenance.js';
 import sessionRoutes from './routes/session.js';
 import statusRoutes from './routes/status.js';
 import tlsRoutes from './routes/tls.js';
+import tokenRoutes from './routes/tokens.js';
+import { BODY_LIMIT } from './schemas.js';
+import type { StreamLimits } from './event-stream.js';
 import type { ApiServices } from './services.js';
 
 export interface AppOptions {
@@ -22,6 +36,8 @@ export interface AppOptions {
   logger: Logger;
   auth: { maxFailures: number; failureWindowMs: number; failureDelayMs: number };
   onEvent?: EventSink;
+  /** Live event streams: per-client buffer, client count, heartbeat (tests make them small). */
+  streamLimits?: Partial<StreamLimits>;
 }
 
 /** Builds the API; never listens (server.ts does), so tests use app.inject() or listen on port 0. */
@@ -31,15 +47,34 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     // Requests are not logged one by one (a local app polling status would flood the log);
     // failures are, by the error handler and the auth plugin.
     logController: new LogController({ disableRequestLogging: true }),
-    bodyLimit: 1024 * 1024,
+    bodyLimit: BODY_LIMIT,
     return503OnClosing: true,
     // Unknown properties are refused, not silently dropped: a misspelled field must not look accepted.
     // Type coercion stays on because query strings arrive as text.
     ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', useDefaults: true, allErrors: false } },
+    schemaController: { compilersFactory: lazyCompilers as never },
+    // A URL the router cannot decode (a broken %-escape) is answered before any route or error
+    // handler runs; without this, Fastify's own body (with code FST_ERR_BAD_URL) would go out.
+    frameworkErrors: (err, _request, reply) => {
+      const e = ERR_BAD_URL(err.message);
+      (reply as FastifyReply).status(e.statusCode).send({ code: e.code, message: e.message });
+    },
   });
+  // Unknown properties are refused, not silently dropped: a misspelled field must not look
+  // accepted. Query strings and path parameters arrive as text, so they are coerced to the
+  // schema's types; JSON bodies are not — `{"force": "yes"}` is a wrong type, not a true.
+  const ajvOptions = { removeAdditional: false, useDefaults: true, allErrors: false, allowUnionTypes: true, strict: false } as const;
+  const bodyAjv = new Ajv({ ...ajvOptions, coerceTypes: false });
+  const textAjv = new Ajv({ ...ajvOptions, coerceTypes: 'array' });
+  app.setValidatorCompiler(({ schema, httpPart }) => (httpPart === 'body' ? bodyAjv : textAjv).compile(schema));
   await app.register(errorHandler);
   for (const plugin of portPlugins) await app.register(plugin, { services: options.services });
-  await app.register(adminAuth, { token: options.services.adminToken, ...options.auth, onEvent: options.onEvent });
+  await app.register(requestMetrics);
+  await app.register(adminAuth, { token: options.services.adminToken, appTokens: options.services.tokens ?? null, ...options.auth, onEvent: options.onEvent });
+  await app.register(scopes);
+  await app.register(eventStreams, { limits: options.streamLimits });
+  // Before the routes: it collects their schemas as they are added.
+  await app.register(openapi, { version: options.services.daemon?.version ?? '0.0.0' });
   await app.register(healthRoutes);
   await app.register(statusRoutes);
   await app.register(gatewayRoutes);
@@ -51,5 +86,10 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   await app.register(credentialsRoutes);
   await app.register(maintenanceRoutes);
   await app.register(gatewayVersionRoutes);
+  await app.register(ibkrRoutes);
+  await app.register(appRoutes);
+  await app.register(eventStreamRoutes);
+  await app.register(metricsRoutes);
+  await app.register(tokenRoutes);
   return app as unknown as FastifyInstance;
 }

@@ -2,17 +2,36 @@
 import { SUPERVISOR_STATES } from '../supervisor/state-machine.js';
 export const errorSchema = {
   type: 'object',
+  description: 'An error from the catalog (daemon/errors.ts): match on `code`, never on `message`.',
   properties: { code: { type: 'string' }, message: { type: 'string' }, details: { type: 'object', additionalProperties: true } },
   required: ['code', 'message'],
 } as const;
 
+/** What any route may answer besides its success: bad input, tokens, unknown ids, conflicts, body limits, lockouts. */
 export const errorResponses = {
   400: errorSchema,
   401: errorSchema,
+  403: errorSchema,
   404: errorSchema,
   409: errorSchema,
+  413: errorSchema,
+  415: errorSchema,
   429: errorSchema,
 } as const;
+
+/** Routes that reach IBKR through the gateway: it may be down, unauthenticated, in maintenance or in the penalty box. */
+export const gatewayErrorResponses = {
+  ...errorResponses,
+  502: errorSchema,
+  503: errorSchema,
+  504: errorSchema,
+} as const;
+
+/** For actions that take nothing: no body, `null` or `{}` — anything else is a mistake worth a 400. */
+export const noBody = { type: ['object', 'null'], additionalProperties: false, properties: {} } as const;
+
+/** Request bodies: small by default (app.ts); the few routes that take files raise it for themselves. */
+export const BODY_LIMIT = 64 * 1024;
 
 export const nullableNumber = { type: ['number', 'null'] } as const;
 export const nullableString = { type: ['string', 'null'] } as const;

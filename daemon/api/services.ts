@@ -5,7 +5,11 @@
 import type { AccessService } from '../access/access-service.js';
 import type { Config } from '../config/types.js';
 import type { ConfService } from '../gateway/conf-service.js';
+import type { ConnectionReport } from '../ibkr/connection-check.js';
+import type { ForwardAnswer, ForwardRequest } from '../ibkr/pass-through.js';
+import type { Portfolio } from '../ibkr/portfolio.js';
 import type { Store } from '../store/store.js';
+import type { AppTokens } from '../tokens/app-tokens.js';
 import type { TlsService } from '../tls/tls-service.js';
 import type { NotifierStatus, TestResult } from '../notify/index.js';
 import type { VaultPort } from './vault-port.js';
@@ -59,7 +63,23 @@ export interface DaemonInfoPort {
   configStatus(): unknown;
 }
 
-export type EventStorePort = Pick<Store, 'events' | 'data'>;
+export type EventStorePort = Pick<Store, 'events' | 'data' | 'on' | 'off'>;
+
+/** The numbers behind /metrics (daemon/metrics): the API counts its requests, the route renders. */
+export interface MetricsPort {
+  recordRequest(route: string, method: string, status: number): void;
+  render(extras: { streams: { clients: number; dropped: number } | null }): Promise<{ contentType: string; body: string }>;
+}
+
+/** App tokens (daemon/tokens): the auth plugin verifies, the admin's routes create, list and revoke. */
+export type TokensPort = Pick<AppTokens, 'list' | 'create' | 'revoke' | 'verify'>;
+
+/** The way to IBKR for apps (daemon/ibkr): pacing, cache, gate and the gateway connection behind it. */
+export interface IbkrPort {
+  forward(request: ForwardRequest): Promise<ForwardAnswer>;
+  portfolio(accountId?: string): Promise<Portfolio>;
+  testConnection(): Promise<ConnectionReport>;
+}
 
 /** What the routes need of the notifier (daemon/notify/notifier.ts implements it). */
 export interface NotifierPort {
@@ -77,6 +97,9 @@ declare module 'fastify' {
     notifier: NotifierPort;
     /** The credential vault; null when the daemon runs without one (its routes answer IBGW_VAULT_DISABLED). */
     vault: VaultPort | null;
+    ibkr: IbkrPort;
+    metrics: MetricsPort;
+    tokens: TokensPort | null;
   }
 }
 
@@ -98,4 +121,8 @@ export interface ApiServices {
   /** Absent: maintenance routes answer 409 IBGW_MAINTENANCE_UNAVAILABLE. */
   maintenance?: MaintenancePorts;
   adminToken: string;
+  ibkr: IbkrPort;
+  metrics: MetricsPort;
+  /** Null: only the admin token is accepted. */
+  tokens?: TokensPort | null;
 }

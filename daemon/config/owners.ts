@@ -22,6 +22,7 @@ export interface ConfigOwner {
 export const CONFIG_OWNERS: readonly ConfigOwner[] = [
   { key: 'dataDir', owner: 'daemon', effect: 'daemon-restart' },
   { key: 'api', owner: 'api', effect: 'daemon-restart' },
+  { key: 'api.passThrough', owner: 'ibkr', effect: 'live' },
   { key: 'store', owner: 'store', effect: 'daemon-restart' },
   { key: 'logging', owner: 'daemon', effect: 'live' },
   { key: 'gateway', owner: 'gateway', effect: 'gateway-restart' },

@@ -34,12 +34,42 @@ export const backoffSchema = closed({
   jitter: Type.Number({ minimum: 0, maximum: 1, description: 'each delay is multiplied by a random factor in [1 - jitter, 1 + jitter]' }),
 });
 
+/** A path of the gateway's API below /v1/api; `*` is one segment, a trailing `*` the rest of the path. */
+const gatewayPath = Type.String({ pattern: '^/[^?#\\s]*$', description: 'path below /v1/api, e.g. /portfolio/*/summary' });
+
+const paceLimit = Type.Union([
+  closed({ count: int(1), perMs: int(1) }, 'at most count requests in any perMs'),
+  closed({ concurrent: int(1) }, 'at most this many requests open at once'),
+]);
+
+const passThroughSchema = closed({
+  allowTrading: Type.Boolean({ description: 'pass non-GET calls (orders) for tokens with scope trade; false = read-only' }),
+  timeoutMs: int(100, 'each gateway call; with IBKR unreachable the gateway never answers'),
+  maxResponseBytes: int(1024, 'larger gateway answers are refused (502) rather than buffered'),
+  queue: closed({
+    maxWaitMs: int(0, 'longest a request waits for its turn under IBKR\'s pacing; beyond it → 429 with Retry-After'),
+    maxLength: int(1, 'requests waiting at once; beyond it → 429'),
+  }),
+  pacing: closed({
+    globalPerSec: int(1, 'IBKR\'s limit for all requests through the gateway, the session keeper\'s included'),
+    reservedForSession: int(0, 'of globalPerSec, kept for the session keeper\'s essential calls (tickle)'),
+    guardMs: int(0, 'added to every window: requests sent perMs apart can arrive closer together'),
+    perEndpoint: Type.Record(gatewayPath, paceLimit),
+  }, 'IBKR\'s pacing, enforced for all apps together'),
+  cache: closed({
+    maxEntries: int(0),
+    maxBytes: int(0),
+    ttlMs: Type.Record(gatewayPath, int(0), { description: 'GET answers kept this long, by path pattern; unlisted paths are not cached (identical concurrent GETs still share one call)' }),
+  }),
+});
+
 const apiSchema = closed({
   host: text('loopback by default: the API can stop the gateway'),
   port: port(),
   authMaxFailures: int(1, 'failed bearer-token checks from one address within the window before further failures answer 429 (a valid token is always accepted)'),
   authFailureWindowMs: int(1),
   authFailureDelayMs: int(0, 'a failed check answers after this delay, doubled with each failure in the window (capped at 10 s)'),
+  passThrough: passThroughSchema,
 });
 
 const gatewaySchema = closed({

@@ -10,6 +10,7 @@ export type Config = Static<typeof configSchema>;
 export type GatewayKind = (typeof GATEWAY_KINDS)[number];
 export type BackoffConfig = Static<typeof backoffSchema>;
 export type ApiConfig = Config['api'];
+export type PassThroughConfig = Config['api']['passThrough'];
 export type GatewayConfig = Config['gateway'];
 export type ConfFileConfig = Config['conf'];
 export type TlsConfig = Config['tls'];

@@ -14,9 +14,16 @@ function isTimeZone(value: string): boolean {
   }
 }
 
-const ajv = new Ajv({ allErrors: true, strict: true, allowUnionTypes: true });
-ajv.addFormat('time-zone', { type: 'string', validate: isTimeZone });
-const check = ajv.compile<Config>(configSchema);
+/**
+ * Built per validation and dropped after: the config is checked at start and on each edit, and
+ * a compiled validator of the whole schema is megabytes of generated code the idle daemon does
+ * not need to keep.
+ */
+function compileCheck() {
+  const ajv = new Ajv({ allErrors: true, strict: true, allowUnionTypes: true });
+  ajv.addFormat('time-zone', { type: 'string', validate: isTimeZone });
+  return ajv.compile<Config>(configSchema);
+}
 
 /** `/gateway/restart/maxRestarts` → `gateway.restart.maxRestarts`; the root is shown as `(root)`. */
 function keyPath(error: ErrorObject): string {
@@ -54,6 +61,7 @@ function pick(errors: ErrorObject[]): ErrorObject {
 }
 
 export function validateConfig(value: unknown, file: string): { config: Config } | { error: IbgwError } {
+  const check = compileCheck();
   if (check(value)) {
     const extra = semanticError(value);
     if (!extra) return { config: value };

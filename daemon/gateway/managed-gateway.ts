@@ -89,7 +89,9 @@ export function managedGateway(config: Config, deps: GatewayDeps): ManagedGatewa
       return {
         kind: gw.kind, home: currentHome(), confPath, templatePath, baseUrl, customCommand: Boolean(gw.command?.length),
         tls: tls ? tls.summary() : { mode: 'gateway', caPath: null },
-        access: { probeAddress: config.access.probeAddress, ...readLists(), labelsPath },
+        // A getter: reading the lists parses conf.yaml (milliseconds), and GET /api/v1/status,
+        // which apps poll, never shows them.
+        get access() { return { probeAddress: config.access.probeAddress, ...readLists(), labelsPath }; },
         ...(simulated ? { simControlFile: sim.controlFile } : {}),
       };
     },

@@ -12,6 +12,7 @@ import type { MaintenanceCalendar } from '../maintenance/index.js';
 import { SessionKeeper } from '../session/index.js';
 import { isUp, type Supervisor } from '../supervisor/index.js';
 import { TwsSessionKeeper } from '../tws/tws-keeper.js';
+import type { CallPacer } from '../ibkr/pacer.js';
 import type { GatewayService } from './gateway-service.js';
 import type { LoginLifecycle } from './login-lifecycle.js';
 
@@ -26,6 +27,8 @@ export interface KeeperDeps {
   calendar: MaintenanceCalendar;
   /** The replaced keeper's last tickle (a rebuild keeps IBKR's tickle pace). */
   lastTickleAt?: number | null;
+  /** IBKR's pacing shared with the apps (Client Portal only: the TWS API is not paced here). */
+  pacer?: CallPacer;
 }
 
 export function buildKeeper(ctx: DaemonContext, config: Config, deps: KeeperDeps): Keeper {
@@ -57,6 +60,6 @@ export function buildKeeper(ctx: DaemonContext, config: Config, deps: KeeperDeps
   const gateway = () => deps.gateway.current();
   return new SessionKeeper({
     ...common, baseUrl: () => gateway().baseUrl(), ca: () => gateway().ca(), gateway: control,
-    login: deps.login.driver.login, loginUnavailable: deps.login.unavailable, lastTickleAt: deps.lastTickleAt,
+    login: deps.login.driver.login, loginUnavailable: deps.login.unavailable, pacer: deps.pacer, lastTickleAt: deps.lastTickleAt,
   });
 }

@@ -1,6 +1,7 @@
 import type { Config } from '../config/types.js';
 import type { DaemonContext } from '../lifecycle/daemon-context.js';
 import type { Service } from '../lifecycle/service.js';
+import type { CallPacer } from '../ibkr/pacer.js';
 import type { MaintenanceCalendar } from '../maintenance/index.js';
 import type { VaultService } from '../vault/vault-service.js';
 import type { GatewayService } from './gateway-service.js';
@@ -14,6 +15,8 @@ interface SessionDeps {
   vault: VaultService;
   supervisor: SupervisorService;
   calendar: MaintenanceCalendar;
+  /** The pass-through's pacer: the keeper's calls count against the same IBKR budget. */
+  pacer?: CallPacer;
 }
 
 /**
@@ -53,7 +56,7 @@ export class SessionService implements Service {
 
   #build(config: Config, lastTickleAt: number | null): Keeper | null {
     if (!config.session.enabled) return null;
-    return buildKeeper(this.#ctx, config, { gateway: this.#deps.gateway, login: this.#deps.login, supervisor: this.#deps.supervisor.supervisor, calendar: this.#deps.calendar, lastTickleAt });
+    return buildKeeper(this.#ctx, config, { gateway: this.#deps.gateway, login: this.#deps.login, supervisor: this.#deps.supervisor.supervisor, calendar: this.#deps.calendar, pacer: this.#deps.pacer, lastTickleAt });
   }
 
   async start(lastTickleAt: number | null = null): Promise<void> {

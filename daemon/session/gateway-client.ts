@@ -11,6 +11,7 @@ import { performance } from 'node:perf_hooks';
 import {
   ERR_GATEWAY_HTTP, ERR_GATEWAY_NETWORK, ERR_GATEWAY_RATE_LIMITED, ERR_GATEWAY_REFUSED, ERR_GATEWAY_TIMEOUT, type IbgwError,
 } from '../errors.js';
+import type { CallPacer } from '../ibkr/pacer.js';
 import type { CallOutcome } from './call-outcome.js';
 import { EndpointStats, type EndpointClass, type EndpointClassStats } from './endpoint-stats.js';
 
@@ -39,6 +40,10 @@ export interface GatewayClientOptions {
   timeoutMs: number;
   /** Bodies beyond this are cut (the keeper only reads small status answers). */
   maxBodyBytes?: number;
+  /** IBKR's pacing, shared with the apps' pass-through (daemon/ibkr/pacer.ts); absent: unpaced. */
+  pacer?: CallPacer;
+  /** The penalty box a 429 opens in the shared pacer. Default 900000. */
+  penaltyMs?: number;
 }
 
 const API_BASE = '/v1/api';
@@ -98,6 +103,13 @@ export class GatewayClient {
   }
 
   async call(path: string, options: CallOptions): Promise<GatewayAnswer> {
+    // The agent (and the CA it reads) first, then the slot in the budget the apps share (ahead
+    // of every app call, inside the reserved share), then the request at once: IBKR counts
+    // arrivals, so nothing slow may sit between the slot and the wire. The timeout starts once
+    // the slot is granted, so waiting for it never looks like a hang. A closed pacer (daemon
+    // stopping) does not hold the call.
+    const dispatcher = this.#closed ? null : await this.#dispatcher().catch((err: unknown) => (err instanceof Error ? err : new Error(String(err))));
+    const permit = await this.#options.pacer?.acquire(options.raw ? '/' : path, { essential: true }).catch(() => null);
     const timeoutMs = options.timeoutMs ?? this.#options.timeoutMs;
     const method = options.method ?? 'POST';
     const what = `${method} ${path}`;
@@ -109,8 +121,8 @@ export class GatewayClient {
     this.#inflight++;
     let answer: GatewayAnswer;
     try {
-      if (this.#closed) throw new Error('client closed');
-      const dispatcher = await this.#dispatcher();
+      if (this.#closed || dispatcher === null) throw new Error('client closed');
+      if (dispatcher instanceof Error) throw dispatcher;
       const url = this.#options.baseUrl().replace(/\/+$/, '') + (options.raw ? '' : API_BASE) + path;
       const res = await send(url, { method, agent: dispatcher, signal: abort.signal });
       const text = await readCapped(res, this.#options.maxBodyBytes ?? 256 * 1024);
@@ -129,7 +141,9 @@ export class GatewayClient {
     } finally {
       clearTimeout(timer);
       this.#inflight--;
+      permit?.release();
     }
+    if (answer.outcome === 'rate-limited') this.#options.pacer?.penalize(Date.now() + (this.#options.penaltyMs ?? 900_000));
     this.#stats.add(options.klass, answer.outcome, answer.ms);
     return answer;
   }

@@ -8,6 +8,7 @@ import type { KeeperState, LadderLevelName } from './ladder.js';
 import type { LoginBlock } from './login-budget.js';
 import type { LoginFunction } from './recovery.js';
 import type { StateChange } from './connection-history.js';
+import type { CallPacer } from '../ibkr/pacer.js';
 
 /** What the keeper needs of the gateway process; main.ts adapts the Supervisor to it. */
 export interface GatewayControl {
@@ -31,6 +32,8 @@ export interface SessionKeeperOptions {
   loginUnavailable?: () => string | null;
   /** Maintenance windows: inside one, failures are expected and nothing escalates. */
   calendar?: WindowCalendar;
+  /** IBKR's pacing, shared with the apps' pass-through: the keeper's calls go first, within a reserved share. */
+  pacer?: CallPacer;
   /** Login budget and block record (JSON, mode 0600); null/absent: memory only. */
   budgetPath?: string | null;
   /** State-change history for uptime; null/absent: memory only. */

@@ -80,7 +80,7 @@ export class SessionKeeper {
       onEvent: options.onEvent ?? (() => {}), now: this.#now, historyPath: options.historyPath ?? null,
       inMaintenance: () => this.#maintenance.window !== null,
     });
-    this.#client = new GatewayClient({ baseUrl: options.baseUrl, ca: options.ca, timeoutMs: c.requestTimeoutMs });
+    this.#client = new GatewayClient({ baseUrl: options.baseUrl, ca: options.ca, timeoutMs: c.requestTimeoutMs, pacer: options.pacer, penaltyMs: c.penaltyBoxMs });
     this.#budget = new LoginBudget({ ...c.loginBudget, path: options.budgetPath ?? null, now: this.#now, onError: (err) => this.#report.storeError(err) });
     this.#seen = new ObservedGateway(c.hangThreshold);
     this.#schedule = new ProbeSchedule({

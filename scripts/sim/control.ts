@@ -32,6 +32,7 @@ export function stateOf(ctx: SimContext): Record<string, unknown> {
     ...ctx.users.describe(),
     ...ctx.flow.describe(),
     penaltyBox: ctx.limiter.penaltyBox(now),
+    rateLimits: ctx.limiter.stats(),
     memory: { rssMb: Math.round(process.memoryUsage().rss / 1048576) },
   };
 }

@@ -12,9 +12,25 @@ interface Window {
   stamps: number[];
 }
 
+/** What the limiter saw, for the control channel: proof in tests that a client kept to the limits. */
+export interface RateStats {
+  admitted: number;
+  /** Requests that broke a limit (each one opened a penalty box). */
+  breaches: number;
+  /** Requests answered 429 from inside a penalty box. */
+  refusedInBox: number;
+  /** Most requests ever counted at once in each window ('<address> *' is the global one). */
+  peak: Record<string, number>;
+  /** The window the last breach broke, and when. */
+  lastBreach: { window: string; at: number } | null;
+}
+
 export class RateLimiter {
   private readonly windows = new Map<string, Window>();
   private readonly penalty = new Map<string, number>();
+  private readonly counts = { admitted: 0, breaches: 0, refusedInBox: 0 };
+  private readonly peaks = new Map<string, number>();
+  private lastBreach: RateStats['lastBreach'] = null;
 
   constructor(
     private readonly limits: RateLimitConfig,
@@ -39,16 +55,20 @@ export class RateLimiter {
   hit(address: string, apiPath: string | null, now: number, global = true): RateVerdict {
     const boxed = this.penalty.get(address);
     if (boxed !== undefined) {
-      if (now < boxed) return { ok: false, reason: 'penalty box', until: boxed };
+      if (now < boxed) {
+        this.counts.refusedInBox++;
+        return { ok: false, reason: 'penalty box', until: boxed };
+      }
       this.penalty.delete(address);
     }
     if (global && this.limits.globalPerSec > 0 && !this.admit(`${address} *`, { count: this.limits.globalPerSec, perMs: 1000 }, now)) {
-      return this.box(address, 'global limit', now);
+      return this.box(address, 'global limit', now, `${address} *`);
     }
     const endpoint = apiPath === null ? null : this.endpointLimit(apiPath);
     if (endpoint && !this.admit(`${address} ${endpoint.key}`, endpoint.limit, now)) {
-      return this.box(address, `${endpoint.key} limit`, now);
+      return this.box(address, `${endpoint.key} limit`, now, `${address} ${endpoint.key}`);
     }
+    this.counts.admitted++;
     return { ok: true };
   }
 
@@ -58,10 +78,13 @@ export class RateLimiter {
     while (window.stamps.length > 0 && window.stamps[0]! <= now - limit.perMs) window.stamps.shift();
     if (window.stamps.length >= limit.count) return false;
     window.stamps.push(now);
+    this.peaks.set(key, Math.max(this.peaks.get(key) ?? 0, window.stamps.length));
     return true;
   }
 
-  private box(address: string, reason: string, now: number): RateVerdict {
+  private box(address: string, reason: string, now: number, window: string): RateVerdict {
+    this.counts.breaches++;
+    this.lastBreach = { window, at: now };
     const until = now + this.penaltyMs;
     this.penalty.set(address, until);
     return { ok: false, reason, until };
@@ -77,9 +100,16 @@ export class RateLimiter {
       .map(([address, until]) => ({ address, until, msLeft: until - now }));
   }
 
-  /** Empties the penalty box and every window (control /reset). */
+  stats(): RateStats {
+    return { ...this.counts, peak: Object.fromEntries(this.peaks), lastBreach: this.lastBreach };
+  }
+
+  /** Empties the penalty box, every window and the stats (control /reset). */
   clear(): void {
     this.penalty.clear();
     this.windows.clear();
+    this.peaks.clear();
+    this.lastBreach = null;
+    this.counts.admitted = this.counts.breaches = this.counts.refusedInBox = 0;
   }
 }

@@ -31,6 +31,8 @@ export async function buildMaintenanceApp(
     conf: null,
     daemon: { pid: process.pid, version: 'test', startedAt: Date.now() },
     notifier: null as unknown as ApiServices['notifier'],
+    ibkr: null as unknown as ApiServices['ibkr'],
+    metrics: null as unknown as ApiServices['metrics'],
     vault: null,
     adminToken: TOKEN,
   };

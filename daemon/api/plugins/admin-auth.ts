@@ -5,6 +5,13 @@ import fp from 'fastify-plugin';
 import { ERR_AUTH_THROTTLED, ERR_UNAUTHORIZED } from '../../errors.js';
 import type { EventSink } from '../../events.js';
 import { AuthFailures, type BurstReport, type FailureVerdict } from '../auth-failures.js';
+import { allows, ForbiddenReporter, type Principal } from '../scope-check.js';
+import type { AppToken } from '../../tokens/app-tokens.js';
+
+/** App tokens (daemon/tokens): who holds the token with this digest, or null. */
+export interface AppTokenVerifier {
+  verify(offered: Buffer, from: string): AppToken | null;
+}
 
 export interface AdminAuthOptions {
   token: string;
@@ -13,6 +20,8 @@ export interface AdminAuthOptions {
   failureWindowMs: number;
   /** Delay before the first 401 of a source; doubles with each further failure in the window. */
   failureDelayMs: number;
+  /** App tokens besides the admin's; absent: the admin token only. */
+  appTokens?: AppTokenVerifier | null;
   onEvent?: EventSink;
   now?: () => number;
 }
@@ -21,13 +30,22 @@ declare module 'fastify' {
   interface FastifyInstance {
     /** preHandler for routes that change anything: bearer admin token required. */
     requireAdmin: (request: FastifyRequest, reply: FastifyReply) => Promise<void>;
+    /** Who holds the bearer token (admin or app); a missing or wrong token fails as requireAdmin does. */
+    authenticate: (request: FastifyRequest, reply: FastifyReply) => Promise<Principal>;
+    /** Refuses a valid app token on a route its scope does not cover (403, reported). */
+    forbid: ForbiddenReporter;
+  }
+  interface FastifyRequest {
+    /** Set once the bearer token was checked. */
+    principal: Principal | null;
   }
 }
 
 const digest = (text: string): Buffer => createHash('sha256').update(text).digest();
 
 /**
- * The valid token is always accepted, whatever the source did before: on a loopback-only API
+ * Bearer tokens: the admin's (everything) and app tokens (a scope each, route-scope.ts).
+ * A valid token is always accepted, whatever the source did before: on a loopback-only API
  * every local app and the admin's CLI share 127.0.0.1, so refusing the address would let one
  * app with a stale token lock the admin out. Guessing is made infeasible by the token (256
  * random bits), and visible and cheap to us by what happens to failures.
@@ -90,10 +108,20 @@ async function adminAuth(app: FastifyInstance, options: AdminAuthOptions): Promi
     });
   };
 
-  app.decorate('requireAdmin', async (request: FastifyRequest, reply: FastifyReply) => {
+  const forbid = new ForbiddenReporter(emit, now);
+  app.decorate('forbid', forbid);
+  app.decorateRequest('principal', null);
+
+  const authenticate = async (request: FastifyRequest, reply: FastifyReply): Promise<Principal> => {
     const header = request.headers.authorization;
     const offered = header === undefined ? null : /^Bearer\s+(\S+)\s*$/i.exec(header)?.[1] ?? null;
-    if (timingSafeEqual(digest(offered ?? ''), expected) && offered !== null) return;
+    const offeredDigest = digest(offered ?? '');
+    // Both checks run for every offered token, each in constant time: which of them matched,
+    // or how nearly, does not show in how long the answer takes.
+    const isAdmin = timingSafeEqual(offeredDigest, expected) && offered !== null;
+    const appToken = offered !== null ? options.appTokens?.verify(offeredDigest, request.ip) ?? null : null;
+    if (isAdmin) return (request.principal = { kind: 'admin' });
+    if (appToken) return (request.principal = { kind: 'app', id: appToken.id, name: appToken.name, scope: appToken.scope });
     const verdict = failures.fail(request.ip);
     report(request, verdict, header === undefined ? 'missing token' : 'invalid token');
     if (verdict.limited) {
@@ -103,6 +131,12 @@ async function adminAuth(app: FastifyInstance, options: AdminAuthOptions): Promi
     }
     await sleep(verdict.delayMs, undefined, { signal: closing.signal }).catch(() => {});
     throw ERR_UNAUTHORIZED();
+  };
+  app.decorate('authenticate', authenticate);
+
+  app.decorate('requireAdmin', async (request: FastifyRequest, reply: FastifyReply) => {
+    const principal = await authenticate(request, reply);
+    if (principal.kind === 'app' && !allows(principal, 'admin')) throw forbid.refuse(request, principal, 'admin');
   });
 }
 

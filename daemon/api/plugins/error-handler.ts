@@ -16,9 +16,12 @@ const FASTIFY_CLIENT_ERRORS: Record<string, IbgwErrorFactory> = {
   FST_ERR_CTP_BODY_TOO_LARGE: ERR_BODY_TOO_LARGE,
 };
 
+/** A `retryAfter` detail (seconds) also goes out as the Retry-After header. */
 function send(reply: FastifyReply, err: IbgwError, status = err.statusCode): FastifyReply {
   const body: Record<string, unknown> = { code: err.code, message: err.message };
   if (err.details) body.details = err.details;
+  const retryAfter = err.details?.retryAfter;
+  if (typeof retryAfter === 'number' && retryAfter > 0) reply.header('retry-after', String(Math.ceil(retryAfter)));
   return reply.status(status).send(body);
 }
 
@@ -30,7 +33,9 @@ function send(reply: FastifyReply, err: IbgwError, status = err.statusCode): Fas
 async function errorHandler(app: FastifyInstance): Promise<void> {
   app.setErrorHandler((err: FastifyError, request, reply) => {
     if (isIbgwError(err)) {
-      if (err.statusCode >= 500) request.log.error({ err }, 'request failed');
+      // A daemon fault is logged; 502-504 describe the gateway's state (already events) and
+      // would flood the log while apps keep asking.
+      if (err.statusCode === 500) request.log.error({ err }, 'request failed');
       return send(reply, err);
     }
     if (err.validation) {

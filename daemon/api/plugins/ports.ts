@@ -10,7 +10,7 @@ import fp from 'fastify-plugin';
 import type { ApiServices } from '../services.js';
 import { noMaintenance } from './maintenance-ports.js';
 
-type PortKey = 'daemonInfo' | 'supervisor' | 'eventStore' | 'gateway' | 'session' | 'notifier' | 'vault' | 'maintenancePorts';
+type PortKey = 'daemonInfo' | 'supervisor' | 'eventStore' | 'gateway' | 'session' | 'notifier' | 'vault' | 'maintenancePorts' | 'ibkr' | 'metrics' | 'tokens';
 
 function portPlugin<K extends PortKey>(key: K, name: string, read: (s: ApiServices) => FastifyInstance[K]) {
   return fp(async (app: FastifyInstance, options: { services: ApiServices }) => {
@@ -33,4 +33,7 @@ export const portPlugins = [
   portPlugin('notifier', 'ibgw-notifier', (s) => s.notifier),
   portPlugin('vault', 'ibgw-vault', (s) => s.vault ?? null),
   portPlugin('maintenancePorts', 'ibgw-maintenance', (s) => s.maintenance ?? noMaintenance),
+  portPlugin('ibkr', 'ibgw-ibkr', (s) => s.ibkr),
+  portPlugin('metrics', 'ibgw-metrics', (s) => s.metrics),
+  portPlugin('tokens', 'ibgw-tokens', (s) => s.tokens ?? null),
 ];

@@ -73,12 +73,13 @@ async function accessRoutes(app: FastifyInstance): Promise<void> {
 
   app.get('/api/v1/access', {
     preHandler: app.requireAdmin,
-    schema: { response: { 200: listsSchema, ...errorResponses } },
+    schema: { summary: 'The allow/deny lists with labels and the probe\'s verdict', response: { 200: listsSchema, ...errorResponses } },
   }, async () => access().list());
 
   app.post<{ Params: { list: ListName }; Body: ChangeBody }>('/api/v1/access/:list', {
     preHandler: app.requireAdmin,
-    schema: { params: listParams, body: changeBody, response: { 200: changeSchema, ...stagedResponse, ...errorResponses } },
+    schema: {
+      summary: 'Add an entry (planned gateway restart, or staged for the next window)', params: listParams, body: changeBody, response: { 200: changeSchema, ...stagedResponse, ...errorResponses } },
   }, async (request, reply) => {
     const { entry, label, force, dryRun, when } = request.body;
     const list = request.params.list;
@@ -88,7 +89,8 @@ async function accessRoutes(app: FastifyInstance): Promise<void> {
 
   app.post<{ Params: { list: ListName }; Body: ChangeBody }>('/api/v1/access/:list/remove', {
     preHandler: app.requireAdmin,
-    schema: { params: listParams, body: changeBody, response: { 200: changeSchema, ...stagedResponse, ...errorResponses } },
+    schema: {
+      summary: 'Remove an entry (planned gateway restart, or staged for the next window)', params: listParams, body: changeBody, response: { 200: changeSchema, ...stagedResponse, ...errorResponses } },
   }, async (request, reply) => {
     const { entry, force, dryRun, when } = request.body;
     const list = request.params.list;
@@ -99,6 +101,7 @@ async function accessRoutes(app: FastifyInstance): Promise<void> {
   app.get<{ Querystring: { address: string } }>('/api/v1/access/explain', {
     preHandler: app.requireAdmin,
     schema: {
+      summary: 'Why an address gets Access Denied, or not',
       querystring: { type: 'object', additionalProperties: false, properties: { address: { type: 'string', minLength: 1, maxLength: 64 } }, required: ['address'] },
       response: { 200: explanationSchema, ...errorResponses },
     },
@@ -107,6 +110,7 @@ async function accessRoutes(app: FastifyInstance): Promise<void> {
   app.get('/api/v1/access/suggestions', {
     preHandler: app.requireAdmin,
     schema: {
+      summary: 'The host\'s networks as candidate entries',
       response: {
         200: {
           type: 'object',

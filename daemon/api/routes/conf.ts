@@ -12,6 +12,8 @@ const textBody = {
 } as const;
 
 const applyBody = { ...textBody, properties: { ...textBody.properties, when: whenProperty } } as const;
+/** conf.yaml text up to 256 KiB as JSON (escapes make it longer on the wire). */
+const CONF_BODY_LIMIT = 1024 * 1024;
 
 const changeResult = {
   type: 'object',
@@ -28,12 +30,14 @@ async function confRoutes(app: FastifyInstance): Promise<void> {
 
   app.get('/api/v1/conf', {
     preHandler: app.requireAdmin,
-    schema: { response: { 200: { type: 'object', properties: { text: { type: 'string' } } }, ...errorResponses } },
+    schema: { summary: 'The managed conf.yaml (secrets redacted)', response: { 200: { type: 'object', properties: { text: { type: 'string' } } }, ...errorResponses } },
   }, async () => ({ text: await conf().current() }));
 
   app.post<{ Body: { text: string } }>('/api/v1/conf/preview', {
     preHandler: app.requireAdmin,
+    bodyLimit: CONF_BODY_LIMIT,
     schema: {
+      summary: 'Diff a proposed conf.yaml',
       body: textBody,
       response: {
         200: {
@@ -52,7 +56,8 @@ async function confRoutes(app: FastifyInstance): Promise<void> {
 
   app.post<{ Body: { text: string; reason?: string; when?: 'now' | 'next-window' } }>('/api/v1/conf/apply', {
     preHandler: app.requireAdmin,
-    schema: { body: applyBody, response: { 200: changeResult, ...stagedResponse, ...errorResponses } },
+    bodyLimit: CONF_BODY_LIMIT,
+    schema: { summary: 'Apply a conf.yaml (planned gateway restart, or staged for the next window)', body: applyBody, response: { 200: changeResult, ...stagedResponse, ...errorResponses } },
   }, async (request, reply) => {
     const { text, reason, when } = request.body;
     if (when === 'next-window') return stageForNextWindow(app, request, reply, { kind: 'conf', text, reason });
@@ -62,6 +67,7 @@ async function confRoutes(app: FastifyInstance): Promise<void> {
   app.get('/api/v1/conf/versions', {
     preHandler: app.requireAdmin,
     schema: {
+      summary: 'Earlier versions kept for rollback',
       response: {
         200: {
           type: 'object',
@@ -80,6 +86,7 @@ async function confRoutes(app: FastifyInstance): Promise<void> {
   app.post<{ Params: { id: number }; Body: { when?: 'now' | 'next-window' } | null }>('/api/v1/conf/rollback/:id', {
     preHandler: app.requireAdmin,
     schema: {
+      summary: 'Roll back to an earlier version (now, or staged for the next window)',
       params: { type: 'object', properties: { id: { type: 'integer', minimum: 1 } }, required: ['id'] },
       body: { type: ['object', 'null'], additionalProperties: false, properties: { when: whenProperty } },
       response: { 200: changeResult, ...stagedResponse, ...errorResponses },

@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import { routePlugin } from '../route-plugin.js';
 import { ERR_VAULT_DISABLED } from '../../errors.js';
-import { errorResponses, errorSchema, nullableString } from '../schemas.js';
+import { errorResponses, errorSchema, noBody, nullableString } from '../schemas.js';
 import type { VaultPort } from '../vault-port.js';
 
 /** The only shape answers take: the serializer drops anything else, a second guard against a secret leaking out. */
@@ -61,16 +61,16 @@ async function credentialsRoutes(app: FastifyInstance): Promise<void> {
   };
   const response = { 200: statusSchema, ...errorResponses, 500: errorSchema };
 
-  app.get('/api/v1/credentials', { preHandler: app.requireAdmin, schema: { response } }, async () => vault().status());
+  app.get('/api/v1/credentials', { preHandler: app.requireAdmin, schema: { summary: 'What the vault holds (never the values)', response } }, async () => vault().status());
 
-  app.put('/api/v1/credentials', { preHandler: app.requireAdmin, schema: { body: putBody, response } }, async (request) => {
+  app.put('/api/v1/credentials', { preHandler: app.requireAdmin, schema: { summary: 'Store the IBKR credentials in the vault', body: putBody, response } }, async (request) => {
     return vault().setCredentials(request.body);
   });
 
-  app.delete('/api/v1/credentials', { preHandler: app.requireAdmin, schema: { response } }, async () => vault().clearCredentials());
+  app.delete('/api/v1/credentials', { preHandler: app.requireAdmin, schema: { summary: 'Remove the IBKR credentials from the vault', body: noBody, response } }, async () => vault().clearCredentials());
 
   // Through the daemon when it runs: it rotates with its own key sources (its .env, its key file).
-  app.post('/api/v1/vault/rotate-key', { preHandler: app.requireAdmin, schema: { response: { 200: rotationSchema, ...errorResponses, 500: errorSchema } } }, async () => vault().rotateKey());
+  app.post('/api/v1/vault/rotate-key', { preHandler: app.requireAdmin, schema: { summary: 'Re-encrypt the vault under a new key', body: noBody, response: { 200: rotationSchema, ...errorResponses, 500: errorSchema } } }, async () => vault().rotateKey());
 }
 
 export default routePlugin(credentialsRoutes, 'ibgw-credentials-routes', ['ibgw-vault']);

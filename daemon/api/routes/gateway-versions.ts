@@ -30,12 +30,13 @@ async function gatewayVersionRoutes(app: FastifyInstance): Promise<void> {
 
   app.get('/api/v1/gateway/versions', {
     ...admin,
-    schema: { response: { 200: Type.Object({ active: nullableId, previous: nullableId, staged: nullableId, versions: Type.Array(version) }), ...errorResponses } },
+    schema: { summary: 'Installed Client Portal Gateway versions', response: { 200: Type.Object({ active: nullableId, previous: nullableId, staged: nullableId, versions: Type.Array(version) }), ...errorResponses } },
   }, async () => versionsPort(app).list());
 
   app.post<{ Body: { path: string } }>('/api/v1/gateway/versions', {
     ...admin,
     schema: {
+      summary: 'Install (stage) a gateway distribution, zip or folder',
       body: Type.Object({ path: Type.String({ minLength: 1, maxLength: 4096, description: 'absolute path of a clientportal.gw zip or folder on the daemon\'s host' }) }, { additionalProperties: false }),
       response: { 200: Type.Object({ version, installed: Type.Boolean() }), ...errorResponses },
     },
@@ -44,6 +45,7 @@ async function gatewayVersionRoutes(app: FastifyInstance): Promise<void> {
   app.post<{ Body: { id: string; when?: 'now' | 'next-window' } }>('/api/v1/gateway/versions/use', {
     ...admin,
     schema: {
+      summary: 'Switch to an installed version, now (gated) or in the next window',
       body: Type.Object({
         id: Type.String({ minLength: 1, maxLength: 64 }),
         when: Type.Optional(Type.Unsafe<'now' | 'next-window'>({ type: 'string', enum: ['now', 'next-window'] })),
@@ -56,7 +58,7 @@ async function gatewayVersionRoutes(app: FastifyInstance): Promise<void> {
   });
 
   app.post('/api/v1/gateway/versions/check', {
-    ...admin, schema: { response: { 200: Type.Object({}, { additionalProperties: true }), ...errorResponses } },
+    ...admin, schema: { summary: 'Check the update URL now', response: { 200: Type.Object({}, { additionalProperties: true }), ...errorResponses } },
   }, async () => {
     const check = app.maintenancePorts.updateCheck?.() ?? null;
     if (!check) throw ERR_MAINTENANCE_UNAVAILABLE('the gateway update check is off (maintenance.updateCheck.url)');

@@ -18,7 +18,7 @@ async function gatewayRoutes(app: FastifyInstance): Promise<void> {
   for (const action of ['start', 'stop', 'restart'] as Action[]) {
     app.post<{ Body: { reason?: string } | null }>(`/api/v1/gateway/${action}`, {
       preHandler: app.requireAdmin,
-      schema: { body: actionBody, response: { 200: gatewayStatusSchema, ...errorResponses } },
+      schema: { summary: `${action} the gateway`, body: actionBody, response: { 200: gatewayStatusSchema, ...errorResponses } },
     }, async (request) => {
       const reason = request.body?.reason ?? `operator ${action} via API`;
       await app.supervisor[action](reason);
@@ -29,6 +29,7 @@ async function gatewayRoutes(app: FastifyInstance): Promise<void> {
   app.get<{ Querystring: { limit: number } }>('/api/v1/gateway/logs', {
     preHandler: app.requireAdmin,
     schema: {
+      summary: 'The last captured gateway output lines (secrets redacted)',
       querystring: { type: 'object', additionalProperties: false, properties: { limit: { type: 'integer', minimum: 1, maximum: 10000, default: 200 } } },
       response: {
         200: { type: 'object', properties: { lines: { type: 'array', items: { type: 'object', properties: { stream: { type: 'string' }, text: { type: 'string' }, at: { type: ['string', 'number'] } } } } } },
@@ -40,6 +41,7 @@ async function gatewayRoutes(app: FastifyInstance): Promise<void> {
   app.get<{ Querystring: { limit: number; sinceId?: number; type?: string } }>('/api/v1/events', {
     preHandler: app.requireAdmin,
     schema: {
+      summary: 'Recorded events, newest last',
       querystring: {
         type: 'object',
         additionalProperties: false,

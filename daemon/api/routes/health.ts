@@ -8,11 +8,13 @@ import { routePlugin } from '../route-plugin.js';
  */
 async function healthRoutes(app: FastifyInstance): Promise<void> {
   app.get('/healthz', {
-    schema: { response: { 200: { type: 'object', properties: { status: { type: 'string' } } } } },
+    schema: {
+      summary: 'The daemon is alive', response: { 200: { type: 'object', properties: { status: { type: 'string' } } } } },
   }, async () => ({ status: 'ok' }));
 
   app.get('/readyz', {
     schema: {
+      summary: '200 only while the gateway is ready and the IBKR session authenticated',
       response: {
         200: { type: 'object', properties: { ready: { type: 'boolean' }, gateway: { type: 'string' }, session: { type: ['string', 'null'] } } },
         503: { type: 'object', properties: { ready: { type: 'boolean' }, gateway: { type: 'string' }, session: { type: ['string', 'null'] }, reason: { type: 'string' } } },

@@ -14,6 +14,7 @@ async function notificationRoutes(app: FastifyInstance): Promise<void> {
   app.get('/api/v1/notifications', {
     preHandler: app.requireAdmin,
     schema: {
+      summary: 'Notification channels, rules and the outbox',
       response: {
         200: {
           type: 'object',
@@ -34,6 +35,7 @@ async function notificationRoutes(app: FastifyInstance): Promise<void> {
   app.post<{ Body: { channel: string } }>('/api/v1/notifications/test', {
     preHandler: app.requireAdmin,
     schema: {
+      summary: 'Send a test notification through one channel',
       body: { type: 'object', additionalProperties: false, required: ['channel'], properties: { channel: { type: 'string', minLength: 1, maxLength: 64 } } },
       response: {
         // 200 even when the receiver refused: the test ran, and its answer is the result.

@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import { routePlugin } from '../route-plugin.js';
 import { ERR_SESSION_DISABLED } from '../../errors.js';
-import { errorResponses } from '../schemas.js';
+import { errorResponses, noBody } from '../schemas.js';
 import type { SessionPort } from '../services.js';
 
 const open = { type: 'object', additionalProperties: true } as const;
@@ -18,7 +18,7 @@ async function sessionRoutes(app: FastifyInstance): Promise<void> {
   };
 
   app.get('/api/v1/session', {
-    schema: { response: { 200: { type: 'object', properties: { status: open, metrics: open } }, ...errorResponses } },
+    schema: { summary: 'Session state, ladder, login budget and metrics', response: { 200: { type: 'object', properties: { status: open, metrics: open } }, ...errorResponses } },
   }, async () => {
     const keeper = session();
     return { status: keeper.status(), metrics: keeper.metrics() };
@@ -32,7 +32,7 @@ async function sessionRoutes(app: FastifyInstance): Promise<void> {
   for (const [name, act] of actions) {
     app.post(`/api/v1/session/${name}`, {
       preHandler: app.requireAdmin,
-      schema: { response: { 200: open, ...errorResponses } },
+      schema: { summary: `session ${name}`, body: noBody, response: { 200: open, ...errorResponses } },
     }, async () => {
       const keeper = session();
       await act(keeper);

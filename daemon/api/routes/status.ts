@@ -12,9 +12,25 @@ function publicInfo(info: Record<string, unknown>): Record<string, unknown> {
   return { kind, baseUrl, customCommand, tls };
 }
 
+/**
+ * Apps poll status; building and serialising it costs several times a bare route. The answer
+ * is kept for a moment — and dropped at once by any event (a gateway or session transition is
+ * one), so a change always shows in the next answer; only gauges such as uptime and cpu may
+ * be this much old.
+ */
+const STATUS_REUSE_MS = 500;
+
 async function statusRoutes(app: FastifyInstance): Promise<void> {
+  let kept: { body: string | Buffer | ArrayBuffer; at: number } | null = null;
+  const drop = () => { kept = null; };
+  // Absent only in tests that build the API around a few services (and never ask for status).
+  const events = app.eventStore;
+  events?.on('event', drop);
+  app.addHook('onClose', async () => { events?.off('event', drop); });
+
   app.get('/api/v1/status', {
     schema: {
+      summary: 'Daemon, gateway and session status',
       response: {
         200: {
           type: 'object',
@@ -39,14 +55,20 @@ async function statusRoutes(app: FastifyInstance): Promise<void> {
         },
       },
     },
-  }, async () => {
-    const { daemonInfo: daemon, supervisor, session, gateway, eventStore: store } = app;
-    return {
-      daemon: { pid: daemon.pid, version: daemon.version, uptime: (Date.now() - daemon.startedAt) / 1000, config: daemon.configStatus() as Record<string, unknown> },
-      gateway: { ...supervisor.status(), restartsAllTime: store.data.gateway.restarts, info: publicInfo(gateway.info()) },
-      session: session ? session.status() : null,
-      maintenance: app.maintenancePorts.maintenance()?.status() ?? null,
-    };
+  }, async (_request, reply) => {
+    const now = Date.now();
+    if (!kept || now - kept.at >= STATUS_REUSE_MS) {
+      const { daemonInfo: daemon, supervisor, session, gateway, eventStore: store } = app;
+      const status = {
+        daemon: { pid: daemon.pid, version: daemon.version, uptime: (now - daemon.startedAt) / 1000, config: daemon.configStatus() as Record<string, unknown> },
+        gateway: { ...supervisor.status(), restartsAllTime: store.data.gateway.restarts, info: publicInfo(gateway.info()) },
+        session: session ? session.status() : null,
+        maintenance: app.maintenancePorts.maintenance()?.status() ?? null,
+      };
+      // Serialised by the route's own response schema, once per reuse period.
+      kept = { body: reply.serialize(status), at: now };
+    }
+    return reply.type('application/json; charset=utf-8').send(kept.body as string);
   });
 }
 

@@ -38,10 +38,10 @@ type CheckBody = { certPem?: string; keyPem?: string; pfxBase64?: string; passph
 async function tlsRoutes(app: FastifyInstance): Promise<void> {
   const tls = managedPort(app, 'tls');
 
-  app.get('/api/v1/tls', { schema: { response: { 200: summarySchema, ...errorResponses } } }, async () => tls().summary());
+  app.get('/api/v1/tls', { schema: { summary: 'Certificate summary', response: { 200: summarySchema, ...errorResponses } } }, async () => tls().summary());
 
   app.get('/api/v1/tls/ca.pem', {
-    schema: { response: { 200: { type: 'string' }, ...errorResponses } },
+    schema: { summary: 'The CA PEM that apps verify the gateway with', response: { 200: { type: 'string' }, ...errorResponses } },
   }, async (_request, reply) => {
     const pem = await tls().ca();
     if (!pem) throw ERR_GATEWAY_UNMANAGED('a CA', 'tls.mode gateway');
@@ -51,6 +51,7 @@ async function tlsRoutes(app: FastifyInstance): Promise<void> {
   app.post<{ Body: { reason?: string; when?: 'now' | 'next-window' } | null }>('/api/v1/tls/renew', {
     preHandler: app.requireAdmin,
     schema: {
+      summary: 'Renew the generated certificate (planned gateway restart, or staged for the next window)',
       body: { type: ['object', 'null'], additionalProperties: false, properties: { reason: { type: 'string', maxLength: 200 }, when: whenProperty } },
       response: { 200: certificateSchema, ...stagedResponse, ...errorResponses, 500: { type: 'object', properties: { code: { type: 'string' }, message: { type: 'string' } } } },
     },
@@ -63,7 +64,10 @@ async function tlsRoutes(app: FastifyInstance): Promise<void> {
   // Checks a certificate for tls.mode import before the config names it: key match, dates, SANs.
   app.post<{ Body: CheckBody }>('/api/v1/tls/check', {
     preHandler: app.requireAdmin,
+    // PEM pair or a base64 PKCS#12: the schema's maxLengths add up to about 800 KB.
+    bodyLimit: 1024 * 1024,
     schema: {
+      summary: 'Check a certificate before importing it',
       body: {
         type: 'object',
         additionalProperties: false,

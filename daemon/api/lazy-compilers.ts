@@ -1,0 +1,39 @@
+/**
+ * Fastify compiles a validator (ajv) and a serializer (fast-json-stringify) for every route
+ * schema when the app starts. Each compiled function is generated code that stays in memory;
+ * across the API's routes that is several megabytes of a daemon that must idle small, while
+ * most routes (maintenance, versions, TLS import …) are called rarely or never. These factories
+ * hand Fastify the same compilers, deferred: a route's functions are built on its first
+ * request and kept from then on. Validation and output are unchanged.
+ */
+import { AjvCompiler } from '@fastify/ajv-compiler';
+import { SerializerSelector } from '@fastify/fast-json-stringify-compiler';
+
+type Validate = ((data: unknown) => unknown) & { errors?: unknown };
+type RouteSchema = { schema: unknown; method: string; url: string; httpPart?: string };
+
+function lazyValidatorFactory(...args: unknown[]): (route: RouteSchema) => Validate {
+  const build = (AjvCompiler() as (...a: unknown[]) => (route: RouteSchema) => Validate)(...args);
+  return (route) => {
+    let compiled: Validate | null = null;
+    const validate: Validate = (data) => {
+      compiled ??= build(route);
+      const result = compiled(data);
+      // Fastify reads an ajv validator's errors from the function itself.
+      validate.errors = compiled.errors;
+      return result;
+    };
+    validate.errors = null;
+    return validate;
+  };
+}
+
+function lazySerializerFactory(...args: unknown[]): (route: RouteSchema) => (data: unknown) => string {
+  const build = (SerializerSelector() as (...a: unknown[]) => (route: RouteSchema) => (data: unknown) => string)(...args);
+  return (route) => {
+    let compiled: ((data: unknown) => string) | null = null;
+    return (data) => (compiled ??= build(route))(data);
+  };
+}
+
+export const lazyCompilers = { buildValidator: lazyValidatorFactory, buildSerializer: lazySerializerFactory };
