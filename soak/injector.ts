@@ -54,7 +54,8 @@ interface Running {
 const COMPOUND_EXTRA_MS = 20_000;
 
 function mergeExpectations(list: Expectations[]): Expectations {
-  const restart = list.some((e) => e.gatewayRestart === true) ? true : list.some((e) => e.gatewayRestart === false) ? false : undefined;
+  // A restart is required if one fault requires it, and forbidden only if every fault forbids it.
+  const restart = list.some((e) => e.gatewayRestart === true) ? true : list.every((e) => e.gatewayRestart === false) ? false : undefined;
   const extras = list.map((e) => e.extra).filter((x): x is NonNullable<Expectations['extra']> => x !== undefined);
   return {
     gatewayRestart: restart,

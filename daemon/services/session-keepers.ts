@@ -25,8 +25,6 @@ export interface KeeperDeps {
   login: LoginLifecycle;
   supervisor: Supervisor;
   calendar: MaintenanceCalendar;
-  /** The replaced keeper's last tickle (a rebuild keeps IBKR's tickle pace). */
-  lastTickleAt?: number | null;
   /** IBKR's pacing shared with the apps (Client Portal only: the TWS API is not paced here). */
   pacer?: CallPacer;
 }
@@ -60,6 +58,6 @@ export function buildKeeper(ctx: DaemonContext, config: Config, deps: KeeperDeps
   const gateway = () => deps.gateway.current();
   return new SessionKeeper({
     ...common, baseUrl: () => gateway().baseUrl(), ca: () => gateway().ca(), gateway: control,
-    login: deps.login.driver.login, loginUnavailable: deps.login.unavailable, pacer: deps.pacer, lastTickleAt: deps.lastTickleAt,
+    login: deps.login.driver.login, loginUnavailable: deps.login.unavailable, pacer: deps.pacer,
   });
 }

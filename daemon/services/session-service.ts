@@ -54,13 +54,13 @@ export class SessionService implements Service {
     if (this.#keeper && 'admitLogin' in this.#keeper) await this.#keeper.admitLogin();
   }
 
-  #build(config: Config, lastTickleAt: number | null): Keeper | null {
+  #build(config: Config): Keeper | null {
     if (!config.session.enabled) return null;
-    return buildKeeper(this.#ctx, config, { gateway: this.#deps.gateway, login: this.#deps.login, supervisor: this.#deps.supervisor.supervisor, calendar: this.#deps.calendar, pacer: this.#deps.pacer, lastTickleAt });
+    return buildKeeper(this.#ctx, config, { gateway: this.#deps.gateway, login: this.#deps.login, supervisor: this.#deps.supervisor.supervisor, calendar: this.#deps.calendar, pacer: this.#deps.pacer });
   }
 
-  async start(lastTickleAt: number | null = null): Promise<void> {
-    this.#keeper = this.#build(this.#ctx.config(), lastTickleAt);
+  async start(): Promise<void> {
+    this.#keeper = this.#build(this.#ctx.config());
     this.#keeper?.start();
     // The gateway may already be up (a rebuild, or a start that won the race).
     if (this.#keeper && this.#deps.supervisor.supervisor.status().state === 'running') this.#keeper.onGatewayReady();
@@ -73,10 +73,7 @@ export class SessionService implements Service {
   }
 
   async reconfigure(): Promise<void> {
-    // The new keeper keeps the old one's tickle pace: a first tickle within IBKR's second was a
-    // 429 and a 15-minute penalty box for the session (found by the soak).
-    const lastTickleAt = this.#keeper?.status().lastTickleAt ?? null;
     await this.stop();
-    await this.start(lastTickleAt);
+    await this.start();
   }
 }

@@ -51,12 +51,6 @@ export interface SessionKeeperOptions {
   gatewayPollMs?: number;
   /** Least time between two tickles (1100: IBKR allows one a second). Tests lift it with the simulator's limit. */
   minTickleGapMs?: number;
-  /**
-   * The previous keeper's last tickle, when this one replaces it (a session.* edit): IBKR's
-   * one-a-second limit is per address, not per keeper, and a first tickle sent too soon is a
-   * 429 and a penalty box.
-   */
-  lastTickleAt?: number | null;
 }
 
 export interface RecoveryRecord {

@@ -87,7 +87,6 @@ export class SessionKeeper {
       tickleIntervalMs: c.tickleIntervalMs, livenessMs: c.livenessIntervalMs,
       suspectMs: c.suspectProbeMs, tickleGapMs: options.minTickleGapMs ?? MIN_TICKLE_GAP_MS,
     });
-    this.#schedule.lastTickleAt = options.lastTickleAt ?? null;
     this.#probes = new Probes({
       client: this.#client, seen: this.#seen, schedule: this.#schedule, report: this.#report, now, livenessTimeoutMs: c.livenessTimeoutMs,
     });
