@@ -45,4 +45,16 @@ export default tseslint.config(
     languageOptions: { globals: { process: 'readonly', console: 'readonly', module: 'writable', require: 'readonly', URL: 'readonly', setTimeout: 'readonly', clearTimeout: 'readonly', setInterval: 'readonly', Buffer: 'readonly', __dirname: 'readonly' } },
     rules: { '@typescript-eslint/no-require-imports': 'off' },
   },
+  {
+    // The admin UI runs in the browser (plain ES modules, no bundler).
+    files: ['admin-ui/**/*.js'],
+    languageOptions: {
+      sourceType: 'module',
+      globals: Object.fromEntries([
+        'window', 'document', 'location', 'history', 'navigator', 'fetch', 'EventSource', 'ResizeObserver', 'Intl', 'URL', 'URLSearchParams',
+        'addEventListener', 'removeEventListener', 'setTimeout', 'clearTimeout', 'setInterval', 'clearInterval', 'btoa', 'Blob', 'console',
+      ].map((name) => [name, 'readonly'])),
+    },
+    rules: { 'no-unused-vars': ['error', { argsIgnorePattern: '^_', caughtErrors: 'none' }], eqeqeq: ['error', 'smart'] },
+  },
 );

@@ -190,3 +190,8 @@ export const ERR_LOGIN_NOT_AUTHENTICATED = createError('IBGW_LOGIN_NOT_AUTHENTIC
 export const ERR_LOGIN_ABORTED = createError('IBGW_LOGIN_ABORTED', 'the login was stopped: %s', 503);
 export const ERR_LOGIN_BUSY = createError('IBGW_LOGIN_BUSY', 'a login is already running', 409);
 export const ERR_LOGIN_LEFTOVER = createError('IBGW_LOGIN_LEFTOVER', 'browser processes survived the login and were killed: %s', 500);
+
+// --- admin UI (issue 12) ---------------------------------------------------------------------
+export const ERR_LOGIN_SCREENSHOT_NOT_FOUND = createError('IBGW_LOGIN_SCREENSHOT_NOT_FOUND', 'no login screenshot %s (see GET /api/v1/login)', 404);
+export const ERR_LOGIN_UNAVAILABLE = createError('IBGW_LOGIN_UNAVAILABLE', 'this daemon has no browser login', 409);
+export const ERR_UI_CSRF = createError('IBGW_UI_CSRF', 'a change made with the admin UI\'s session cookie needs its x-csrf-token header (reload the page)', 403);

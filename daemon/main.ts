@@ -16,6 +16,7 @@ import { CalendarService } from './services/calendar-service.js';
 import { ConfigWatchService } from './services/config-watch-service.js';
 import { DaemonDirService } from './services/daemon-dir.js';
 import { GatewayService } from './services/gateway-service.js';
+import { HistoryService } from './services/history-service.js';
 import { LoginLifecycle } from './services/login-lifecycle.js';
 import { MaintenanceLifecycle } from './services/maintenance-lifecycle.js';
 import { IbkrService } from './services/ibkr-service.js';
@@ -78,7 +79,8 @@ export async function startDaemon(options: DaemonOptions = {}): Promise<Daemon> 
   });
   const tokens = new TokenService(ctx);
   const configWatch = new ConfigWatchService(ctx);
-  const api = new ApiService(ctx, ['store', 'supervisor', 'gateway', 'session', 'notifier', 'vault', 'maintenance', 'ibkr', 'metrics', 'tokens', 'config-watch'], () => ({
+  const history = new HistoryService(ctx, { supervisor: supervisor.supervisor, lastTickle: () => session.keeper()?.status() ?? null });
+  const api = new ApiService(ctx, ['store', 'supervisor', 'gateway', 'session', 'notifier', 'vault', 'maintenance', 'ibkr', 'metrics', 'tokens', 'config-watch', 'history', 'login'], () => ({
     configStatus: () => configWatch.status(),
     supervisor: supervisor.supervisor,
     store: store.store,
@@ -93,6 +95,8 @@ export async function startDaemon(options: DaemonOptions = {}): Promise<Daemon> 
     ibkr: ibkr.port,
     metrics: metrics.port,
     tokens: tokens.port,
+    statusHistory: history.history,
+    login: login.ports(),
   }));
   const startup = new StartupService(ctx, {
     supervisor: supervisor.supervisor, store: store.store, gatewayShouldRun: () => maintenance.service.gatewayShouldRun(),
@@ -100,7 +104,7 @@ export async function startDaemon(options: DaemonOptions = {}): Promise<Daemon> 
   });
 
   const registry = new ServiceRegistry(
-    [daemonDir, store, vault, notify, gateway, supervisor, calendar, metrics, ibkr, login, session, maintenance, tokens, configWatch, api, startup],
+    [daemonDir, store, vault, notify, gateway, supervisor, calendar, metrics, ibkr, login, session, history, maintenance, tokens, configWatch, api, startup],
     { onEvent: ctx.record, defaultStopTimeoutMs: 10_000 },
   );
   configWatch.onChange((next, change) => registry.reconfigure(next, change));

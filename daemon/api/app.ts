@@ -3,7 +3,9 @@ import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance, t
 import { ERR_BAD_URL } from '../errors.js';
 import type { Logger } from '../logger.js';
 import type { EventSink } from '../events.js';
+import { packagePath } from '../package-root.js';
 import adminAuth from './plugins/admin-auth.js';
+import adminUi from './plugins/admin-ui.js';
 import errorHandler from './plugins/error-handler.js';
 import { lazyCompilers } from './lazy-compilers.js';
 import eventStreams from './plugins/event-streams.js';
@@ -11,6 +13,7 @@ import openapi from './plugins/openapi.js';
 import { portPlugins } from './plugins/ports.js';
 import requestMetrics from './plugins/request-metrics.js';
 import scopes from './plugins/scopes.js';
+import uiSession from './plugins/ui-session.js';
 import accessRoutes from './routes/access.js';
 import appRoutes from './routes/apps.js';
 import confRoutes from './routes/conf.js';
@@ -21,14 +24,17 @@ import gatewayVersionRoutes from './routes/gateway-versions.js';
 import healthRoutes from './routes/health.js';
 import ibkrRoutes from './routes/ibkr.js';
 import metricsRoutes from './routes/metrics.js';
+import loginRoutes from './routes/login.js';
 import notificationRoutes from './routes/notifications.js';
 import maintenanceRoutes from './routes/maintenance.js';
 import sessionRoutes from './routes/session.js';
+import statusHistoryRoutes from './routes/status-history.js';
 import statusRoutes from './routes/status.js';
 import tlsRoutes from './routes/tls.js';
 import tokenRoutes from './routes/tokens.js';
 import { BODY_LIMIT } from './schemas.js';
 import type { StreamLimits } from './event-stream.js';
+import uiSessionRoutes from './routes/ui-session.js';
 import type { ApiServices } from './services.js';
 
 export interface AppOptions {
@@ -38,7 +44,20 @@ export interface AppOptions {
   onEvent?: EventSink;
   /** Live event streams: per-client buffer, client count, heartbeat (tests make them small). */
   streamLimits?: Partial<StreamLimits>;
+  /** The admin UI (config key `ui`); on with these defaults when not given. */
+  ui?: Partial<UiOptions>;
 }
+
+export interface UiOptions {
+  enabled: boolean;
+  /** The folder of the built UI (dist/admin-ui). */
+  root: string;
+  idleMs: number;
+  maxAgeMs: number;
+  maxSessions: number;
+}
+
+const UI_DEFAULTS = { enabled: true, idleMs: 3_600_000, maxAgeMs: 12 * 3_600_000, maxSessions: 16 };
 
 /** Builds the API; never listens (server.ts does), so tests use app.inject() or listen on port 0. */
 export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
@@ -75,8 +94,15 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   await app.register(eventStreams, { limits: options.streamLimits });
   // Before the routes: it collects their schemas as they are added.
   await app.register(openapi, { version: options.services.daemon?.version ?? '0.0.0' });
+  const ui: UiOptions = { ...UI_DEFAULTS, root: packagePath('admin-ui'), ...options.ui };
+  if (ui.enabled) {
+    await app.register(uiSession, { idleMs: ui.idleMs, maxAgeMs: ui.maxAgeMs, maxSessions: ui.maxSessions, onEvent: options.onEvent });
+    await app.register(uiSessionRoutes);
+    await app.register(adminUi, { root: ui.root });
+  }
   await app.register(healthRoutes);
   await app.register(statusRoutes);
+  await app.register(statusHistoryRoutes);
   await app.register(gatewayRoutes);
   await app.register(accessRoutes);
   await app.register(tlsRoutes);
@@ -84,6 +110,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   await app.register(sessionRoutes);
   await app.register(notificationRoutes);
   await app.register(credentialsRoutes);
+  await app.register(loginRoutes);
   await app.register(maintenanceRoutes);
   await app.register(gatewayVersionRoutes);
   await app.register(ibkrRoutes);

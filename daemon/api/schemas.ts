@@ -64,3 +64,9 @@ export const gatewayStatusSchema = {
   },
   required: ['state', 'pid', 'since', 'restartsSinceStart', 'lastExit', 'cpu', 'memory'],
 } as const;
+
+/**
+ * Why an operator acted: it goes into events, logs and notifications, so it is one line of
+ * printable text (no control characters that would split or forge a log line), and not empty.
+ */
+export const reasonSchema = { type: 'string', minLength: 1, maxLength: 200, pattern: '^[^\\u0000-\\u001f\\u007f]+$' } as const;

@@ -8,6 +8,8 @@ import type { ConfService } from '../gateway/conf-service.js';
 import type { ConnectionReport } from '../ibkr/connection-check.js';
 import type { ForwardAnswer, ForwardRequest } from '../ibkr/pass-through.js';
 import type { Portfolio } from '../ibkr/portfolio.js';
+import type { StatusHistory } from '../history/status-history.js';
+import type { LoginPort } from './login-port.js';
 import type { Store } from '../store/store.js';
 import type { AppTokens } from '../tokens/app-tokens.js';
 import type { TlsService } from '../tls/tls-service.js';
@@ -81,6 +83,9 @@ export interface IbkrPort {
   testConnection(): Promise<ConnectionReport>;
 }
 
+/** The last hour of resource samples and keep-alive latency (daemon/history). */
+export type StatusHistoryPort = Pick<StatusHistory, 'read'>;
+
 /** What the routes need of the notifier (daemon/notify/notifier.ts implements it). */
 export interface NotifierPort {
   status(): NotifierStatus;
@@ -100,6 +105,9 @@ declare module 'fastify' {
     ibkr: IbkrPort;
     metrics: MetricsPort;
     tokens: TokensPort | null;
+    statusHistory: StatusHistoryPort;
+    /** The browser login driver; null when the daemon has none (its route answers 409). */
+    login: LoginPort | null;
   }
 }
 
@@ -120,6 +128,9 @@ export interface ApiServices {
   vault: VaultPort | null;
   /** Absent: maintenance routes answer 409 IBGW_MAINTENANCE_UNAVAILABLE. */
   maintenance?: MaintenancePorts;
+  /** Absent: an empty history (the routes answer with no samples). */
+  statusHistory?: StatusHistoryPort;
+  login?: LoginPort | null;
   adminToken: string;
   ibkr: IbkrPort;
   metrics: MetricsPort;

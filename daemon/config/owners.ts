@@ -42,6 +42,7 @@ export const CONFIG_OWNERS: readonly ConfigOwner[] = [
   { key: 'vault', owner: 'vault', effect: 'live' },
   { key: 'maintenance', owner: 'maintenance', effect: 'live' },
   { key: 'login', owner: 'login', effect: 'live' },
+  { key: 'ui', owner: 'api', effect: 'daemon-restart' },
 ];
 
 const covers = (key: string, path: string): boolean => path === key || path.startsWith(`${key}.`);

@@ -172,6 +172,12 @@ export const configSchema = closed({
   }),
   maintenance: MaintenanceConfigSchema,
   login: LoginConfigSchema,
+  ui: closed({
+    enabled: Type.Boolean({ description: 'serve the admin UI under /ui/ (the API is there either way)' }),
+    sessionIdleMinutes: int(1, 'a sign-in not used for this long ends'),
+    sessionMaxHours: int(1, 'no sign-in lasts longer than this, however busy'),
+    maxSessions: int(1, 'sign-ins kept at once; past it the least recently used one ends'),
+  }, 'the admin UI served by the daemon'),
 });
 
 /** Paths (dotted) whose values are file paths, resolved against the folder of the file that set them. */

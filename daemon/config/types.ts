@@ -19,6 +19,7 @@ export type SessionConfig = Config['session'];
 export type LoggingConfig = Config['logging'];
 export type StoreConfig = Config['store'];
 export type VaultConfig = Config['vault'];
+export type UiConfig = Config['ui'];
 export type { IbcConfig, IbGatewayConfig } from './tws-schema.js';
 export type MaintenanceConfig = Config['maintenance'];
 export type LoginConfig = Config['login'];

@@ -51,6 +51,12 @@ export class ApiService implements Service {
       logger: this.#ctx.logger,
       onEvent: this.#ctx.record,
       auth: { maxFailures: config.api.authMaxFailures, failureWindowMs: config.api.authFailureWindowMs, failureDelayMs: config.api.authFailureDelayMs },
+      ui: {
+        enabled: config.ui.enabled,
+        idleMs: config.ui.sessionIdleMinutes * 60_000,
+        maxAgeMs: config.ui.sessionMaxHours * 3_600_000,
+        maxSessions: config.ui.maxSessions,
+      },
       services: withPorts(this.#ports(), {
         config: () => this.#ctx.config(),
         daemon: { pid: process.pid, version: packageVersion, startedAt: this.#ctx.startedAt },

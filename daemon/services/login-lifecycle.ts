@@ -1,6 +1,10 @@
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { LoginPort } from '../api/login-port.js';
 import type { DaemonContext } from '../lifecycle/daemon-context.js';
 import type { ConfigUpdate, Service } from '../lifecycle/service.js';
 import { LoginDriver } from '../login/driver.js';
+import { listScreenshots } from '../login/screenshots.js';
 import type { VaultService } from '../vault/vault-service.js';
 import type { GatewayService } from './gateway-service.js';
 
@@ -18,9 +22,11 @@ export class LoginLifecycle implements Service {
   #browserMissing: string | null = null;
   #credentialsStored = false;
   readonly #vault: VaultService;
+  readonly #dir: string;
 
   constructor(ctx: DaemonContext, deps: { gateway: GatewayService; vault: VaultService }) {
     this.#vault = deps.vault;
+    this.#dir = join(ctx.config().dataDir, 'login');
     deps.vault.on('credentials-changed', (c) => { this.#credentialsStored = c.action !== 'cleared'; });
     const config = ctx.config();
     this.driver = new LoginDriver({
@@ -38,6 +44,16 @@ export class LoginLifecycle implements Service {
     if (this.#browserMissing) return this.#browserMissing;
     return this.#credentialsStored ? null : 'no IBKR credentials stored (ibgw credentials set)';
   };
+
+  /** The API's view: state, last attempt, and the failure screenshots by name (only names the driver wrote). */
+  ports(): LoginPort {
+    return {
+      status: () => this.driver.status(),
+      unavailable: this.unavailable,
+      screenshots: () => listScreenshots(this.#dir),
+      screenshot: async (name) => (listScreenshots(this.#dir).includes(name) ? readFile(join(this.#dir, name)).catch(() => null) : null),
+    };
+  }
 
   async start(): Promise<void> {
     await this.driver.start();

@@ -63,3 +63,20 @@ t.test('trade tokens pass orders only when allowTrading is on', async (t) => {
   const order = await app.inject({ method: 'POST', url: '/api/v1/ibkr/iserver/account/DU1/orders', headers: { authorization: `Bearer ${trade.token}` }, payload: { orders: [] } });
   t.match([order.statusCode, order.json().details?.reason], [503, 'gateway-stopped'], 'past scope and read-only: on to the gateway');
 });
+
+t.test('an app token signs in to the admin UI read-only: it reads, and the API still refuses its changes', async (t) => {
+  const d = await startApiDaemon(t, { gateway: { autoStart: false }, api: { authFailureDelayMs: 1 } });
+  const app = d.daemon.app;
+  const token = (await app.inject({ method: 'POST', url: '/api/v1/tokens', headers: { authorization: `Bearer ${d.token}` }, payload: { name: 'wallboard', scope: 'read' } })).json().token;
+  const signIn = await app.inject({ method: 'POST', url: '/api/v1/ui/session', payload: { token } });
+  t.equal(signIn.statusCode, 200);
+  t.match(signIn.json(), { signedIn: true, role: 'read' });
+  const setCookie = signIn.headers['set-cookie'];
+  const cookie = (Array.isArray(setCookie) ? setCookie[0] : setCookie ?? '').split(';')[0];
+  const headers = { cookie, 'x-csrf-token': signIn.json().csrf };
+  t.equal((await app.inject({ method: 'GET', url: '/api/v1/session', headers })).statusCode, 200, 'read views work');
+  const change = await app.inject({ method: 'POST', url: '/api/v1/gateway/start', headers, payload: {} });
+  t.equal(change.statusCode, 403, 'a change with a read-only session is refused by the scope check');
+  t.equal(change.json().code, 'IBGW_FORBIDDEN');
+  t.equal(d.daemon.supervisor.status().state, 'stopped');
+});

@@ -34,6 +34,12 @@ declare module 'fastify' {
     authenticate: (request: FastifyRequest, reply: FastifyReply) => Promise<Principal>;
     /** Refuses a valid app token on a route its scope does not cover (403, reported). */
     forbid: ForbiddenReporter;
+    /**
+     * Refuses a request whose credentials failed another check (the UI session's CSRF header)
+     * the way a wrong token is refused: counted for its address, reported, held, then `error`
+     * is thrown (429 past the limit).
+     */
+    authFailure: (request: FastifyRequest, reply: FastifyReply, reason: string, error?: Error) => Promise<never>;
   }
   interface FastifyRequest {
     /** Set once the bearer token was checked. */
@@ -112,6 +118,19 @@ async function adminAuth(app: FastifyInstance, options: AdminAuthOptions): Promi
   app.decorate('forbid', forbid);
   app.decorateRequest('principal', null);
 
+  const authFailure = async (request: FastifyRequest, reply: FastifyReply, reason: string, error: Error = ERR_UNAUTHORIZED()): Promise<never> => {
+    const verdict = failures.fail(request.ip);
+    report(request, verdict, reason);
+    if (verdict.limited) {
+      const seconds = Math.max(1, Math.ceil(verdict.retryAfterMs / 1000));
+      reply.header('retry-after', String(seconds));
+      throw ERR_AUTH_THROTTLED(request.ip, seconds);
+    }
+    await sleep(verdict.delayMs, undefined, { signal: closing.signal }).catch(() => {});
+    throw error;
+  };
+  app.decorate('authFailure', authFailure);
+
   const authenticate = async (request: FastifyRequest, reply: FastifyReply): Promise<Principal> => {
     const header = request.headers.authorization;
     const offered = header === undefined ? null : /^Bearer\s+(\S+)\s*$/i.exec(header)?.[1] ?? null;
@@ -122,15 +141,7 @@ async function adminAuth(app: FastifyInstance, options: AdminAuthOptions): Promi
     const appToken = offered !== null ? options.appTokens?.verify(offeredDigest, request.ip) ?? null : null;
     if (isAdmin) return (request.principal = { kind: 'admin' });
     if (appToken) return (request.principal = { kind: 'app', id: appToken.id, name: appToken.name, scope: appToken.scope });
-    const verdict = failures.fail(request.ip);
-    report(request, verdict, header === undefined ? 'missing token' : 'invalid token');
-    if (verdict.limited) {
-      const seconds = Math.max(1, Math.ceil(verdict.retryAfterMs / 1000));
-      reply.header('retry-after', String(seconds));
-      throw ERR_AUTH_THROTTLED(request.ip, seconds);
-    }
-    await sleep(verdict.delayMs, undefined, { signal: closing.signal }).catch(() => {});
-    throw ERR_UNAUTHORIZED();
+    return authFailure(request, reply, header === undefined ? 'missing token' : 'invalid token');
   };
   app.decorate('authenticate', authenticate);
 

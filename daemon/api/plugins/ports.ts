@@ -8,9 +8,10 @@
 import type { FastifyInstance } from 'fastify';
 import fp from 'fastify-plugin';
 import type { ApiServices } from '../services.js';
+import { StatusHistory } from '../../history/status-history.js';
 import { noMaintenance } from './maintenance-ports.js';
 
-type PortKey = 'daemonInfo' | 'supervisor' | 'eventStore' | 'gateway' | 'session' | 'notifier' | 'vault' | 'maintenancePorts' | 'ibkr' | 'metrics' | 'tokens';
+type PortKey = 'daemonInfo' | 'supervisor' | 'eventStore' | 'gateway' | 'session' | 'notifier' | 'vault' | 'maintenancePorts' | 'ibkr' | 'metrics' | 'tokens' | 'statusHistory' | 'login';
 
 function portPlugin<K extends PortKey>(key: K, name: string, read: (s: ApiServices) => FastifyInstance[K]) {
   return fp(async (app: FastifyInstance, options: { services: ApiServices }) => {
@@ -18,6 +19,8 @@ function portPlugin<K extends PortKey>(key: K, name: string, read: (s: ApiServic
     app.decorate(key, { getter: () => read(options.services) } as never);
   }, { name, fastify: '5.x' });
 }
+
+const noHistory = new StatusHistory({ capacity: 1 });
 
 export const portPlugins = [
   portPlugin('daemonInfo', 'ibgw-daemon-info', (s) => ({ ...s.daemon, config: s.config, configStatus: s.configStatus })),
@@ -36,4 +39,6 @@ export const portPlugins = [
   portPlugin('ibkr', 'ibgw-ibkr', (s) => s.ibkr),
   portPlugin('metrics', 'ibgw-metrics', (s) => s.metrics),
   portPlugin('tokens', 'ibgw-tokens', (s) => s.tokens ?? null),
+  portPlugin('statusHistory', 'ibgw-status-history', (s) => s.statusHistory ?? noHistory),
+  portPlugin('login', 'ibgw-login', (s) => s.login ?? null),
 ];

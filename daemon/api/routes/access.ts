@@ -1,4 +1,6 @@
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { AccessChangeResult, AccessLists } from '../../access/access-service.js';
+import { explainAccess } from '../../access/matcher.js';
 import { routePlugin } from '../route-plugin.js';
 import { managedPort } from '../managed-port.js';
 import { stagedResponse, stageForNextWindow, whenProperty } from '../plugins/maintenance-ports.js';
@@ -28,7 +30,13 @@ export const explanationSchema = {
 
 const listsSchema = {
   type: 'object',
-  properties: { allow: { type: 'array', items: entrySchema }, deny: { type: 'array', items: entrySchema }, probeAddress: { type: 'string' }, probe: explanationSchema },
+  properties: {
+    allow: { type: 'array', items: entrySchema },
+    deny: { type: 'array', items: entrySchema },
+    probeAddress: { type: 'string' },
+    probe: explanationSchema,
+    client: { ...explanationSchema, description: 'how these lists treat the caller\'s own address (as the daemon sees it): a change that shuts the admin out is worth a warning' },
+  },
   required: ['allow', 'deny', 'probeAddress', 'probe'],
 } as const;
 
@@ -63,6 +71,14 @@ const changeBody = {
 type ListName = 'allow' | 'deny';
 type ChangeBody = { entry: string; label?: string | null; force?: boolean; dryRun?: boolean; when?: 'now' | 'next-window' };
 
+/** The lists with how they treat the caller: the daemon refuses to lock out its own probe, the UI warns about its user. */
+function withClient(request: FastifyRequest, lists: AccessLists): AccessLists {
+  const patterns = { allow: lists.allow.map((e) => e.pattern), deny: lists.deny.map((e) => e.pattern) };
+  return { ...lists, client: explainAccess(request.ip, patterns) } as AccessLists;
+}
+
+const changeWithClient = (request: FastifyRequest, result: AccessChangeResult): AccessChangeResult => ({ ...result, lists: withClient(request, result.lists) });
+
 /**
  * The gateway's IP allow/deny lists. Changes end in a gateway restart (it reads conf.yaml only
  * at start); refusals come back as 400 IBGW_ACCESS_PATTERN (with `details.suggestions`), 409
@@ -74,7 +90,7 @@ async function accessRoutes(app: FastifyInstance): Promise<void> {
   app.get('/api/v1/access', {
     preHandler: app.requireAdmin,
     schema: { summary: 'The allow/deny lists with labels and the probe\'s verdict', response: { 200: listsSchema, ...errorResponses } },
-  }, async () => access().list());
+  }, async (request) => withClient(request, await access().list()));
 
   app.post<{ Params: { list: ListName }; Body: ChangeBody }>('/api/v1/access/:list', {
     preHandler: app.requireAdmin,
@@ -84,7 +100,7 @@ async function accessRoutes(app: FastifyInstance): Promise<void> {
     const { entry, label, force, dryRun, when } = request.body;
     const list = request.params.list;
     if (when === 'next-window' && !dryRun) return stageForNextWindow(app, request, reply, { kind: 'access', op: 'add', list, entry, label, force });
-    return access().add(list, entry, { label, force, dryRun });
+    return changeWithClient(request, await access().add(list, entry, { label, force, dryRun }));
   });
 
   app.post<{ Params: { list: ListName }; Body: ChangeBody }>('/api/v1/access/:list/remove', {
@@ -95,7 +111,7 @@ async function accessRoutes(app: FastifyInstance): Promise<void> {
     const { entry, force, dryRun, when } = request.body;
     const list = request.params.list;
     if (when === 'next-window' && !dryRun) return stageForNextWindow(app, request, reply, { kind: 'access', op: 'remove', list, entry, force });
-    return access().remove(list, entry, { force, dryRun });
+    return changeWithClient(request, await access().remove(list, entry, { force, dryRun }));
   });
 
   app.get<{ Querystring: { address: string } }>('/api/v1/access/explain', {

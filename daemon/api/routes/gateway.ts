@@ -1,11 +1,11 @@
 import type { FastifyInstance } from 'fastify';
 import { routePlugin } from '../route-plugin.js';
-import { errorResponses, gatewayStatusSchema } from '../schemas.js';
+import { errorResponses, gatewayStatusSchema, reasonSchema } from '../schemas.js';
 
 const actionBody = {
   type: ['object', 'null'],
   additionalProperties: false,
-  properties: { reason: { type: 'string', maxLength: 200 } },
+  properties: { reason: reasonSchema },
 } as const;
 
 type Action = 'start' | 'stop' | 'restart';

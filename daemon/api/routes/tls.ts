@@ -5,7 +5,7 @@ import { checkImport } from '../../tls/import.js';
 import { inspectCertificate } from '../../tls/inspect.js';
 import { managedPort } from '../managed-port.js';
 import { stagedResponse, stageForNextWindow, whenProperty } from '../plugins/maintenance-ports.js';
-import { errorResponses } from '../schemas.js';
+import { errorResponses, reasonSchema } from '../schemas.js';
 
 /** What these routes need: the managed gateway's TLS service (null in tls mode gateway / kind command). */
 
@@ -52,7 +52,7 @@ async function tlsRoutes(app: FastifyInstance): Promise<void> {
     preHandler: app.requireAdmin,
     schema: {
       summary: 'Renew the generated certificate (planned gateway restart, or staged for the next window)',
-      body: { type: ['object', 'null'], additionalProperties: false, properties: { reason: { type: 'string', maxLength: 200 }, when: whenProperty } },
+      body: { type: ['object', 'null'], additionalProperties: false, properties: { reason: reasonSchema, when: whenProperty } },
       response: { 200: certificateSchema, ...stagedResponse, ...errorResponses, 500: { type: 'object', properties: { code: { type: 'string' }, message: { type: 'string' } } } },
     },
   }, async (request, reply) => {

@@ -1,0 +1,78 @@
+/**
+ * One headless Chromium (Debian's, never a downloaded one) per test file, and what the admin
+ * UI's browser tests share: signing in, screenshots under test-artifacts/ui/, an axe scan, and
+ * the CSP violations and page errors a page reported.
+ */
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { AxeBuilder } from '@axe-core/playwright';
+import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { packageRoot } from '../../daemon/package-root.js';
+import { CHROMIUM, CHROMIUM_ARGS } from './browser.js';
+import type { Teardown } from './temp-dir.js';
+
+export const ARTIFACTS = join(packageRoot, 'test-artifacts', 'ui');
+export const DESKTOP = { width: 1280, height: 900 };
+export const PHONE = { width: 375, height: 740 };
+
+export async function launchBrowser(t: Teardown): Promise<Browser> {
+  const browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS, timeout: 60_000 });
+  t.teardown(() => browser.close());
+  return browser;
+}
+
+export interface WatchedPage {
+  page: Page;
+  context: BrowserContext;
+  /** CSP violations ("blocked-uri directive") and uncaught page errors since the page opened. */
+  problems(): Promise<string[]>;
+}
+
+/** A page that records CSP violations (from inside the page: the console does not say them all) and uncaught errors. */
+export async function openPage(browser: Browser, viewport = DESKTOP): Promise<WatchedPage> {
+  const context = await browser.newContext({ viewport });
+  // Injected by the browser itself, not by the page: the CSP does not apply to it.
+  await context.addInitScript(() => {
+    const w = window as unknown as { __csp: string[] };
+    w.__csp = [];
+    document.addEventListener('securitypolicyviolation', (e) => w.__csp.push(`${e.blockedURI || 'inline'} ${e.violatedDirective}`));
+  });
+  const page = await context.newPage();
+  const errors: string[] = [];
+  page.on('pageerror', (err) => errors.push(`page error: ${err.message}`));
+  return {
+    page,
+    context,
+    async problems() {
+      const csp = await page.evaluate(() => (window as unknown as { __csp?: string[] }).__csp ?? []).catch(() => []);
+      return [...csp.map((c) => `CSP violation: ${c}`), ...errors];
+    },
+  };
+}
+
+export async function signIn(page: Page, apiUrl: string, token: string): Promise<void> {
+  await page.goto(`${apiUrl}/`);
+  await page.getByLabel('Admin token').fill(token);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.getByRole('heading', { level: 1, name: 'Dashboard' }).waitFor();
+}
+
+export async function screenshot(page: Page, name: string): Promise<string> {
+  mkdirSync(ARTIFACTS, { recursive: true });
+  const path = join(ARTIFACTS, `${name}.png`);
+  await page.screenshot({ path, fullPage: true });
+  return path;
+}
+
+/** axe-core's serious and critical findings, one line each (rule, what, where). */
+export async function accessibilityProblems(page: Page): Promise<string[]> {
+  const results = await new AxeBuilder({ page }).analyze();
+  return results.violations
+    .filter((v) => v.impact === 'serious' || v.impact === 'critical')
+    .map((v) => `${v.impact} ${v.id}: ${v.help} — ${v.nodes.slice(0, 3).map((n) => n.target.join(' ')).join(', ')}`);
+}
+
+/** Waits until a page shows no "Loading…" (its first answers are in). */
+export async function settled(page: Page): Promise<void> {
+  await page.waitForFunction(() => !document.body.innerText.includes('Loading…'), undefined, { timeout: 20_000 });
+}
