@@ -28,7 +28,7 @@ export interface SoakReport {
   faults: { total: number; byType: Record<string, number> };
   recoveries: RecoveryFigures & { byType: Record<string, RecoveryFigures>; definitions: Record<string, { recovered: string; boundMs: number }> };
   steps: StepRecord[];
-  requests: AppLoadSummary & { api: { total: number; documented503: number; undocumented5xx: number; byRoute: Record<string, Record<string, number>> } };
+  requests: AppLoadSummary & { api: { total: number; documented503: number; undocumented5xx: number; /** IBKR's failures handed on (documented 502/504), by "METHOD route status code" */ passedOn: Record<string, number>; byRoute: Record<string, Record<string, number>> } };
   logins: Record<string, unknown>;
   rssSlopeMbPerHour: number | null;
   fdSlopePerHour: number | null;
@@ -66,6 +66,7 @@ export function faultFigures(records: StepRecord[], faults: readonly Fault[]): P
 }
 
 const s = (ms: number | null) => (ms === null ? '-' : `${(ms / 1000).toFixed(1)} s`);
+const passedOnTotal = (byKey: Record<string, number>) => Object.values(byKey).reduce((a, b) => a + b, 0);
 
 export function summaryText(r: SoakReport): string {
   const lines: string[] = [];
@@ -77,8 +78,10 @@ export function summaryText(r: SoakReport): string {
   }
   lines.push(`  ${'all'.padEnd(24)} ${String(r.recoveries.count).padStart(4)}  ${String(r.recoveries.withinBound).padStart(4)}  ${s(r.recoveries.medianMs).padStart(7)}  ${s(r.recoveries.maxMs).padStart(7)}`);
   const q = r.requests;
-  lines.push(`app requests: ${q.total} (${q.served} served, ${q.failed} failed); daemon API calls ${q.api.total}: ${q.api.documented503} documented 503s, ${q.api.undocumented5xx} other 5xx`);
+  lines.push(`app requests: ${q.total} (${q.served} served, ${q.failed} failed); daemon API calls ${q.api.total}: ${q.api.documented503} documented 503s, ${passedOnTotal(q.api.passedOn)} documented 502/504s, ${q.api.undocumented5xx} other 5xx`);
   for (const [why, n] of Object.entries(q.failures).slice(0, 8)) lines.push(`  failed ${String(n).padStart(5)}  ${why}`);
+  const passedOn = Object.entries(q.api.passedOn);
+  if (passedOn.length) lines.push(`IBKR's failures handed on by the pass-through routes (documented 502/504): ${passedOn.map(([k, n]) => `${k} ×${n}`).join(', ')}`);
   lines.push(`logins: ${JSON.stringify(r.logins)}`);
   const all = r.resources.allSegments as { rssSlopeMbPerHour: number | null; fdSlopePerHour: number | null };
   const judged = r.resources.judged === 'judged' ? `judged over ${Math.round(Number(r.resources.judgedSpanMs) / 60_000)} min of daemons that lived ≥ 5 min` : 'not judged: too little time in daemons that lived ≥ 5 min';

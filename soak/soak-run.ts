@@ -146,7 +146,7 @@ async function finish(env: SoakEnvironment, checkers: Checkers, violations: Viol
     build: { version: packageVersion, capabilities: [...o.capabilities], skippedFaults: o.skipped },
     ...faultFigures(o.records, o.faults),
     steps: o.records,
-    requests: { ...o.load.summary(), api: { total: c.api.total, documented503: c.api.documented503, undocumented5xx: c.api.undocumented5xx, byRoute: c.api.summary() } },
+    requests: { ...o.load.summary(), api: { total: c.api.total, documented503: c.api.documented503, undocumented5xx: c.api.undocumented5xx, passedOn: Object.fromEntries(c.api.passedOn), byRoute: c.api.summary() } },
     logins: {
       operator: o.operator ? { logins: o.operator.logins, failures: o.operator.failures } : null,
       daemon: { attempts: c.logins.attempts.size, maxInHour: c.logins.maxInHour, maxInDay: c.logins.maxInDay, budget: c.logins.budget, blocks: c.logins.blocks.length },
