@@ -19,8 +19,9 @@ import { SessionKeeper } from '../daemon/session/keeper.js';
 import { generateLocalTls } from '../daemon/tls/generate.js';
 import { waitFor } from '../testkit/wait-for.js';
 
-const BENCH_DEADLINE_MS = 180_000;
+const BENCH_DEADLINE_MS = 240_000;
 const HANG_TRIALS = 2;
+const LOSS_TRIALS = 4;
 
 /**
  * IBeam's defaults: its maintenance runs every 60 s (IBEAM_MAINTENANCE_INTERVAL) and each
@@ -41,8 +42,11 @@ const IBEAM_REAUTH_MS = IBEAM_INTERVAL_MS / 2 + IBEAM_WAIT_MS;
 export type SessionBench = {
   /** Mean over trials, hang started at a random moment. Goal ≤ 15000. */
   hangToRestartMs: number;
-  /** Brokerage session lost at a random moment → authenticated again (includes waiting for the tickle). */
+  /** Brokerage session lost at a random moment → authenticated again, mean over trials (detection included). Goal ≤ 10000. */
   reauthMs: number;
+  reauthMinMs: number;
+  reauthMaxMs: number;
+  /** Over every moment of loss: half an auth-check interval to notice, plus the measured detection → authenticated. */
   reauthExpectedMs: number;
   ibeamHangToRestartMs: number;
   ibeamReauthMs: number;
@@ -156,28 +160,35 @@ export async function benchSession(): Promise<SessionBench> {
       await authenticated();
     }
 
-    // Brokerage session lost at a uniformly random moment of the tickle interval: only the
-    // next tickle can see it (IBKR holds the brokerage state), so loss → detection is on
-    // average half the interval; detection → authenticated is the keeper's own speed.
-    await new Promise((r) => setTimeout(r, Math.random() * config.tickleIntervalMs));
-    marks.delete('reauthenticating');
-    marks.delete('authenticated');
-    const lostAt = performance.now();
-    await sim.control('/session/drop-brokerage', {});
-    await waitFor(() => marks.has('authenticated'), Math.min(config.tickleIntervalMs + 30_000, left()), 'authenticated after the loss', 10);
-    const detectedAt = marks.get('reauthenticating') ?? lostAt;
-    const authAt = marks.get('authenticated')!;
+    // Brokerage session lost at a uniformly random moment: only a look at IBKR can see it (the
+    // auth-status check between tickles, or the tickle), so loss → detection is on average half
+    // the check's interval; detection → authenticated is the keeper's own speed.
+    const checkEvery = config.authCheckIntervalMs > 0 ? config.authCheckIntervalMs : config.tickleIntervalMs;
+    const losses: Array<{ total: number; detect: number; recover: number }> = [];
+    for (let i = 0; i < LOSS_TRIALS; i++) {
+      await new Promise((r) => setTimeout(r, Math.random() * checkEvery));
+      marks.delete('reauthenticating');
+      marks.delete('authenticated');
+      const lostAt = performance.now();
+      await sim.control('/session/drop-brokerage', {});
+      await waitFor(() => marks.has('authenticated'), Math.min(checkEvery + 30_000, left()), 'authenticated after the loss', 10);
+      const detectedAt = marks.get('reauthenticating') ?? lostAt;
+      const authAt = marks.get('authenticated')!;
+      losses.push({ total: authAt - lostAt, detect: detectedAt - lostAt, recover: authAt - detectedAt });
+    }
     if (penalties.length > 0) throw new Error('bench: the keeper was put in the 429 penalty box; numbers would be meaningless');
+    const meanOf = (k: keyof (typeof losses)[number]) => losses.reduce((a, l) => a + l[k], 0) / losses.length;
     return {
       hangToRestartMs: hangTimes.reduce((a, b) => a + b, 0) / hangTimes.length,
       hangToRestartMaxMs: Math.max(...hangTimes),
       hangToRestartWorstMs: hangWorstCase(config),
-      reauthMs: authAt - lostAt,
-      reauthLossToDetectMs: detectedAt - lostAt,
-      reauthDetectToAuthMs: authAt - detectedAt,
-      // Over all moments of loss: half a tickle interval to notice (the same phase argument as
-      // IBeam's 45 s average), plus the measured detection → authenticated.
-      reauthExpectedMs: config.tickleIntervalMs / 2 + (authAt - detectedAt),
+      reauthMs: meanOf('total'),
+      reauthMinMs: Math.min(...losses.map((l) => l.total)),
+      reauthMaxMs: Math.max(...losses.map((l) => l.total)),
+      reauthLossToDetectMs: meanOf('detect'),
+      reauthDetectToAuthMs: meanOf('recover'),
+      // The same phase argument as IBeam's 45 s average.
+      reauthExpectedMs: checkEvery / 2 + meanOf('recover'),
       ibeamHangToRestartMs: IBEAM_HANG_MS,
       ibeamReauthMs: IBEAM_REAUTH_MS,
     };

@@ -105,6 +105,9 @@ export const ERR_GATEWAY_REFUSED = createError('IBGW_GATEWAY_REFUSED', 'the gate
 export const ERR_GATEWAY_HTTP = createError('IBGW_GATEWAY_HTTP', 'gateway answered %s with HTTP %s', 502);
 export const ERR_GATEWAY_RATE_LIMITED = createError('IBGW_GATEWAY_RATE_LIMITED', 'gateway answered %s with 429: rate limited', 429);
 
+// --- recovery speed (issue 15) ----------------------------------------------------------------
+export const ERR_GATEWAY_SILENT = createError('IBGW_GATEWAY_SILENT', 'gateway accepted the connection for %s but sent nothing within %s ms (its process is stopped or frozen)', 504);
+
 // --- notifications (issue 13) ---------------------------------------------------------------
 export const ERR_NOTIFY_CHANNEL_UNKNOWN = createError('IBGW_NOTIFY_CHANNEL_UNKNOWN', 'no notification channel named %s', 404);
 export const ERR_NOTIFY_SECRET_MISSING = createError('IBGW_NOTIFY_SECRET_MISSING', 'channel %s: vault secret %s is not available', 503);

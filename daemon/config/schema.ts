@@ -28,7 +28,7 @@ const timeZone = Type.String({ minLength: 1, format: 'time-zone', description: '
 export const GATEWAY_KINDS = ['simulated', 'clientportal', 'command', 'ibgateway', 'simulated-tws'] as const;
 
 export const backoffSchema = closed({
-  initialMs: int(1),
+  initialMs: int(0, '0: the first retry at once'),
   maxMs: int(1),
   factor: Type.Number({ minimum: 1 }),
   jitter: Type.Number({ minimum: 0, maximum: 1, description: 'each delay is multiplied by a random factor in [1 - jitter, 1 + jitter]' }),
@@ -135,7 +135,10 @@ const sessionSchema = closed({
   hangThreshold: int(1, 'consecutive timed-out probes while the process lives → planned restart'),
   livenessIntervalMs: int(0, 'probe of the gateway\'s own web server (answered without IBKR) between tickles; 0 = off'),
   livenessTimeoutMs: int(10),
+  handshakeTimeoutMs: int(0, 'a probe whose TLS handshake gets not one byte back within this long counts as unanswered at once (the process is stopped or frozen); 0 = off'),
   suspectProbeMs: int(10, 'after an unanswered probe the next follows this soon'),
+  hangStopGraceMs: int(1, 'TERM → KILL grace when restarting a gateway judged hung (replaces gateway.stopGraceMs for that stop)'),
+  authCheckIntervalMs: int(0, '/iserver/auth/status between tickles while authenticated, to notice a lost brokerage session early; 0 = off'),
   loginTimeoutMs: int(1000, 'a login may wait for 2FA (IBKR\'s window is 180 s)'),
   reauthTimeoutMs: int(10),
   reauthPollMs: int(10),

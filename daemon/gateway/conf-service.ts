@@ -74,6 +74,12 @@ export class ConfService {
   private readonly watcher: ConfWatch | null;
   private readonly logger: Logger;
   private prepared = false;
+  /**
+   * What the last prepare() rendered, and from which keystore. When the file still holds exactly
+   * that and the keystore is the same, rendering again would write the same bytes: a restart skips
+   * the YAML parse, render and validation.
+   */
+  private lastRender: { text: string; keystore: string } | null = null;
   /** sslPwd values this conf has held (for redaction; tls mode gateway keeps the template's). */
   readonly secrets = new Set<string>();
 
@@ -110,9 +116,14 @@ export class ConfService {
       // An outside edit the watcher has not handled yet is judged by the policy, not silently taken as the base.
       await this.handleDrift();
       this.keystore = this.options.tls ? await this.options.tls.ensure() : null;
+      const keystore = JSON.stringify(this.keystore);
+      const last = this.lastRender;
+      if (last && last.keystore === keystore && this.managed.isExpected(last.text) && (await this.managed.read()) === last.text) return;
       const result = this.render(await this.pickBase());
-      await this.managed.write(result.doc.toString(), this.prepared ? 'rendered for launch' : 'rendered at start');
+      const text = result.doc.toString();
+      await this.managed.write(text, this.prepared ? 'rendered for launch' : 'rendered at start');
       await this.recordGuarantees(result);
+      this.lastRender = { text, keystore };
     });
     this.prepared = true;
     await this.watcher?.start();

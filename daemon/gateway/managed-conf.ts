@@ -1,5 +1,4 @@
-import { existsSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
+import { readFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { writeFileAtomic } from '../atomic-write.js';
 import { ConfDocument } from './conf-document.js';
@@ -43,8 +42,17 @@ export class ManagedConf {
     return run;
   }
 
+  /**
+   * Read synchronously: a few KB, and every gateway start reads it (twice on the usual restart,
+   * drift check and render check); through the thread pool each read is four round trips.
+   */
   async read(): Promise<string | null> {
-    return existsSync(this.path) ? readFile(this.path, 'utf8') : null;
+    try {
+      return readFileSync(this.path, 'utf8');
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return null;
+      throw err;
+    }
   }
 
   async document(): Promise<ConfDocument | null> {

@@ -34,7 +34,7 @@ export function buildKeeper(ctx: DaemonContext, config: Config, deps: KeeperDeps
   const control = {
     isRunning: () => isUp(supervisor.status().state),
     isReady: () => supervisor.status().state === 'running',
-    restart: (reason: string) => supervisor.restart(reason).then(() => undefined),
+    restart: (reason: string, options?: { graceMs?: number }) => supervisor.restart(reason, options).then(() => undefined),
   };
   const common = {
     config: config.session,

@@ -13,7 +13,9 @@ export type CallOutcome =
   | 'client-error'
   | 'network-error'
   /** Never answered within the timeout: a hung gateway, or IBKR unreachable behind it. */
-  | 'timeout';
+  | 'timeout'
+  /** Connected, but not one byte of the TLS handshake came back: the process does not run (stopped, frozen). */
+  | 'silent';
 
 /** 401 and 404 are answers about the session or the path, facts rather than faults of the call. */
 export function isFault(outcome: CallOutcome): boolean {

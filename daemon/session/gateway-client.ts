@@ -9,11 +9,12 @@ import type { IncomingMessage } from 'node:http';
 import { Agent, request } from 'node:https';
 import { performance } from 'node:perf_hooks';
 import {
-  ERR_GATEWAY_HTTP, ERR_GATEWAY_NETWORK, ERR_GATEWAY_RATE_LIMITED, ERR_GATEWAY_REFUSED, ERR_GATEWAY_TIMEOUT, type IbgwError,
+  ERR_GATEWAY_HTTP, ERR_GATEWAY_NETWORK, ERR_GATEWAY_RATE_LIMITED, ERR_GATEWAY_REFUSED, ERR_GATEWAY_SILENT, ERR_GATEWAY_TIMEOUT, type IbgwError,
 } from '../errors.js';
 import type { CallPacer } from '../ibkr/pacer.js';
 import type { CallOutcome } from './call-outcome.js';
 import { EndpointStats, type EndpointClass, type EndpointClassStats } from './endpoint-stats.js';
+import { FreshConnectionAgent, watchHandshake } from './handshake-watch.js';
 
 export interface GatewayAnswer {
   outcome: CallOutcome;
@@ -32,6 +33,11 @@ export interface CallOptions {
   timeoutMs?: number;
   /** Path relative to the gateway root instead of the /v1/api base (the login page, '/'). */
   raw?: boolean;
+  /**
+   * A probe: sent on a new connection, and answered 'silent' when the gateway sends not one byte
+   * of its TLS handshake within this many ms (its process is stopped or frozen; handshake-watch.ts).
+   */
+  handshakeTimeoutMs?: number;
 }
 
 export interface GatewayClientOptions {
@@ -52,6 +58,7 @@ export class GatewayClient {
   readonly #options: GatewayClientOptions;
   readonly #stats = new EndpointStats();
   #agent: Agent | null = null;
+  #fresh: FreshConnectionAgent | null = null;
   #agentKey = '';
   #inflight = 0;
   #closed = false;
@@ -62,10 +69,11 @@ export class GatewayClient {
 
   /** Forget the connection pool and the CA: after a gateway restart the keystore may be new. */
   async reset(): Promise<void> {
-    const agent = this.#agent;
+    const agents = [this.#agent, this.#fresh];
     this.#agent = null;
+    this.#fresh = null;
     this.#agentKey = '';
-    agent?.destroy();
+    for (const agent of agents) agent?.destroy();
   }
 
   async close(): Promise<void> {
@@ -81,25 +89,22 @@ export class GatewayClient {
     return this.#stats.snapshot();
   }
 
-  async #dispatcher(): Promise<Agent> {
+  async #dispatcher(fresh: boolean): Promise<Agent> {
     const ca = await this.#options.ca();
     const key = ca ?? '';
-    if (!this.#agent || key !== this.#agentKey) {
-      const old = this.#agent;
+    if (!this.#agent || !this.#fresh || key !== this.#agentKey) {
+      const old = [this.#agent, this.#fresh];
+      // No CA: the system store verifies it (a user's own publicly signed certificate).
+      const tls = { ...(ca ? { ca } : {}), rejectUnauthorized: true };
       // node:https rather than undici: the keeper makes one call at a time, and undici's
       // ~9 MB of resident code is a large share of a supervisor's footprint.
-      this.#agent = new Agent({
-        // No CA: the system store verifies it (a user's own publicly signed certificate).
-        ...(ca ? { ca } : {}),
-        rejectUnauthorized: true,
-        keepAlive: true,
-        // Few sockets: the keeper's calls are serial; a hung call must not tie up many more.
-        maxSockets: 4,
-      });
+      // Few sockets: the keeper's calls are serial; a hung call must not tie up many more.
+      this.#agent = new Agent({ ...tls, keepAlive: true, maxSockets: 4 });
+      this.#fresh = new FreshConnectionAgent({ ...tls, maxSockets: 4 });
       this.#agentKey = key;
-      old?.destroy();
+      for (const agent of old) agent?.destroy();
     }
-    return this.#agent;
+    return fresh ? this.#fresh! : this.#agent;
   }
 
   async call(path: string, options: CallOptions): Promise<GatewayAnswer> {
@@ -108,7 +113,8 @@ export class GatewayClient {
     // arrivals, so nothing slow may sit between the slot and the wire. The timeout starts once
     // the slot is granted, so waiting for it never looks like a hang. A closed pacer (daemon
     // stopping) does not hold the call.
-    const dispatcher = this.#closed ? null : await this.#dispatcher().catch((err: unknown) => (err instanceof Error ? err : new Error(String(err))));
+    const fresh = Boolean(options.handshakeTimeoutMs);
+    const dispatcher = this.#closed ? null : await this.#dispatcher(fresh).catch((err: unknown) => (err instanceof Error ? err : new Error(String(err))));
     const permit = await this.#options.pacer?.acquire(options.raw ? '/' : path, { essential: true }).catch(() => null);
     const timeoutMs = options.timeoutMs ?? this.#options.timeoutMs;
     const method = options.method ?? 'POST';
@@ -118,18 +124,22 @@ export class GatewayClient {
     // The real gateway with IBKR unreachable never answers, not after 150 s: abort ourselves,
     // which also closes the socket so hung calls do not pile up on the gateway.
     const timer = setTimeout(() => abort.abort(), timeoutMs);
+    const watch = fresh ? { ms: options.handshakeTimeoutMs!, silent: false } : null;
     this.#inflight++;
     let answer: GatewayAnswer;
     try {
       if (this.#closed || dispatcher === null) throw new Error('client closed');
       if (dispatcher instanceof Error) throw dispatcher;
       const url = this.#options.baseUrl().replace(/\/+$/, '') + (options.raw ? '' : API_BASE) + path;
-      const res = await send(url, { method, agent: dispatcher, signal: abort.signal });
+      const onSilent = (): void => { watch!.silent = true; abort.abort(); };
+      const res = await send(url, { method, agent: dispatcher, signal: abort.signal, watch: watch && { ms: watch.ms, onSilent } });
       const text = await readCapped(res, this.#options.maxBodyBytes ?? 256 * 1024);
       answer = classify(what, res.statusCode ?? 0, text, performance.now() - started);
     } catch (err) {
       const ms = performance.now() - started;
-      if (abort.signal.aborted || isTimeoutError(err)) {
+      if (watch?.silent) {
+        answer = { outcome: 'silent', status: null, body: null, text: '', ms, error: ERR_GATEWAY_SILENT(what, watch.ms) };
+      } else if (abort.signal.aborted || isTimeoutError(err)) {
         answer = { outcome: 'timeout', status: null, body: null, text: '', ms, error: ERR_GATEWAY_TIMEOUT(what, timeoutMs) };
       } else {
         const e = ERR_GATEWAY_NETWORK(what, describe(err));
@@ -149,15 +159,26 @@ export class GatewayClient {
   }
 }
 
+interface SendOptions {
+  method: 'GET' | 'POST';
+  agent: Agent;
+  signal: AbortSignal;
+  watch: { ms: number; onSilent: () => void } | null;
+}
+
 /** One request; the abort signal (the call's timeout) ends it at any stage, headers or body. */
-function send(url: string, options: { method: 'GET' | 'POST'; agent: Agent; signal: AbortSignal }): Promise<IncomingMessage> {
+function send(url: string, options: SendOptions): Promise<IncomingMessage> {
   return new Promise((resolve, reject) => {
+    let disarm = (): void => {};
     const req = request(url, {
       method: options.method,
       agent: options.agent,
       signal: options.signal,
       headers: options.method === 'POST' ? { 'content-type': 'application/json', 'content-length': '2' } : {},
-    }, resolve);
+    }, (res) => { disarm(); resolve(res); });
+    const watch = options.watch;
+    if (watch) req.once('socket', (socket) => { disarm = watchHandshake(socket, watch.ms, watch.onSilent); });
+    req.once('close', () => disarm());
     req.once('error', reject);
     req.end(options.method === 'POST' ? '{}' : undefined);
   });

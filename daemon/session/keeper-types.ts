@@ -6,6 +6,7 @@ import type { WindowCalendar } from '../maintenance/calendar.js';
 import type { EndpointClass, EndpointClassStats } from './endpoint-stats.js';
 import type { KeeperState, LadderLevelName } from './ladder.js';
 import type { LoginBlock } from './login-budget.js';
+import type { AcquireSlot } from './min-gap-pacer.js';
 import type { LoginFunction } from './recovery.js';
 import type { StateChange } from './connection-history.js';
 import type { CallPacer } from '../ibkr/pacer.js';
@@ -15,7 +16,8 @@ export interface GatewayControl {
   isRunning(): boolean;
   /** The port accepts connections (the supervisor's readiness). */
   isReady(): boolean;
-  restart(reason: string): Promise<void> | void;
+  /** `graceMs` replaces the stop's TERM → KILL grace (a gateway judged hung gets a short one). */
+  restart(reason: string, options?: { graceMs?: number }): Promise<void> | void;
 }
 
 export interface SessionKeeperOptions {
@@ -23,6 +25,13 @@ export interface SessionKeeperOptions {
   baseUrl: () => string;
   ca: () => Promise<string | null>;
   gateway: GatewayControl;
+  /**
+   * The auth-status check's own floor, asked before each check (refused: the check is skipped).
+   * Default: one per session.authCheckIntervalMs (min-gap-pacer.ts). The call itself then takes
+   * its slot in the shared `pacer` like every keeper call, so the check counts in the budget the
+   * apps' pass-through shares; do not pass the shared pacer here too (it would count twice).
+   */
+  acquireAuthCheck?: AcquireSlot;
   /** Automated login (a later issue). Without it a lost SSO session is reported as needs-login. */
   login?: LoginFunction;
   /**

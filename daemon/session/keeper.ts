@@ -18,14 +18,17 @@ import type { GatewayControl, SessionKeeperOptions, SessionMetrics, SessionStatu
 import { decide, type Action } from './ladder.js';
 import { LoginBudget } from './login-budget.js';
 import { MaintenanceWatch } from './maintenance-watch.js';
+import { MinGapPacer } from './min-gap-pacer.js';
 import { ObservedGateway } from './observed-gateway.js';
 import { PenaltyBox } from './penalty-box.js';
-import { ProbeSchedule } from './probe-schedule.js';
-import { Probes, type Look } from './probes.js';
+import { ProbeSchedule, type LookState } from './probe-schedule.js';
+import { AUTH_STATUS_PATH, Probes, type CheckLook, type Look } from './probes.js';
 import { RecoveryRunner } from './recovery-runner.js';
 import { RestartGate } from './restart-gate.js';
 import { SerialLoop } from './serial-loop.js';
 import { SessionReport } from './session-report.js';
+
+type ProbeKind = 'tickle' | 'auth-status check' | 'liveness';
 
 /** How often the supervisor's view is looked at while the gateway is not ready. */
 const GATEWAY_POLL_MS = 1000;
@@ -85,10 +88,12 @@ export class SessionKeeper {
     this.#seen = new ObservedGateway(c.hangThreshold);
     this.#schedule = new ProbeSchedule({
       tickleIntervalMs: c.tickleIntervalMs, livenessMs: c.livenessIntervalMs,
-      suspectMs: c.suspectProbeMs, tickleGapMs: options.minTickleGapMs ?? MIN_TICKLE_GAP_MS,
+      suspectMs: c.suspectProbeMs, tickleGapMs: options.minTickleGapMs ?? MIN_TICKLE_GAP_MS, authCheckMs: c.authCheckIntervalMs,
     });
     this.#probes = new Probes({
-      client: this.#client, seen: this.#seen, schedule: this.#schedule, report: this.#report, now, livenessTimeoutMs: c.livenessTimeoutMs,
+      client: this.#client, seen: this.#seen, schedule: this.#schedule, report: this.#report, now,
+      livenessTimeoutMs: c.livenessTimeoutMs, handshakeTimeoutMs: c.handshakeTimeoutMs,
+      acquireAuthCheck: options.acquireAuthCheck ?? new MinGapPacer(c.authCheckIntervalMs).acquire,
     });
     this.#penalty = new PenaltyBox(c.penaltyBoxMs);
     this.#restarts = new RestartGate(this.#backoff, RESTART_GRACE_MS);
@@ -193,36 +198,56 @@ export class SessionKeeper {
       this.#schedule.tickleSoon(now);
       return this.#gatewayPollMs;
     }
-    const penalty = this.#penalty.active(now);
-    // A probe just went unanswered: the local liveness probe goes first, since it alone tells
-    // a hung gateway (restart) from IBKR out of reach behind a working one (wait).
-    if (this.#seen.hang.count > 0 && this.#schedule.livenessOn(penalty)) {
-      const wait = this.#schedule.livenessAt(true) - now;
-      return wait <= 0 ? this.#liveness(now) : wait;
-    }
-    if (this.#schedule.tickleDue(now)) {
-      const gap = this.#schedule.gapWait(now);
-      return gap > 0 ? gap : this.#tickle(now);
-    }
-    if (this.#schedule.livenessOn(penalty) && now >= this.#schedule.livenessAt(false)) return this.#liveness(now);
-    return this.#untilNext(now);
+    const next = this.#schedule.next(now, this.#lookState(now));
+    if (next === 'tickle') return this.#tickle(now);
+    if (next === 'auth-check') return this.#authCheck(now);
+    if (next === 'liveness') return this.#liveness(now);
+    return next;
   }
 
-  #untilNext(now: number): number {
-    // Also wake at a window's end (its one planned check) and when the penalty box opens.
-    return this.#schedule.until(now, {
-      suspect: this.#seen.hang.count > 0, penalty: this.#penalty.active(now),
+  /** What the schedule needs to know to pick the next look; also wakes at a window's end and when the penalty box opens. */
+  #lookState(now: number): LookState {
+    return {
+      suspect: this.#seen.hang.count > 0, penalty: this.#penalty.active(now), authCheck: this.#authCheckOn(now),
       wakeAt: [this.#maintenance.window?.end ?? null, this.#penalty.until(now)],
-    });
+    };
+  }
+
+  /**
+   * The auth-status check runs only while all looks well: it is there to notice a loss. Any
+   * trouble already has the tickle and the recovery steps looking, and inside a window or the
+   * penalty box nothing would be done about what it found.
+   */
+  #authCheckOn(now: number): boolean {
+    return this.#report.state === 'authenticated' && this.#seen.hang.count === 0
+      && !this.#penalty.active(now) && this.#maintenance.window === null;
+  }
+
+  /**
+   * ms until the next look. After a call, `now` is the time it ended, not the step's start: a
+   * probe that took seconds (a slow gateway) would otherwise push every later one back by as much,
+   * and the tickle, always first in line, would starve the others.
+   */
+  #untilNext(now: number): number {
+    return this.#schedule.until(now, this.#lookState(now));
   }
 
   // --- probes -----------------------------------------------------------------------------------
 
   async #tickle(now: number): Promise<number> {
-    const look = await this.#probes.tickle(now, this.#loop.current());
-    if (look.kind !== 'answered') return this.#notAnswered('tickle', look, now);
+    return this.#sessionLook('tickle', '/tickle', await this.#probes.tickle(now, this.#loop.current()), now);
+  }
+
+  async #authCheck(now: number): Promise<number> {
+    return this.#sessionLook('auth-status check', AUTH_STATUS_PATH, await this.#probes.authCheck(now, this.#loop.current()), now);
+  }
+
+  /** A tickle's or an auth-status check's answer: the session state it carries decides. */
+  async #sessionLook(kind: ProbeKind, path: string, look: CheckLook, now: number): Promise<number> {
+    if (look.kind === 'skipped') return this.#untilNext(now);
+    if (look.kind !== 'answered') return this.#notAnswered(kind, look, now);
     const r = look.answer;
-    if (r.outcome === 'rate-limited') this.#enterPenalty('/tickle', now);
+    if (r.outcome === 'rate-limited') this.#enterPenalty(path, now);
     const budget = this.#budget.check(now);
     const noLoginReason = this.#recovery.hasLogin ? this.#loginUnavailable() : null;
     const action = decide({
@@ -238,7 +263,7 @@ export class SessionKeeper {
     const look = await this.#probes.liveness(now, this.#loop.current());
     if (look.kind !== 'answered') return this.#notAnswered('liveness', look, now);
     if (look.answer.outcome === 'rate-limited') this.#enterPenalty('GET /', now);
-    if (!this.#seen.tickleUnanswered) return this.#untilNext(now);
+    if (!this.#seen.tickleUnanswered) return this.#untilNext(this.#now());
     // The gateway's own page answers while the tickle did not: IBKR is out of reach behind a
     // healthy gateway. A restart would only throw the session away. One retry is scheduled per
     // unanswered tickle: liveness probes keep coming between tickles, and rescheduling on each
@@ -247,21 +272,26 @@ export class SessionKeeper {
     return this.#apply({ kind: 'wait', state: 'ibkr-unreachable', reason: 'the gateway answers; API calls through it to IBKR are not answered' }, now);
   }
 
-  #notAnswered(kind: 'tickle' | 'liveness', look: Exclude<Look, { kind: 'answered' }>, now: number): Promise<number> | number {
+  #notAnswered(kind: ProbeKind, look: Exclude<Look, { kind: 'answered' }>, now: number): Promise<number> | number {
     if (look.kind === 'stale') return 0; // look again at once, at whatever is there now
     // Refused while the supervisor calls the port ready: its own probe will catch up; report
     // and look again soon, without counting a hang.
     if (look.kind === 'refused') return this.#apply({ kind: 'wait', state: 'http-error', reason: look.error }, now);
     const hang = this.#seen.hang;
-    const what = `${kind} not answered within ${Math.round(look.ms)} ms (${hang.count} in a row)`;
+    const how = look.silent ? 'no TLS handshake' : 'not answered';
+    const what = `${kind}: ${how} within ${Math.round(look.ms)} ms (${hang.count} in a row)`;
     if (look.hung && this.#maintenance.window) {
       this.#report.setState('unresponsive', `${what}; inside a maintenance window: no restart`);
       hang.reset(); // back to the normal probe pace: nothing will be done about it now
-      return this.#untilNext(now);
+      return this.#untilNext(this.#now());
     }
-    if (look.hung) return this.#requestRestart(`hang: ${hang.count} probes unanswered since ${new Date(hang.since ?? now).toISOString()}`, now);
+    if (look.hung) {
+      // Judged hung: it will not shut down cleanly, so its stop gets the short grace.
+      const reason = `hang: ${hang.count} probes unanswered since ${new Date(hang.since ?? now).toISOString()} (last: ${how})`;
+      return this.#requestRestart(reason, now, this.#config.hangStopGraceMs);
+    }
     // Already known to be IBKR out of reach: another unanswered tickle is no news (no event flood).
-    this.#report.setState(this.#report.state === 'ibkr-unreachable' && kind === 'tickle' ? 'ibkr-unreachable' : 'unresponsive', what);
+    this.#report.setState(this.#report.state === 'ibkr-unreachable' && kind !== 'liveness' ? 'ibkr-unreachable' : 'unresponsive', what);
     // Re-probe at once: the liveness probe when it runs, else the tickle.
     const after = this.#now();
     if (!this.#schedule.livenessOn(this.#penalty.active(after))) this.#schedule.tickleIn(after, 0);
@@ -302,7 +332,7 @@ export class SessionKeeper {
       case 'login':
         return this.#settled(await this.#recovery.login(this.#loop.current(), now));
     }
-    return this.#untilNext(now);
+    return this.#untilNext(this.#now());
   }
 
   /** After a recovery step: look again when its outcome says, or at once when it was abandoned. */
@@ -318,8 +348,8 @@ export class SessionKeeper {
     return this.#requestRestart(`recovery failed: ${reason}`, this.#now());
   }
 
-  /** The last rung: a gateway restart, spaced by the restart gate. */
-  #requestRestart(reason: string, now: number): number {
+  /** The last rung: a gateway restart, spaced by the restart gate. `graceMs`: its stop's TERM → KILL grace. */
+  #requestRestart(reason: string, now: number, graceMs?: number): number {
     const wait = this.#restarts.waitBeforeNext(now);
     if (wait > 0) {
       this.#report.setState('unresponsive', `${reason}; next restart allowed in ${Math.round(wait / 1000)} s`);
@@ -330,7 +360,7 @@ export class SessionKeeper {
     this.#recovery.forgive();
     this.#report.restartRequested(reason);
     Promise.resolve()
-      .then(() => this.#gateway.restart(reason))
+      .then(() => this.#gateway.restart(reason, graceMs === undefined ? {} : { graceMs }))
       .then(() => { restart.resolved = true; this.#loop.wake(0); })
       .catch((err: Error) => this.#report.event('session.restart-failed', 'error', `gateway restart failed: ${err.message}`));
     return this.#gatewayPollMs;

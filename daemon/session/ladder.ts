@@ -20,9 +20,11 @@ export function ladderLevel(f: { running: boolean; ready: boolean; answering: bo
 }
 
 /**
- * Counts consecutive timed-out probes. Any HTTP answer, whatever its status, proves the
- * gateway's web server alive and resets the count; a refused connection neither counts nor
- * resets (that is the supervisor's rung: the port is not ready, not hung).
+ * Counts consecutive unanswered probes: timed out, or silent (not even the TLS handshake came
+ * back: the process is stopped or frozen, found within handshakeTimeoutMs instead of the full
+ * timeout). Any HTTP answer, whatever its status, proves the gateway's web server alive and
+ * resets the count; a refused connection neither counts nor resets (that is the supervisor's
+ * rung: the port is not ready, not hung).
  */
 export class HangDetector {
   #count = 0;
@@ -31,7 +33,7 @@ export class HangDetector {
   constructor(private readonly threshold: number) {}
 
   observe(outcome: CallOutcome, at: number): 'answered' | 'suspect' | 'hung' | 'unknown' {
-    if (outcome === 'timeout') {
+    if (outcome === 'timeout' || outcome === 'silent') {
       this.#count++;
       this.#since ??= at;
       return this.#count >= Math.max(1, this.threshold) ? 'hung' : 'suspect';

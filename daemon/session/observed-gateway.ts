@@ -11,7 +11,10 @@ export class ObservedGateway {
   answering = false;
   /** The last session facts a tickle carried. */
   reading: SessionReading | null = null;
-  /** The last tickle went unanswered: the next liveness answer tells IBKR unreachable from a hang. */
+  /**
+   * The last call that reaches for IBKR (tickle or auth-status check) timed out: the next
+   * liveness answer tells IBKR unreachable from a hang.
+   */
   tickleUnanswered = false;
   /** How long the last tickle took; kept across a restart (it is what the status shows). */
   lastTickleMs: number | null = null;

@@ -85,6 +85,27 @@ export function parseTickle(status: number, body: unknown, now: number): Session
   };
 }
 
+/**
+ * Turns an /iserver/auth/status answer into a reading. It carries the brokerage facts but not
+ * the SSO session's remaining time: that is kept from the reading before (the last tickle's).
+ */
+export function parseAuthStatusAnswer(status: number, body: unknown, now: number, previous: SessionReading | null): SessionReading | null {
+  if (status === 401) return parseTickle(401, null, now);
+  if (status < 200 || status >= 300) return null;
+  const auth = parseAuthStatus(body);
+  const serverInfo = record(record(body).serverInfo);
+  return {
+    state: auth.authenticated ? 'authenticated' : auth.competing ? 'competing' : 'sso-only',
+    authenticated: auth.authenticated,
+    connected: auth.connected,
+    competing: auth.competing,
+    ssoExpiresMs: previous?.ssoExpiresMs ?? null,
+    ssoExpiresAt: previous?.ssoExpiresAt ?? null,
+    message: auth.message,
+    serverVersion: text(serverInfo.serverVersion) ?? previous?.serverVersion ?? null,
+  };
+}
+
 /** /iserver/reauthenticate answers 200 `{"error":"not logged in"}` when there is no SSO session. */
 export function reauthRefused(body: unknown): string | null {
   return text(record(body).error);

@@ -9,9 +9,9 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { Duplex, Readable } from 'node:stream';
 import { finished } from 'node:stream/promises';
 import { findEscapees } from './kill-descendants.js';
-import { bootId, descendants, groupMembers, readAllStats, readStat, type ProcessIdentity } from './proc-table.js';
+import { bootId, descendants, groupMembers, readAllStats, readCmdline, readStat, type ProcessIdentity, type ProcStat } from './proc-table.js';
 import type { RunRecord } from './run-record.js';
-import { spawnGroup } from './process-group.js';
+import { LIFELINE_SCRIPT, signalGroup, spawnGroup } from './process-group.js';
 import { terminateGroup, type TerminateResult } from './terminate.js';
 import type { LaunchSpec } from './types.js';
 
@@ -94,9 +94,19 @@ export class GatewayRun {
     return [...members, ...escaped.map((e) => e.pid)];
   }
 
+  /**
+   * The lifeline's watcher: the subshell lifeline.sh forked before it exec'd the gateway. Until
+   * its pipe closes it only runs shell builtins (read, :), so it never forks.
+   */
+  #isWatcher(member: ProcStat): boolean {
+    if (member.pid === this.pid) return false; // the leader itself, before its exec, is lifeline.sh too
+    const argv = readCmdline(member.pid);
+    return argv !== null && argv[1] === LIFELINE_SCRIPT;
+  }
+
   /** The launcher's own shutdown first (see LaunchSpec.beforeStop), bounded as a whole. */
-  async #askToStop(reason: string, hook: NonNullable<LaunchSpec['beforeStop']>): Promise<void> {
-    const deadline = sleep(hook.timeoutMs, 'late' as const, { ref: false });
+  async #askToStop(reason: string, hook: NonNullable<LaunchSpec['beforeStop']>, boundMs: number): Promise<void> {
+    const deadline = sleep(boundMs, 'late' as const, { ref: false });
     const asked = await Promise.race([hook.run(reason).then(() => 'asked' as const, () => 'failed' as const), deadline]);
     // Refused or failed: nobody is shutting the gateway down, so waiting would only let it go on.
     if (asked === 'asked') await Promise.race([this.exited, deadline]);
@@ -105,14 +115,29 @@ export class GatewayRun {
   /**
    * TERM → grace → KILL for the group and escapees, verified empty; then the lifeline is let go.
    * Called for every end of a run, crashes included: the launcher's exit leaves its JVM behind.
+   * `hurry`: the gateway is known not to shut down cleanly (judged hung), so the launcher's own
+   * shutdown (beforeStop) gets no more than the grace either.
    */
-  async end(reason: string, graceMs: number): Promise<TerminateResult> {
+  async end(reason: string, graceMs: number, hurry = false): Promise<TerminateResult> {
     this.ending ??= reason;
     this.abort.abort();
-    if (this.exit === null && this.#beforeStop) await this.#askToStop(reason, this.#beforeStop);
+    const hook = this.#beforeStop;
+    if (this.exit === null && hook) await this.#askToStop(reason, hook, hurry ? Math.min(hook.timeoutMs, graceMs) : hook.timeoutMs);
+    // The launcher is gone (a crash): what is left of its group is told to go before the process
+    // table is read, so it dies while the scan runs instead of after it (terminateGroup signals
+    // again, for anything the scan finds that this TERM missed).
+    if (this.exit !== null) {
+      signalGroup(this.pgid, 'SIGTERM');
+      signalGroup(this.pgid, 'SIGCONT');
+    }
+    // One read of the process table serves both the escapee search and the group's members.
+    const stats = readAllStats();
     const escapees = new Map(this.#escapees);
-    for (const e of findEscapees({ leaderPid: this.exit ? null : this.pid, pgid: this.pgid, marker: this.marker, bornAfter: this.startTime >= 0 ? this.startTime : undefined })) escapees.set(e.pid, e);
-    const result = await terminateGroup({ pgid: this.pgid, graceMs, escapees: [...escapees.values()] });
+    const query = { leaderPid: this.exit ? null : this.pid, pgid: this.pgid, marker: this.marker, bornAfter: this.startTime >= 0 ? this.startTime : undefined };
+    for (const e of findEscapees(query, stats)) escapees.set(e.pid, e);
+    const result = await terminateGroup({
+      pgid: this.pgid, graceMs, escapees: [...escapees.values()], stats, nonForking: (m) => this.#isWatcher(m),
+    });
     // The group is empty, so the leader is dead and node reaps it at once. The bound only guards
     // against a leader that moved itself to another group (setpgid) and so escaped the kill.
     const late = await Promise.race([this.exited, sleep(2000, 'late' as const, { ref: false })]);

@@ -85,9 +85,29 @@ export function listPids(): number[] {
   return pids;
 }
 
+/**
+ * Kernel threads: the children of kthreadd (pid 2). Never a member of a gateway's group or one
+ * of its descendants (a user process is never kthreadd's child, not even once orphaned), and on
+ * many hosts more than half of /proc — reading their stat files is most of a scan's cost, and a
+ * scan is on every restart's path. Empty when pid 2 is not kthreadd (a pid namespace shows no
+ * kernel threads, and its pid 2 is an ordinary process).
+ */
+function kernelThreads(): Set<number> {
+  const kthreadd = readStat(2);
+  if (kthreadd?.comm !== 'kthreadd' || kthreadd.ppid !== 0) return new Set();
+  try {
+    return new Set(readFileSync('/proc/2/task/2/children', 'utf8').trim().split(/\s+/).filter(Boolean).map(Number));
+  } catch {
+    return new Set(); // no /proc/<pid>/task/<tid>/children in this kernel: read everything
+  }
+}
+
+/** Every process but the kernel's own threads. */
 export function readAllStats(): ProcStat[] {
   const stats: ProcStat[] = [];
+  const skip = kernelThreads();
   for (const pid of listPids()) {
+    if (skip.has(pid)) continue;
     const stat = readStat(pid);
     if (stat) stats.push(stat);
   }

@@ -47,7 +47,13 @@ export class Supervisor extends EventEmitter<SupervisorEvents> {
   #run: GatewayRun | null = null;
   /** Resolves when the current start attempt has an outcome (running, backoff, fatal, stopped). */
   #attempt: { done: Promise<void>; resolve: () => void } | null = null;
-  #timer: NodeJS.Timeout | null = null;
+  /** The pending restart after a backoff delay; cancel() stops it. */
+  #timer: { cancel(): void } | null = null;
+  /**
+   * Run-record writes and removals, in order. A removal is queued, not awaited, when a start
+   * follows (the next write replaces the record anyway): a crash restart does not wait on the disk.
+   */
+  #records: Promise<void> = Promise.resolve();
   #restartsSinceStart = 0;
   #lastExit: ExitInfo | null = null;
   #startedAt: number | null = null;
@@ -165,6 +171,7 @@ export class Supervisor extends EventEmitter<SupervisorEvents> {
     await this.#serial(async () => {
       if (this.#closed) return;
       await this.#stopLocked('supervisor closing', true);
+      await this.#records;
       this.#closed = true;
       this.#monitor.stop();
       await this.#capture.close();
@@ -218,6 +225,7 @@ export class Supervisor extends EventEmitter<SupervisorEvents> {
   // --- steps, all called inside the queue ------------------------------------------------------
 
   async #reconcileLocked(): Promise<ReconcileReport> {
+    await this.#records;
     const report = await reconcileRun({ dataDir: this.#o.dataDir, graceMs: this.#o.stopGraceMs });
     this.#reconciled = true;
     const event = reconcileEvent(report);
@@ -256,12 +264,12 @@ export class Supervisor extends EventEmitter<SupervisorEvents> {
     this.#capture.attach(run.stdout, 'stdout');
     this.#capture.attach(run.stderr, 'stderr');
     void run.exited.then((exit) => this.#onExit(run, exit));
-    try {
-      await writeRunRecord(this.#o.dataDir, run.record(spec.command));
-    } catch (err) {
+    const record = run.record(spec.command);
+    this.#records = this.#records.then(() => writeRunRecord(this.#o.dataDir, record)).catch((err) => {
       // Not fatal: the lifeline still covers a daemon crash; only reconciliation loses its record.
       this.#log.error({ err }, 'could not write the gateway run record');
-    }
+    });
+    await this.#records;
     void this.#awaitReady(run, spec);
   }
 
@@ -309,10 +317,11 @@ export class Supervisor extends EventEmitter<SupervisorEvents> {
    * could not be emptied — the state is then fatal, because a second gateway must not start
    * beside the survivors (the run record is kept so a later reconcile can try again).
    */
-  async #endRunLocked(run: GatewayRun, why: string, exitReason = why, graceMs = this.#o.stopGraceMs): Promise<IbgwError | null> {
+  async #endRunLocked(run: GatewayRun, why: string, exitReason = why, graceMs?: number): Promise<IbgwError | null> {
     this.#monitor.stop();
     try {
-      await run.end(why, graceMs);
+      // A grace given for this stop comes from a caller who judged the gateway hung: no waiting on it.
+      await run.end(why, graceMs ?? this.#o.stopGraceMs, graceMs !== undefined);
     } catch (err) {
       this.#run = null;
       const ibgw = asIbgwError(err, (m) => ERR_LAUNCH_FAILED(m));
@@ -322,7 +331,7 @@ export class Supervisor extends EventEmitter<SupervisorEvents> {
     const exit = run.exit!;
     this.#lastExit = { code: exit.code, signal: exit.signal, at: iso(exit.at), reason: exitReason };
     this.#run = null;
-    await removeRunRecord(this.#o.dataDir).catch((err) => this.#log.warn({ err }, 'could not remove the run record'));
+    this.#records = this.#records.then(() => removeRunRecord(this.#o.dataDir)).catch((err) => this.#log.warn({ err }, 'could not remove the run record'));
     return null;
   }
 
@@ -343,14 +352,18 @@ export class Supervisor extends EventEmitter<SupervisorEvents> {
     }
     const delayMs = this.#backoff.next();
     this.#transition('backoff', err.message, { ...exitFacts, code: err.code, details: err.details, delayMs });
-    const timer = setTimeout(() => {
+    const restart = (): void => {
       this.#background('restart after backoff', async () => {
         if (this.#timer !== timer || this.#sm.state !== 'backoff') return; // cancelled meanwhile
         this.#timer = null;
         this.#restartsSinceStart++;
         await this.#beginAttempt(`automatic restart ${this.#policy.count} of ${this.#o.restart.maxRestarts}`);
       });
-    }, delayMs);
+    };
+    // No delay (backoff.initialMs 0): the next turn of the event loop, not a timer's 1 ms minimum.
+    const timer = delayMs > 0
+      ? ((h) => ({ cancel: () => clearTimeout(h) }))(setTimeout(restart, delayMs))
+      : ((h) => ({ cancel: () => clearImmediate(h) }))(setImmediate(restart));
     this.#timer = timer;
     this.#attempt?.resolve();
   }
@@ -377,7 +390,10 @@ export class Supervisor extends EventEmitter<SupervisorEvents> {
     this.#transition('stopping', reason, extra);
     const failure = await this.#endRunLocked(run, reason, `stopped: ${reason}`, graceMs);
     if (failure) throw failure;
-    if (final) this.#transition('stopped', reason, this.#exitFacts(run));
+    if (final) {
+      await this.#records; // stopped means no record left behind
+      this.#transition('stopped', reason, this.#exitFacts(run));
+    }
     // A start() still waiting for this attempt gets its answer: it was stopped.
     this.#attempt?.resolve();
   }
@@ -407,7 +423,7 @@ export class Supervisor extends EventEmitter<SupervisorEvents> {
   }
 
   #clearTimer(): void {
-    if (this.#timer) clearTimeout(this.#timer);
+    this.#timer?.cancel();
     this.#timer = null;
   }
 

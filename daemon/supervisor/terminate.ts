@@ -5,7 +5,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { ERR_STOP_INCOMPLETE } from '../errors.js';
 import { killEscapees, liveEscapees } from './kill-descendants.js';
-import { groupMembers, isSameProcess, type ProcessIdentity } from './proc-table.js';
+import { groupMembers, isSameProcess, readAllStats, type ProcessIdentity, type ProcStat } from './proc-table.js';
 import { signalGroup } from './process-group.js';
 
 export interface TerminateOptions {
@@ -17,6 +17,14 @@ export interface TerminateOptions {
   pollMs?: number;
   /** How long SIGKILL may take to empty the group before giving up. */
   killWaitMs?: number;
+  /** The process table read just before: one scan serves the caller's escapee search and this. */
+  stats?: ProcStat[];
+  /**
+   * Members that cannot fork (the lifeline's watcher, blocked in a shell builtin until its pipe
+   * closes). When they are all the group holds, their deaths empty it for sure, and the full
+   * rescan of /proc that otherwise proves it — a few ms on a busy host — is not needed.
+   */
+  nonForking?: (member: ProcStat) => boolean;
 }
 
 export interface TerminateResult {
@@ -28,21 +36,19 @@ export interface TerminateResult {
 
 type Remaining = () => ProcessIdentity[];
 
+const identity = (s: ProcStat): ProcessIdentity => ({ pid: s.pid, startTime: s.startTime });
+
 function remainingOf(pgid: number, escapees: ProcessIdentity[]): Remaining {
-  return () => [
-    ...groupMembers(pgid).map((s) => ({ pid: s.pid, startTime: s.startTime })),
-    ...liveEscapees(escapees),
-  ];
+  return () => [...groupMembers(pgid).map(identity), ...liveEscapees(escapees)];
 }
 
 /**
- * Wait until `remaining()` is empty or the deadline passes. Between full /proc scans only the
- * processes already known are checked; a full scan runs when they are all gone, because a
- * member may have forked a new one meanwhile.
+ * Wait until `known` and then `remaining()` are empty, or the deadline passes. Between full
+ * /proc scans only the processes already known are checked; a full scan runs when they are all
+ * gone, because a member may have forked a new one meanwhile.
  */
-async function waitEmpty(remaining: Remaining, ms: number, pollMs: number, onNew?: () => void): Promise<ProcessIdentity[]> {
+async function waitEmpty(known: ProcessIdentity[], remaining: Remaining, ms: number, pollMs: number, onNew?: () => void): Promise<ProcessIdentity[]> {
   const deadline = Date.now() + ms;
-  let known = remaining();
   // Most groups empty within a few ms of the signal; polling fast at first keeps a crash
   // restart quick, and backing off to pollMs keeps a slow JVM shutdown cheap.
   let wait = 1;
@@ -62,11 +68,15 @@ async function waitEmpty(remaining: Remaining, ms: number, pollMs: number, onNew
 export async function terminateGroup(options: TerminateOptions): Promise<TerminateResult> {
   const { pgid, graceMs } = options;
   const pollMs = options.pollMs ?? 20;
-  const escapees = options.escapees ?? [];
-  const remaining = remainingOf(pgid, escapees);
-  const initial = remaining();
+  const escapees = liveEscapees(options.escapees ?? []);
+  const members = groupMembers(pgid, options.stats ?? readAllStats());
+  const initial = [...members.map(identity), ...escapees];
   if (initial.length === 0) return { signal: 'none', pids: [] };
   const pids = initial.map((p) => p.pid);
+  // After a crash only the watcher is left: seeing it die is the whole proof.
+  const nonForking = options.nonForking;
+  const settledByDeaths = escapees.length === 0 && nonForking !== undefined && members.every(nonForking);
+  const rescan = settledByDeaths ? () => [] : remainingOf(pgid, escapees);
 
   signalGroup(pgid, 'SIGTERM');
   await killEscapees(escapees, 'SIGTERM');
@@ -76,12 +86,12 @@ export async function terminateGroup(options: TerminateOptions): Promise<Termina
   signalGroup(pgid, 'SIGCONT');
   await killEscapees(escapees, 'SIGCONT');
   // A process forked after the TERM went out never saw it: TERM the group again for it.
-  let left = await waitEmpty(remaining, graceMs, pollMs, () => signalGroup(pgid, 'SIGTERM'));
+  let left = await waitEmpty(initial, rescan, graceMs, pollMs, () => signalGroup(pgid, 'SIGTERM'));
   if (left.length === 0) return { signal: 'SIGTERM', pids };
 
   signalGroup(pgid, 'SIGKILL');
   await killEscapees(liveEscapees(escapees), 'SIGKILL');
-  left = await waitEmpty(remaining, options.killWaitMs ?? 2000, pollMs, () => signalGroup(pgid, 'SIGKILL'));
+  left = await waitEmpty(left, rescan, options.killWaitMs ?? 2000, pollMs, () => signalGroup(pgid, 'SIGKILL'));
   if (left.length === 0) return { signal: 'SIGKILL', pids };
   // Only uninterruptible sleep (D state, a hung NFS mount) or another user's setuid process
   // survives SIGKILL; the caller must not start a second gateway beside it.

@@ -1,4 +1,4 @@
-import { existsSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { TlsConfig } from '../config/types.js';
@@ -6,7 +6,7 @@ import { ERR_GATEWAY_UNMANAGED } from '../errors.js';
 import type { EventSink } from '../events.js';
 import { silentLogger, type Logger } from '../logger.js';
 import { ExpiryWatch } from './expiry-watch.js';
-import { ensureGeneratedKeystore, keystoreStatePath } from './generated-keystore.js';
+import { ensureGeneratedKeystore, keystoreStatePath, TLS_FILES } from './generated-keystore.js';
 import { checkImport, importSourceHash, writeImportedKeystore, type ImportInput } from './import.js';
 import { inspectCertificate, type CertificateInfo } from './inspect.js';
 import { readKeystoreState, writeKeystoreState, type KeystoreState } from './keystore-state.js';
@@ -49,6 +49,12 @@ export class TlsService {
   private readonly logger: Logger;
   /** Every password this process handed out: redaction must also catch a just-replaced one. */
   readonly passwords = new Set<string>();
+  /**
+   * The generated keystore as last verified: the files as they were (inode, size, mtime) and the
+   * time span the verdict holds. While both still hold, a launch reuses the verdict instead of
+   * decrypting the PKCS#12 again — tens of ms on every gateway restart.
+   */
+  private verified: { files: string; until: number; from: number } | null = null;
 
   constructor(private readonly options: TlsServiceOptions) {
     this.logger = options.logger ?? silentLogger;
@@ -78,9 +84,14 @@ export class TlsService {
     const { config } = this.options;
     if (config.mode === 'gateway') return null;
     if (config.mode === 'generate') {
-      const ks = await ensureGeneratedKeystore({ dir: this.options.dir, hosts: this.options.hosts, validityDays: config.validityDays, renewBeforeDays: config.renewBeforeDays, now: this.now() });
-      if (ks.renewed) this.logger.info({ fingerprint: ks.state.fingerprint, notAfter: ks.state.notAfter }, 'generated gateway certificate');
-      this.use(ks.state, ks.certPem, ks.caPem);
+      const now = this.now().getTime();
+      const v = this.verified;
+      if (!(this.active && v && now >= v.from && now < v.until && v.files === this.generatedFiles())) {
+        const ks = await ensureGeneratedKeystore({ dir: this.options.dir, hosts: this.options.hosts, validityDays: config.validityDays, renewBeforeDays: config.renewBeforeDays, now: this.now() });
+        if (ks.renewed) this.logger.info({ fingerprint: ks.state.fingerprint, notAfter: ks.state.notAfter }, 'generated gateway certificate');
+        this.use(ks.state, ks.certPem, ks.caPem);
+        this.rememberVerified(config.renewBeforeDays);
+      }
     } else {
       await this.ensureImported();
     }
@@ -113,6 +124,25 @@ export class TlsService {
     };
     await writeKeystoreState(statePath, state);
     this.use(state, checked.chainPem[0], checked.chainPem.join(''));
+  }
+
+  /** Identity of the files a generated keystore's verdict rests on; '' when one is missing. */
+  private generatedFiles(): string {
+    const dir = this.options.dir;
+    try {
+      return [keystoreStatePath(dir), join(dir, TLS_FILES.keystore), join(dir, TLS_FILES.ca)]
+        .map((f) => { const st = statSync(f); return `${st.ino}:${st.size}:${st.mtimeMs}`; }).join('|');
+    } catch {
+      return '';
+    }
+  }
+
+  private rememberVerified(renewBeforeDays: number): void {
+    const info = this.certInfo;
+    const files = this.generatedFiles();
+    this.verified = info && files && this.active?.keystorePath === join(this.options.dir, TLS_FILES.keystore)
+      ? { files, from: Date.parse(info.notBefore), until: Date.parse(info.notAfter) - renewBeforeDays * 86_400_000 }
+      : null;
   }
 
   private use(state: KeystoreState, certPem: string, caPem: string): void {

@@ -347,7 +347,8 @@ export class TwsSessionKeeper extends EventEmitter {
     this.#event('session.restart', 'warn', `restarting the gateway: ${reason}`, { reason, via: 'group' });
     this.emit('restart', reason);
     Promise.resolve()
-      .then(() => this.#o.gateway.restart(reason))
+      // Only hangs come here: a hung gateway will not shut down cleanly, so the short grace.
+      .then(() => this.#o.gateway.restart(reason, { graceMs: this.#o.config.hangStopGraceMs }))
       .then(() => {
         restart.resolved = true;
         this.#kick(0);

@@ -152,3 +152,33 @@ t.test('redactLine: key patterns and the literal password', async (t) => {
   }
   t.equal(gw.redactLine('nothing secret here'), 'nothing secret here');
 });
+
+t.test('a restart\'s launch rewrites nothing that holds, and notices what changed', async (t) => {
+  const dir = tempDir(t);
+  const gw = createGateway(testConfig(dir, { gateway: { port: 5124, host: 'localhost' } }), { dataDir: dir, watch: false });
+  t.teardown(() => gw.close());
+  await gw.launch();
+  const home = join(dir, 'gateway');
+  const files = ['gateway/root/conf.yaml', 'gateway/sim-config.json', 'tls/keystore.p12', 'tls/keystore.json'];
+  // Every write is atomic (temp + rename): a file written again has a new inode.
+  const inodes = () => files.map((f) => statSync(join(dir, f)).ino);
+  const first = inodes();
+  const { fingerprint } = gw.info().tls!;
+
+  await gw.launch();
+  t.same(inodes(), first, 'nothing written again: conf, sim-config and keystore all still hold');
+
+  chmodSync(join(home, 'sim-config.json'), 0o644);
+  await gw.launch();
+  t.equal(statSync(join(home, 'sim-config.json')).mode & 0o777, 0o600, 'a loosened sim-config (it holds passwords) is written again, 0600');
+
+  const conf = readFileSync(join(home, 'root/conf.yaml'), 'utf8');
+  writeFileSync(join(home, 'root/conf.yaml'), conf.replace(/listenPort: 5124/, 'listenPort: 6000'));
+  await gw.launch();
+  t.match(readFileSync(join(home, 'root/conf.yaml'), 'utf8'), /listenPort: 5124/, 'an outside edit is seen: the daemon\'s port is back');
+
+  writeFileSync(join(dir, 'tls/keystore.p12'), 'not a keystore');
+  await gw.launch();
+  t.not(gw.info().tls!.fingerprint, fingerprint, 'a damaged keystore is seen and replaced, not trusted from memory');
+  t.not(readFileSync(join(dir, 'tls/keystore.p12'), 'utf8'), 'not a keystore');
+});

@@ -103,7 +103,7 @@ export async function twsHarness(t: Tap, options: TwsHarnessOptions = {}): Promi
     gateway: {
       isRunning: () => ['starting', 'running'].includes(sup.status().state),
       isReady: () => sup.status().state === 'running',
-      restart: (reason) => sup.restart(reason).then(() => undefined),
+      restart: (reason, options) => sup.restart(reason, options).then(() => undefined),
       stop: (reason) => sup.stop(reason),
     },
     commandServerPort: g.ibc.commandServerPort,

@@ -197,14 +197,45 @@ t.test('penalty box, restart gate and probe schedule', async (t) => {
   gate.succeeded();
   t.equal(gate.waitBeforeNext(6001), 0);
 
-  const s = new ProbeSchedule({ tickleIntervalMs: 60_000, livenessMs: 5000, suspectMs: 250, tickleGapMs: 1100 });
+  let mono = 20;
+  const s = new ProbeSchedule({ tickleIntervalMs: 60_000, livenessMs: 5000, suspectMs: 250, tickleGapMs: 1100, authCheckMs: 4000, monotonic: () => mono });
   t.equal(s.tickleDue(0), true);
   s.tickled(0, 20);
   t.equal(s.tickleDue(59_999), false);
-  t.equal(s.until(100, { suspect: false, penalty: false, wakeAt: [] }), 4920, 'next: the liveness probe');
-  t.equal(s.until(100, { suspect: true, penalty: false, wakeAt: [] }), 170, 'suspect: re-probe at once');
-  t.equal(s.until(100, { suspect: false, penalty: true, wakeAt: [] }), 59_900, 'penalty box: tickles only');
-  t.equal(s.until(100, { suspect: false, penalty: true, wakeAt: [3000, null] }), 2900, 'wakes at a window end');
+  const at = (o: { suspect?: boolean; penalty?: boolean; authCheck?: boolean; wakeAt?: Array<number | null> }) =>
+    s.until(100, { suspect: false, penalty: false, authCheck: false, wakeAt: [], ...o });
+  t.equal(at({}), 4920, 'next: the liveness probe');
+  t.equal(at({ suspect: true }), 170, 'suspect: re-probe at once');
+  t.equal(at({ penalty: true }), 59_900, 'penalty box: tickles only');
+  t.equal(at({ penalty: true, wakeAt: [3000, null] }), 2900, 'wakes at a window end');
+  t.equal(at({ authCheck: true }), 3900, 'authenticated: the auth-status check an interval after the tickle');
   s.tickleSoon(200);
-  t.equal(s.gapWait(200), 900, 'never two tickles within IBKR\'s 1/s');
+  mono = 200;
+  t.equal(s.gapWait(), 920, 'never two tickles within IBKR\'s 1/s (counted on a monotonic clock from the last one\'s end)');
+  s.tickled(200, 220);
+  t.equal(s.authCheckAt(false), null, 'no check unless asked for (not authenticated, penalty, window)');
+  s.authChecked(4200, 4230);
+  t.equal(s.authCheckAt(true), 8200, 'the next check an interval after the last');
+  t.equal(s.livenessAt(false), 9230, 'an answered check counts as a look at the gateway');
+  s.tickled(6000, 6010);
+  t.equal(s.authCheckAt(true), 10_000, 'a tickle read the session too: the check waits an interval after it');
+
+  // Which look goes next, in order.
+  let m = 0;
+  const n = new ProbeSchedule({ tickleIntervalMs: 60_000, livenessMs: 2000, suspectMs: 250, tickleGapMs: 1100, authCheckMs: 5000, monotonic: () => m });
+  const look = { suspect: false, penalty: false, authCheck: true, wakeAt: [] };
+  n.tickled(0, 10);
+  m = 10;
+  t.equal(n.next(500, look), 1510, 'nothing due: wait for the liveness probe');
+  t.equal(n.next(2010, look), 'liveness');
+  t.equal(n.next(5000, look), 'auth-check', 'the check before the liveness probe when both are due');
+  t.equal(n.next(300, { ...look, suspect: true }), 'liveness', 'after an unanswered probe: the liveness probe, at once');
+  n.tickleSoon(2100);
+  m = 500;
+  t.equal(n.next(2100, look), 'liveness', 'a tickle held by IBKR\'s 1/s does not hold back a due liveness probe');
+  n.probed(2100);
+  t.equal(n.next(2150, look), 600, 'nor is the tickle let out early: the gap is waited');
+  m = 2000;
+  t.equal(n.next(5000, look), 'tickle', 'a due tickle goes first');
+  t.equal(n.next(5000, { ...look, penalty: true }), 'tickle', 'in the penalty box: tickles only');
 });

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import t from 'tap';
 import { fixture, harness } from '../helpers/supervisor-harness.js';
-import { groupPids, isAlive } from '../helpers/process-table.js';
+import { cmdline, descendantPids, groupPids, isAlive } from '../helpers/process-table.js';
 import { tempDir } from '../helpers/temp-dir.js';
 import { waitFor } from '../../testkit/wait-for.js';
 
@@ -143,3 +143,23 @@ t.test('a crash while running is cleaned up (JVM left by the launcher) and resta
   t.not(again.pid, pid);
   await h.sup.stop();
 });
+
+t.test('a crash leaving a setsid escapee behind: the escapee is gone before the restart', async (t) => {
+  const h = await harness(t, (port) => [fixture('setsid-escape.sh'), String(port)], {
+    restart: { backoff, stableAfterMs: 60000, maxRestarts: 5, windowMs: 60000 },
+  });
+  const { pid } = await h.sup.start();
+  const escapee = await waitFor(() => descendantPids(pid!).find((p) => cmdline(p).includes('server.mjs')), 2000, 'the escapee');
+  t.teardown(() => {
+    if (isAlive(escapee)) process.kill(escapee, 'SIGKILL');
+  });
+  const members = groupPids(pid!);
+  process.kill(pid!, 'SIGKILL'); // the launcher dies; its escaped server (own session) would live on
+  await h.waitState('backoff');
+  t.notOk(isAlive(escapee), 'the escapee (found by the run marker) is gone before the restart');
+  for (const p of members) t.notOk(isAlive(p), `group member ${p} is gone`);
+  const again = await h.waitTransition((e) => e.to === 'running' && e.pid !== pid, 5000, 'running again: the port was free');
+  t.not(again.pid, pid);
+  await h.sup.stop();
+});
+

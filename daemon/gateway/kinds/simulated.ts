@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import type { GatewayConfig } from '../../config/types.js';
 import { ERR_CONF_INVALID } from '../../errors.js';
@@ -33,7 +34,19 @@ export function newControlToken(): string {
  */
 export async function writeSimConfig(path: string, simulator: GatewayConfig['simulator'], control: { token: string; infoFile: string }): Promise<void> {
   const body = { ...simulator, control: { port: 0, token: control.token, infoFile: control.infoFile } };
-  await writeFileAtomic(path, JSON.stringify(body, null, 2) + '\n', { mode: 0o600 });
+  const text = JSON.stringify(body, null, 2) + '\n';
+  // Unchanged since the last launch (the usual restart): no write, no fsync on the restart path.
+  // Read synchronously: a small file, on the restart path, where the thread pool adds its hops.
+  if (unchanged(path, text)) return;
+  await writeFileAtomic(path, text, { mode: 0o600 });
+}
+
+function unchanged(path: string, text: string): boolean {
+  try {
+    return (statSync(path).mode & 0o777) === 0o600 && readFileSync(path, 'utf8') === text;
+  } catch {
+    return false;
+  }
 }
 
 /** `ibgw-sim root/conf.yaml --sim-config <file>`, run by this very Node binary, cwd = home. */
