@@ -7,6 +7,7 @@
 import { waitFor } from '../testkit/wait-for.js';
 import type { DaemonApi } from './daemon-api.js';
 import type { Capability } from './faults/fault.js';
+import type { UpdateDaemon } from './update-daemon.js';
 
 /** How long needs-login must last, with no login attempt, to say the daemon cannot log in. */
 const NO_LOGIN_AFTER_MS = 15_000;
@@ -30,11 +31,12 @@ const routeExists = (api: DaemonApi, path: string) => async (): Promise<boolean>
   return r.status !== 0 && !(r.status === 404 && r.code === 'IBGW_NOT_FOUND');
 };
 
-export async function detectCapabilities(api: DaemonApi): Promise<Set<Capability>> {
+/** `updates`: the clientportal-kind daemon beside the main one, when the run started it. */
+export async function detectCapabilities(api: DaemonApi, updates: UpdateDaemon | null = null): Promise<Set<Capability>> {
   const probes: Array<[Capability, () => Promise<boolean>]> = [
     ['maintenance', routeExists(api, '/api/v1/maintenance/windows')],
-    // Updates are for installed Client Portal distributions (kind clientportal) only.
-    ['gatewayUpdates', async () => (await routeExists(api, '/api/v1/gateway/versions')()) && (await api.status())?.gateway?.info?.kind === 'clientportal'],
+    // Updates are for installed Client Portal distributions (kind clientportal) only: the update daemon's.
+    ['gatewayUpdates', async () => updates !== null && (await updates.versions())?.active != null],
     ['passThrough', routeExists(api, '/api/v1/ibkr/iserver/accounts')],
     ['loginDriver', () => logsItselfIn(api)],
   ];

@@ -20,6 +20,7 @@ import { LoginOperator } from './login-operator.js';
 import { faultFigures, type SoakReport } from './report.js';
 import { SOAK_TIMINGS } from './soak-config.js';
 import { round } from './stats.js';
+import { UpdateDaemon } from './update-daemon.js';
 import { Violations, type StepCursor } from './violations.js';
 
 /** Short runs (CI) pack the faults closer, so two minutes still meet many kinds. */
@@ -32,10 +33,10 @@ export function paceFor(minutes: number): Pace {
   };
 }
 
-function context(env: SoakEnvironment, checkers: Checkers, pace: Pace): SoakContext {
+function context(env: SoakEnvironment, checkers: Checkers, pace: Pace, updates: UpdateDaemon | null): SoakContext {
   return {
     api: env.api, gateway: env.gateway, config: env.config, receiver: env.receiver, pm2: env.pm2,
-    logins: checkers.logins, dataDir: env.dataDir, pace, identity: env.identity,
+    logins: checkers.logins, dataDir: env.dataDir, pace, identity: env.identity, updates,
     gatewayPid: async () => {
       const s = await env.api.status();
       return s?.gateway?.state === 'running' ? s.gateway.pid : null;
@@ -63,10 +64,10 @@ async function drain(env: SoakEnvironment, checkers: Checkers): Promise<void> {
 }
 
 /** Ctrl-C or a TERM mid-run: the daemon, its gateway and pm2 must not outlive the soak. */
-function teardownOnSignal(env: SoakEnvironment, keep: boolean): () => void {
+function teardownOnSignal(env: SoakEnvironment, keep: boolean, updates: UpdateDaemon | null): () => void {
   const handler = (signal: NodeJS.Signals) => {
-    console.error(`soak: ${signal}: stopping the daemon and pm2`);
-    void teardown(env, keep).finally(() => process.exit(130));
+    console.error(`soak: ${signal}: stopping the daemons and pm2`);
+    void Promise.all([teardown(env, keep), updates?.stop()]).finally(() => process.exit(130));
   };
   process.once('SIGINT', handler);
   process.once('SIGTERM', handler);
@@ -82,14 +83,17 @@ export async function runSoak(args: SoakArgs): Promise<SoakReport> {
   const cursor: StepCursor = { index: -1, fault: null };
   const violations = new Violations(args.seed, startedAt, cursor);
   const env = await prepareEnvironment();
-  const releaseSignals = teardownOnSignal(env, args.keep);
   const checkers = new Checkers(env, violations, startedAt);
   const pace = paceFor(args.minutes);
   let operator: LoginOperator | null = null;
   let load: AppLoad | null = null;
+  // The update faults' own daemon, only when they may be scheduled: it costs a second daemon and gateway.
+  const updates = !args.faults || args.faults.includes('update-fails-health-gate') ? new UpdateDaemon(env.dir) : null;
+  const releaseSignals = teardownOnSignal(env, args.keep, updates);
   try {
-    await startDaemon(env);
-    const capabilities = await detectCapabilities(env.api);
+    await Promise.all([startDaemon(env), updates?.start()]);
+    updates?.api.observe(checkers.api.observe);
+    const capabilities = await detectCapabilities(env.api, updates);
     const { faults, skipped } = catalog(capabilities, args.faults);
     // Stand-in for the unattended login until the daemon has its own.
     if (!capabilities.has('loginDriver')) {
@@ -101,7 +105,7 @@ export async function runSoak(args: SoakArgs): Promise<SoakReport> {
     await waitFor(async () => (await env.api.get('/readyz')).status === 200, 90_000, 'the first authenticated session', 500);
     load.start();
     console.log(`soak: seed ${args.seed}, ${args.minutes} min, data in ${env.dir}; faults: ${faults.map((f) => f.name).join(', ')}`);
-    const ctx = context(env, checkers, pace);
+    const ctx = context(env, checkers, pace, updates);
     const injector = new Injector(ctx, new Schedule(args.seed, faults), faults, violations, cursor, checkers.processes);
     await injector.run({ seed: args.seed, fromStep: args.fromStep, steps: args.steps, deadline, startedAt });
     cursor.index = -1;
@@ -109,11 +113,12 @@ export async function runSoak(args: SoakArgs): Promise<SoakReport> {
     await load.stop();
     await drain(env, checkers);
     checkers.stop();
-    return await finish(env, checkers, violations, { args, startedAt, capabilities, skipped, faults, records: injector.records, load, operator });
+    return await finish(env, checkers, violations, { args, startedAt, capabilities, skipped, faults, records: injector.records, load, operator, updates });
   } finally {
     checkers.stop();
     operator?.stop();
     await load?.stop();
+    await updates?.stop();
     // A run with a violation keeps its data dir, pm2 logs and gateway logs for the post-mortem.
     const keep = args.keep || violations.list.length > 0;
     await teardown(env, keep);
@@ -131,6 +136,7 @@ interface Outcome {
   records: Injector['records'];
   load: AppLoad;
   operator: LoginOperator | null;
+  updates: UpdateDaemon | null;
 }
 
 async function finish(env: SoakEnvironment, checkers: Checkers, violations: Violations, o: Outcome): Promise<SoakReport> {
@@ -138,6 +144,12 @@ async function finish(env: SoakEnvironment, checkers: Checkers, violations: Viol
   // pm2 stops the daemon (SIGINT): it must take its gateway group with it.
   await env.pm2.kill();
   await checkers.processes.checkAllGone(15_000);
+  if (o.updates) {
+    // Stopped (SIGTERM), the update daemon must take its gateway group with it too.
+    await o.updates.stop();
+    await waitFor(async () => o.updates!.leftovers().length === 0, 15_000, 'the update daemon\'s processes gone', 250)
+      .catch(() => violations.record('orphan-process', `processes left in the update daemon's data dir after it stopped: ${o.updates!.leftovers().join(', ')}`, { key: 'update-daemon end' }));
+  }
   const judged = checkers.resources.judge({ minSpanMs: 10 * 60_000, rssMbPerHour: 1, fdsPerHour: 6 }, violations);
   const c = checkers;
   return {

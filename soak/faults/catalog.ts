@@ -10,7 +10,7 @@ import type { Capability, Fault } from './fault.js';
 import { gatewayCrash, gatewayKill9, gatewaySigstop, ibkrUnreachable, maintenance5xx, memoryGrowth, slowAnswers } from './gateway-faults.js';
 import { rejectedPassword } from './login-faults.js';
 import { maintenanceWindow } from './maintenance-faults.js';
-import { updateFailsHealthGate } from './pending-faults.js';
+import { updateFailsHealthGate } from './update-faults.js';
 import { brokerageDrop, competingSession, dailyReset, rateLimitStorm, sessionExpiry } from './session-faults.js';
 
 export const FAULTS: readonly Fault[] = [
