@@ -95,7 +95,7 @@ export class Injector {
       const gap = this.#ctx.pace.gapMs(rng);
       const second = rng.chance(this.#ctx.pace.compound) ? this.#pickSecond(fault, rng) : null;
       // A step that cannot finish in time ends the run rather than being skipped: step N stays step N.
-      if (Date.now() + gap + fault.boundMs / 2 > options.deadline) break;
+      if (Date.now() + gap + (fault.longestHoldMs ?? 0) + fault.boundMs / 2 > options.deadline) break;
       await sleep(gap);
       this.#cursor.index = step;
       this.#cursor.fault = second ? `${fault.name}+${second.fault.name}` : fault.name;

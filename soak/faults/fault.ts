@@ -69,6 +69,11 @@ export interface Fault {
   /** The recovery bound, from the fault's end (heal, or the injection for an instant fault). */
   boundMs: number;
   needs?: Capability;
+  /**
+   * The longest hold this fault can draw when it is longer than the pace's (a reset window to
+   * the next minute): a step that could not end by the run's deadline is not started.
+   */
+  longestHoldMs?: number;
   /** May join another step as its second fault (short, and needing no set-up of its own). */
   joins?: boolean;
   inject(ctx: SoakContext, rng: Prng): Promise<Injected>;

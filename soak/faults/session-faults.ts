@@ -61,7 +61,7 @@ async function configApplied(ctx: SoakContext, before: string | null): Promise<v
  * the daemon must neither log in nor restart; after it, one check and one login bring it back.
  */
 export const dailyReset: Fault = {
-  name: 'daily-reset', weight: 1, boundMs: 45_000,
+  name: 'daily-reset', weight: 1, boundMs: 45_000, longestHoldMs: 81_000,
   recovered: `${SAME_GATEWAY}, after the window ended; no login and no restart inside the window`,
   async inject(ctx) {
     const now = Date.now();
