@@ -5,11 +5,12 @@
  * gate fails after its limit, and the daemon must roll back to the version that ran before — and
  * never pick the failed one again. The main daemon's gateway must ride it out untouched.
  */
+import { UPDATE_GATE_TIMEOUT_MS } from '../update-daemon.js';
 import type { Fault } from './fault.js';
 
 export const updateFailsHealthGate: Fault = {
   name: 'update-fails-health-gate', weight: 1, boundMs: 60_000, needs: 'gatewayUpdates',
-  recovered: 'on the update daemon: the failed version is marked failed and not staged, the version that ran before is active again and its gateway runs (the health gate\'s limit is 15 s), and no process of the failed version is left; the main daemon\'s gateway is the same process',
+  recovered: `on the update daemon: the failed version is marked failed and not staged, the version that ran before is active again and its gateway runs (the health gate's limit is ${UPDATE_GATE_TIMEOUT_MS / 1000} s), and no process of the failed version is left; the main daemon's gateway is the same process`,
   async inject(ctx) {
     const updates = ctx.updates;
     if (!updates) throw new Error('no update daemon in this run');

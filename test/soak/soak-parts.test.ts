@@ -5,7 +5,11 @@
 import t from 'tap';
 import { parseSoakArgs } from '../../soak/args.js';
 import { catalog, FAULTS, Schedule } from '../../soak/faults/catalog.js';
+import type { SoakContext } from '../../soak/faults/fault.js';
+import { dailyReset } from '../../soak/faults/session-faults.js';
+import { Injector } from '../../soak/injector.js';
 import { EventInvariant } from '../../soak/invariants/event-invariant.js';
+import type { ProcessInvariant } from '../../soak/invariants/process-invariant.js';
 import { isDocumented, isPassedOn, routeOf } from '../../soak/invariants/api-invariant.js';
 import { ReadinessInvariant } from '../../soak/invariants/readiness-invariant.js';
 import { stepPrng } from '../../soak/prng.js';
@@ -27,6 +31,22 @@ t.test('a seed gives the same schedule and the same draws per step, whatever ran
   t.same(new Set(names(a).slice(0, deck)), new Set(faults.map((f) => f.name)), 'one round meets every fault');
   t.equal(stepPrng('x', 17).int(0, 1e9), stepPrng('x', 17).int(0, 1e9), 'step 17 draws the same alone');
   t.ok(FAULTS.every((f) => f.recovered.length > 20 && f.boundMs > 0), 'every fault says what recovered means and its bound');
+});
+
+t.test('the update fault runs only with the update daemon', async (t) => {
+  t.notOk(catalog(new Set()).faults.some((f) => f.name === 'update-fails-health-gate'));
+  t.ok(catalog(new Set(['gatewayUpdates'])).faults.some((f) => f.name === 'update-fails-health-gate'));
+});
+
+t.test('a step that could not end by the deadline is not started, its longest hold counted', async (t) => {
+  // The context is only touched once a step starts: its first look (the gateway pid) says so.
+  const started = new Error('step started');
+  const ctx = { pace: { gapMs: () => 0, holdMs: () => 0, compound: 0 }, gatewayPid: async () => { throw started; } } as unknown as SoakContext;
+  const run = (fault: typeof dailyReset) => new Injector(ctx, new Schedule('s', [fault]), [fault], violations(), { index: -1, fault: null }, {} as ProcessInvariant)
+    .run({ seed: 's', fromStep: 0, steps: 1, deadline: Date.now() + 100_000, startedAt: Date.now() });
+  // 100 s left: the bound's half (22.5 s) fits, the reset window's hold (81 s) on top does not.
+  await t.resolves(run(dailyReset), 'the daily reset is not started');
+  await t.rejects(run({ ...dailyReset, longestHoldMs: undefined }), started, 'without its hold it would have been');
 });
 
 t.test('arguments', async (t) => {
