@@ -33,19 +33,25 @@ module.exports = {
     {
       name: 'daemon-imports-no-tests', severity: 'error',
       from: { path: '^(daemon|scripts)/' },
-      to: { path: '^(test|bench|testkit)/' },
+      to: { path: '^(test|bench|testkit|soak)/' },
     },
     {
       name: 'testkit-stands-alone', severity: 'error',
-      comment: 'Shared by test/ and bench/, compiled into dist for bench: it must not pull the project in.',
+      comment: 'Shared by test/, bench/ and soak/, compiled into dist for bench and soak: it must not pull the project in.',
       from: { path: '^testkit/' },
-      to: { path: '^(daemon|scripts|test|bench)/' },
+      to: { path: '^(daemon|scripts|test|bench|soak)/' },
     },
     {
       name: 'bench-imports-no-tests', severity: 'error',
       comment: 'bench/ is compiled into dist; test/ is not.',
       from: { path: '^bench/' },
       to: { path: '^test/' },
+    },
+    {
+      name: 'soak-imports-no-tests', severity: 'error',
+      comment: 'soak/ is compiled into dist like bench/: it may use daemon/ and testkit/, never test/.',
+      from: { path: '^soak/' },
+      to: { path: '^(test|bench)/' },
     },
   ],
   options: {

@@ -25,8 +25,8 @@ export default tseslint.config(
     },
   },
   {
-    // Tests and benches may print and may use any.
-    files: ['test/**/*.ts', 'bench/**/*.ts', 'scripts/**/*.ts'],
+    // Tests, benches and the soak run may print and may use any.
+    files: ['test/**/*.ts', 'bench/**/*.ts', 'soak/**/*.ts', 'scripts/**/*.ts'],
     rules: { 'no-console': 'off' },
   },
   {

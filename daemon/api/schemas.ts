@@ -19,12 +19,17 @@ export const errorResponses = {
   429: errorSchema,
 } as const;
 
-/** Routes that reach IBKR through the gateway: it may be down, unauthenticated, in maintenance or in the penalty box. */
+/**
+ * Routes that reach IBKR through the gateway: it may be down, unauthenticated, in maintenance or
+ * in the penalty box (503), or IBKR itself may fail (502, 504). The 502 and 504 are part of the
+ * contract, not accidents: a proxy that turned IBKR's failure into a 503 would tell apps to wait
+ * for the daemon when nothing on this side is wrong.
+ */
 export const gatewayErrorResponses = {
   ...errorResponses,
-  502: errorSchema,
-  503: errorSchema,
-  504: errorSchema,
+  502: { ...errorSchema, description: 'IBKR\'s failure handed on: IBGW_IBKR_UPSTREAM (the gateway answered 5xx; details.upstreamStatus, details.upstreamBody), IBGW_GATEWAY_NETWORK (the connection to the gateway failed), IBGW_IBKR_TOO_LARGE (an answer over the size limit)' },
+  503: { ...errorSchema, description: 'Not now, with Retry-After and details.reason: the gateway is down, the session logged out, IBKR in maintenance or its penalty box (IBGW_IBKR_UNAVAILABLE, IBGW_IBKR_PENALTY, IBGW_IBKR_CLOSED)' },
+  504: { ...errorSchema, description: 'IBGW_GATEWAY_TIMEOUT: the gateway did not answer within the request timeout (what a gateway that lost IBKR does)' },
 } as const;
 
 /** For actions that take nothing: no body, `null` or `{}` — anything else is a mistake worth a 400. */

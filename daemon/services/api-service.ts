@@ -6,6 +6,15 @@ import type { DaemonContext } from '../lifecycle/daemon-context.js';
 import type { Service } from '../lifecycle/service.js';
 import { packageVersion } from '../package-root.js';
 
+/**
+ * The ports with their getters kept: a spread (`{ ...ports }`) would read each getter once, and
+ * the API would serve the session keeper and gateway handle of its start for ever — a keeper
+ * rebuilt by a session.* edit stayed "stopped" on /readyz and /api/v1/session (found by the soak).
+ */
+function withPorts<T extends object, U extends object>(ports: T, rest: U): T & U {
+  return Object.defineProperties({ ...rest }, Object.getOwnPropertyDescriptors(ports)) as T & U;
+}
+
 /** The local API: listens on start (a busy port fails the daemon's start, naming it), closes on stop. */
 export class ApiService implements Service {
   readonly name = 'api';
@@ -48,12 +57,11 @@ export class ApiService implements Service {
         maxAgeMs: config.ui.sessionMaxHours * 3_600_000,
         maxSessions: config.ui.maxSessions,
       },
-      services: {
-        ...this.#ports(),
+      services: withPorts(this.#ports(), {
         config: () => this.#ctx.config(),
         daemon: { pid: process.pid, version: packageVersion, startedAt: this.#ctx.startedAt },
         adminToken: admin.token,
-      },
+      }),
     });
     this.#app = app;
     this.#url = url;

@@ -23,6 +23,13 @@ t.test('OpenAPI document, lazy UI, body limits and catalog errors', async (t) =>
   t.same(start.security, [{ bearer: [] }], 'admin routes name the bearer scheme');
   t.equal(start['x-ibgw-scope'], 'admin');
   t.notOk(spec.paths['/api/v1/status'].get.security, 'open routes have no security');
+  // IBKR's failures handed on are part of the contract of the routes that reach it, and only of those.
+  for (const path of ['/api/v1/ibkr/{path}', '/api/v1/portfolio']) {
+    const responses = spec.paths[path]?.get?.responses ?? {};
+    t.match(responses['502']?.description, /IBGW_IBKR_UPSTREAM/, `${path} documents 502`);
+    t.match(responses['504']?.description, /IBGW_GATEWAY_TIMEOUT/, `${path} documents 504`);
+  }
+  t.notOk(spec.paths['/api/v1/status'].get.responses['502'], 'the status route does not reach IBKR');
 
   const ui = await app.inject({ method: 'GET', url: '/api/docs' });
   t.equal(ui.statusCode, 200);

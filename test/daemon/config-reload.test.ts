@@ -59,3 +59,21 @@ t.test('a change that needs a restart never starts a gateway the operator stoppe
   const conf = readFileSync(join(d.dataDir, 'gateway', 'root', 'conf.yaml'), 'utf8');
   t.match(conf, /- 10\.\*/, 'the change is in the conf the gateway started with');
 });
+
+t.test('a session.* edit rebuilds the keeper; the API serves the new one, which keeps the tickle pace', async (t) => {
+  const d = await startDaemonProcess(t);
+  // Between the old keeper's stop and the new one's start the route says the keeper is off (409).
+  const live = async () => ((await d.api('GET', '/api/v1/session', { token: null })).body.status?.state ?? 'between') as string;
+  const working = (s: string) => !['stopped', 'unknown', 'between'].includes(s);
+  await waitFor(async () => working(await live()), 20_000, 'the first keeper at work');
+  appendFileSync(d.configFile, 'session:\n  maxRecoveryAttempts: 4\n');
+  await waitFor(async () => {
+    const events = (await d.api('GET', '/api/v1/events?type=session.state&limit=1000')).body.events as Array<{ message: string }>;
+    return events.some((e) => /→ stopped: keeper stopped/.test(e.message));
+  }, 20_000, 'the keeper rebuilt');
+  const state = await waitFor(async () => { const s = await live(); return working(s) ? s : null; }, 20_000, 'the new keeper in the API');
+  t.not(state, 'stopped', `the API shows the new keeper (${state})`);
+  t.not((await d.api('GET', '/readyz', { token: null })).body.session, 'stopped', '/readyz too');
+  // The edit came right after the first keeper's tickle: the new one must keep IBKR's 1/s pace.
+  t.same((await d.api('GET', '/api/v1/events?type=session.penalty')).body.events, [], 'no 429 from a tickle sent too soon');
+});

@@ -15,7 +15,7 @@ import { UpdateCheck } from '../../daemon/maintenance/versions/update-check.js';
 import { GatewayVersions } from '../../daemon/maintenance/versions/version-store.js';
 import { distributionDir, distributionEntries, distributionZip } from '../helpers/distributions.js';
 import { tempDataDir } from '../helpers/maintenance-harness.js';
-import { writeZip } from '../helpers/zip-writer.js';
+import { writeZip } from '../../testkit/zip-writer.js';
 
 function store(t: Parameters<typeof tempDataDir>[0], keep = 3) {
   const dir = tempDataDir(t);

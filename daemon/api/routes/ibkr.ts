@@ -44,7 +44,7 @@ async function ibkrRoutes(app: FastifyInstance): Promise<void> {
     preHandler: app.requireScope('read'),
     schema: {
       summary: 'Pass a read-only call to the gateway\'s /v1/api (paced, cached)',
-      description: 'Queued under IBKR\'s pacing for all apps together; 429 with Retry-After when the wait would exceed api.passThrough.queue.maxWaitMs; 503 with Retry-After while the gateway is down, logged out, in maintenance or in IBKR\'s penalty box.',
+      description: 'Queued under IBKR\'s pacing for all apps together; 429 with Retry-After when the wait would exceed api.passThrough.queue.maxWaitMs; 503 with Retry-After while the gateway is down, logged out, in maintenance or in IBKR\'s penalty box; IBKR\'s own failure outside maintenance handed on as 502 (IBGW_IBKR_UPSTREAM, IBGW_GATEWAY_NETWORK) or 504 (IBGW_GATEWAY_TIMEOUT).',
       params,
       response: { 200: passedOn, ...gatewayErrorResponses },
     },

@@ -1,0 +1,43 @@
+/** Small statistics for the report: medians, maxima and least-squares slopes. */
+
+export function median(values: readonly number[]): number | null {
+  if (values.length === 0) return null;
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2 === 1 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
+}
+
+export function max(values: readonly number[]): number | null {
+  return values.length === 0 ? null : Math.max(...values);
+}
+
+export interface Sample {
+  /** ms since the run started. */
+  t: number;
+  value: number;
+}
+
+/**
+ * The least-squares slope (value per ms) shared by several segments, each with its own
+ * intercept: the daemon restarts (kill -9) and starts again from a low RSS, so one line
+ * through all samples would read every restart as a fall. Pooling the within-segment
+ * deviations estimates "how fast does a running daemon grow" over the whole run.
+ * null when no segment has two samples at different times.
+ */
+export function pooledSlope(segments: ReadonlyArray<readonly Sample[]>): number | null {
+  let sxy = 0;
+  let sxx = 0;
+  for (const samples of segments) {
+    if (samples.length < 2) continue;
+    const mt = samples.reduce((s, p) => s + p.t, 0) / samples.length;
+    const mv = samples.reduce((s, p) => s + p.value, 0) / samples.length;
+    for (const p of samples) {
+      sxy += (p.t - mt) * (p.value - mv);
+      sxx += (p.t - mt) ** 2;
+    }
+  }
+  return sxx === 0 ? null : sxy / sxx;
+}
+
+export const round = (value: number | null, digits = 1): number | null =>
+  value === null ? null : Number(value.toFixed(digits));

@@ -1,0 +1,218 @@
+/**
+ * The soak run's own logic, without a daemon: the seeded schedule (replayable), the slope over
+ * restarted segments, and the invariants' judgement on made-up observations.
+ */
+import t from 'tap';
+import { parseSoakArgs } from '../../soak/args.js';
+import { catalog, FAULTS, Schedule } from '../../soak/faults/catalog.js';
+import type { SoakContext } from '../../soak/faults/fault.js';
+import { dailyReset } from '../../soak/faults/session-faults.js';
+import { Injector } from '../../soak/injector.js';
+import { EventInvariant } from '../../soak/invariants/event-invariant.js';
+import type { ProcessInvariant } from '../../soak/invariants/process-invariant.js';
+import { isDocumented, isPassedOn, routeOf } from '../../soak/invariants/api-invariant.js';
+import { ReadinessInvariant } from '../../soak/invariants/readiness-invariant.js';
+import { stepPrng } from '../../soak/prng.js';
+import { pooledSlope } from '../../soak/stats.js';
+import { Violations } from '../../soak/violations.js';
+
+const violations = () => new Violations('s1', Date.now(), { index: 7, fault: 'gateway-crash' });
+const result = (status: number, code: string | null) => ({ status, code, body: null, text: '', error: null, ms: 1 });
+
+t.test('a seed gives the same schedule and the same draws per step, whatever ran before', async (t) => {
+  const { faults, skipped } = catalog(new Set());
+  t.ok(skipped.some((s) => s.fault === 'maintenance-window' && s.needs === 'maintenance'), 'a fault whose capability is missing is left out, and said so');
+  const a = new Schedule('seed-a', faults);
+  const b = new Schedule('seed-a', faults);
+  const names = (s: Schedule) => Array.from({ length: 60 }, (_, i) => s.faultAt(i).name);
+  t.same(names(a), names(b));
+  t.not(names(new Schedule('seed-b', faults)).join(), names(a).join(), 'another seed, another order');
+  const deck = faults.reduce((n, f) => n + f.weight, 0);
+  t.same(new Set(names(a).slice(0, deck)), new Set(faults.map((f) => f.name)), 'one round meets every fault');
+  t.equal(stepPrng('x', 17).int(0, 1e9), stepPrng('x', 17).int(0, 1e9), 'step 17 draws the same alone');
+  t.ok(FAULTS.every((f) => f.recovered.length > 20 && f.boundMs > 0), 'every fault says what recovered means and its bound');
+});
+
+t.test('the update fault runs only with the update daemon', async (t) => {
+  t.notOk(catalog(new Set()).faults.some((f) => f.name === 'update-fails-health-gate'));
+  t.ok(catalog(new Set(['gatewayUpdates'])).faults.some((f) => f.name === 'update-fails-health-gate'));
+});
+
+t.test('a step that could not end by the deadline is not started, its longest hold counted', async (t) => {
+  // The context is only touched once a step starts: its first look (the gateway pid) says so.
+  const started = new Error('step started');
+  const ctx = { pace: { gapMs: () => 0, holdMs: () => 0, compound: 0 }, gatewayPid: async () => { throw started; } } as unknown as SoakContext;
+  const run = (fault: typeof dailyReset) => new Injector(ctx, new Schedule('s', [fault]), [fault], violations(), { index: -1, fault: null }, {} as ProcessInvariant)
+    .run({ seed: 's', fromStep: 0, steps: 1, deadline: Date.now() + 100_000, startedAt: Date.now() });
+  // 100 s left: the bound's half (22.5 s) fits, the reset window's hold (81 s) on top does not.
+  await t.resolves(run(dailyReset), 'the daily reset is not started');
+  await t.rejects(run({ ...dailyReset, longestHoldMs: undefined }), started, 'without its hold it would have been');
+});
+
+t.test('arguments', async (t) => {
+  t.match(parseSoakArgs([]), { minutes: 30, report: null, fromStep: 0, steps: null, keep: false });
+  t.match(parseSoakArgs(['--minutes', '2', '--seed', 'abc', '--from-step', '5', '--steps', '1']), { minutes: 2, seed: 'abc', fromStep: 5, steps: 1 });
+  t.throws(() => parseSoakArgs(['--minutes', 'x']), /--minutes/);
+  t.throws(() => parseSoakArgs(['--minutes', '0']), /--minutes/);
+  t.throws(() => parseSoakArgs(['--nope']));
+});
+
+t.test('the slope is shared by restarted segments and ignores the fall at each restart', async (t) => {
+  const hour = 3_600_000;
+  // Two daemon runs, each growing 2 MB/hour, the second starting lower again.
+  const seg = (t0: number, base: number) => Array.from({ length: 10 }, (_, i) => ({ t: t0 + i * 60_000, value: base + (2 * i * 60_000) / hour }));
+  t.equal(Number((pooledSlope([seg(0, 80), seg(20 * 60_000, 60)])! * hour).toFixed(6)), 2);
+  t.equal(pooledSlope([[{ t: 0, value: 1 }]]), null, 'one sample says nothing');
+});
+
+t.test('only the documented 503s pass', async (t) => {
+  t.ok(isDocumented('/readyz', result(503, null)));
+  t.ok(isDocumented('/api/v1/ibkr/x', result(503, 'IBGW_IBKR_UNAVAILABLE')));
+  t.notOk(isDocumented('/api/v1/status', result(503, null)));
+  t.notOk(isDocumented('/readyz', result(500, null)));
+  t.ok(isPassedOn('/api/v1/ibkr/iserver/accounts', result(502, 'IBGW_IBKR_UPSTREAM')), 'IBKR\'s 5xx handed on by the pass-through');
+  t.ok(isPassedOn('/api/v1/portfolio?accountId=U1', result(504, 'IBGW_GATEWAY_TIMEOUT')));
+  t.notOk(isPassedOn('/api/v1/status', result(502, 'IBGW_IBKR_UPSTREAM')), 'only on the pass-through routes');
+  t.notOk(isPassedOn('/api/v1/ibkr/x', result(500, 'IBGW_INTERNAL')));
+  t.notOk(isPassedOn('/api/v1/ibkr/x', result(504, 'IBGW_IBKR_UPSTREAM')), 'each code with its own status');
+  t.notOk(isPassedOn('/api/v1/session', result(502, 'IBGW_GATEWAY_NETWORK')), 'the session route does not pass IBKR on');
+  t.notOk(isPassedOn('/api/v1/ibkr/x', result(502, null)));
+  t.equal(routeOf('GET', '/api/v1/events?sinceId=3'), 'GET /api/v1/events');
+  t.equal(routeOf('POST', '/api/v1/conf/rollback/12'), 'POST /api/v1/conf/rollback/:id');
+});
+
+t.test('the event tail finds gaps, reused ids and events gone', async (t) => {
+  const ev = (id: number, type = 'x') => ({ id, type, at: `t${id}`, message: `m${id}` });
+  const v = violations();
+  const tail = new EventInvariant(v);
+  tail.add([1, 2, 3].map((i) => ev(i)), 0);
+  tail.add([2, 3, 4, 5].map((i) => ev(i)), 1);
+  t.equal(v.list.length, 0, 'overlapping reads of a contiguous store are fine');
+  t.equal(tail.lastId, 5);
+  tail.add([ev(4), { ...ev(5), type: 'other' }, ev(6)], 3);
+  t.match(v.list[0], { invariant: 'event-lost', step: 7, seed: 's1', replay: 'npm run soak -- --seed s1 --from-step 7 --steps 1' });
+  tail.add([ev(6), ev(8)], 5);
+  t.match(v.list[1], { invariant: 'event-lost', detail: /6 to 8/ });
+  tail.add([ev(9)], 7);
+  t.match(v.list[2], { invariant: 'event-lost', detail: /event 8 .* no longer/ });
+});
+
+t.test('ready while nothing works: a violation only past the grace', async (t) => {
+  const v = violations();
+  const r = new ReadinessInvariant(v, 10_000);
+  r.add({ ready: true, brokerageOk: false, reason: 'HTTP 401' }, 0);
+  r.add({ ready: true, brokerageOk: false, reason: 'HTTP 401' }, 9_000);
+  r.add({ ready: false, brokerageOk: false, reason: 'HTTP 401' }, 9_500);
+  t.equal(v.list.length, 0, 'stale for less than the grace');
+  r.add({ ready: true, brokerageOk: false, reason: 'TIMEOUT' }, 20_000);
+  r.add({ ready: true, brokerageOk: false, reason: 'TIMEOUT' }, 31_000);
+  r.add({ ready: true, brokerageOk: false, reason: 'TIMEOUT' }, 32_000);
+  t.equal(v.list.length, 1);
+  t.match(v.list[0], { invariant: 'ready-not-usable', detail: /11 s .*TIMEOUT ×2/ });
+  t.equal(r.longestStaleMs, 12_000);
+});
+
+t.test('logins: the budget over rolling windows, no attempt while a rejected password blocks', async (t) => {
+  const { mkdtempSync, writeFileSync, rmSync } = await import('node:fs');
+  const { tmpdir } = await import('node:os');
+  const { join } = await import('node:path');
+  const { LoginInvariant } = await import('../../soak/invariants/login-invariant.js');
+  const dir = mkdtempSync(join(tmpdir(), 'ibgw-soak-parts-'));
+  t.teardown(() => rmSync(dir, { recursive: true, force: true }));
+  const write = (attempts: number[], blocked: { at: number; reason: string } | null = null) =>
+    writeFileSync(join(dir, 'login-budget.json'), JSON.stringify({ version: 1, attempts, blocked }));
+  const v = violations();
+  const logins = new LoginInvariant(dir, { perHour: 2, perDay: 10 }, v);
+  write([1_000, 2_000]);
+  logins.check();
+  write([2_000, 3_700_000]);
+  logins.check();
+  t.equal(v.list.length, 0, 'two an hour, the first one dropped from the file later: still two in any hour');
+  t.equal(logins.attempts.size, 3, 'every attempt ever seen is kept');
+  write([3_700_000, 3_701_000, 3_702_000]);
+  logins.check();
+  t.match(v.list[0], { invariant: 'login-budget', detail: /3 logins within an hour, budget 2/ });
+
+  const w = violations();
+  const blocked = new LoginInvariant(dir, { perHour: 100, perDay: 100 }, w);
+  write([10_000], { at: 10_000, reason: 'rejected' });
+  blocked.check();
+  write([10_000, 20_000], { at: 10_000, reason: 'rejected' });
+  blocked.check();
+  t.match(w.list[0], { invariant: 'rejected-password-retried' });
+  blocked.clearedAt(30_000);
+  write([10_000, 20_000, 40_000], { at: 10_000, reason: 'rejected' });
+  blocked.check();
+  write([10_000, 20_000, 40_000], null);
+  blocked.check();
+  t.equal(w.list.length, 1, 'after the soak cleared it, a block still in the file is not reopened and later logins are fine');
+});
+
+t.test('notifications: a digest item counts for the held alert; a duplicate only across a daemon start', async (t) => {
+  const { NotificationInvariant } = await import('../../soak/invariants/notification-invariant.js');
+  const { WebhookReceiver } = await import('../../soak/webhook-receiver.js');
+  const { RUNNING_RULE } = await import('../../soak/soak-config.js');
+  const receiver = new WebhookReceiver('secret');
+  const receipt = (key: string, kind: string, rule: string | null, arrivals: number[], itemRules: Array<string | null> = []) =>
+    receiver.receipts.set(key, { key, kind, rule, arrivals, itemRules });
+  receipt('a', 'alert', RUNNING_RULE, [1_000]);
+  receipt('b', 'digest', null, [2_000], [RUNNING_RULE, RUNNING_RULE, 'unclean-start']);
+  const v = violations();
+  const starts: number[] = [];
+  const n = new NotificationInvariant({} as never, receiver, v, () => starts);
+  t.same(n.checkAccounting(3), { expected: 3, received: 3 });
+  t.equal(v.list.length, 0);
+  n.checkAccounting(4);
+  t.match(v.list[0], { invariant: 'notification-lost' });
+  receipt('c', 'alert', 'unclean-start', [5_000, 9_000]);
+  starts.push(7_000);
+  n.checkDuplicates();
+  t.equal(v.list.length, 1, 'again after the daemon started anew: documented at-least-once');
+  receipt('d', 'alert', 'unclean-start', [10_000, 12_000]);
+  n.checkDuplicates();
+  t.match(v.list[1], { invariant: 'notification-duplicated', detail: /notification d .* no daemon restart/ });
+});
+
+t.test('secrets are found across read boundaries, and not where they are allowed', async (t) => {
+  const { appendFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } = await import('node:fs');
+  const { tmpdir } = await import('node:os');
+  const { join } = await import('node:path');
+  const { SecretInvariant } = await import('../../soak/invariants/secret-invariant.js');
+  const dir = mkdtempSync(join(tmpdir(), 'ibgw-soak-parts-'));
+  t.teardown(() => rmSync(dir, { recursive: true, force: true }));
+  mkdirSync(join(dir, 'logs'));
+  mkdirSync(join(dir, 'gateway-logs'));
+  const v = violations();
+  const secrets = new SecretInvariant(v, [join(dir, 'logs'), join(dir, 'gateway-logs')], [join(dir, 'state.json')]);
+  secrets.add({ name: 'the password', value: 'hunter2-hunter2' });
+  secrets.add({ name: 'the keystore password', value: 'keystore-secret', allowedIn: (p) => p.includes('gateway-logs') });
+  secrets.add({ name: 'too short', value: 'abc' });
+  writeFileSync(join(dir, 'logs', 'out.log'), 'line one hunter2-hun');
+  writeFileSync(join(dir, 'gateway-logs', 'gw.log'), 'sslPwd: keystore-secret\n');
+  writeFileSync(join(dir, 'state.json'), '{"events":[]}');
+  secrets.check();
+  t.equal(v.list.length, 0, 'half a secret is no secret; the keystore password is allowed in the gateway log');
+  appendFileSync(join(dir, 'logs', 'out.log'), 'ter2 and abc\n');
+  secrets.check();
+  t.match(v.list, [{ invariant: 'secret-in-log', detail: /the password appears in .*out\.log/ }], 'split across two reads, still found');
+  writeFileSync(join(dir, 'state.json'), '{"x":"keystore-secret"}');
+  secrets.check();
+  t.match(v.list[1], { detail: /the keystore password appears in .*state\.json/ });
+});
+
+t.test('a state file that does not parse is a violation', async (t) => {
+  const { mkdirSync, mkdtempSync, rmSync, writeFileSync } = await import('node:fs');
+  const { tmpdir } = await import('node:os');
+  const { join } = await import('node:path');
+  const { StateFileInvariant } = await import('../../soak/invariants/state-file-invariant.js');
+  const dir = mkdtempSync(join(tmpdir(), 'ibgw-soak-parts-'));
+  t.teardown(() => rmSync(dir, { recursive: true, force: true }));
+  mkdirSync(join(dir, 'run'));
+  writeFileSync(join(dir, 'state.json'), '{"ok":true}');
+  writeFileSync(join(dir, 'run', 'gateway.json'), '{"pid": 12');
+  writeFileSync(join(dir, 'state.json.123.tmp'), '{half');
+  const v = violations();
+  new StateFileInvariant(dir, v).check();
+  t.equal(v.list.length, 1, 'the temp file of an atomic write is not state');
+  t.match(v.list[0], { invariant: 'state-file-unparsable', detail: /run\/gateway\.json does not parse/ });
+});
