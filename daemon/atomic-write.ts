@@ -8,6 +8,27 @@ export interface AtomicWriteOptions {
   mode?: number;
 }
 
+export interface DurableAtomicWriteOptions extends AtomicWriteOptions {
+  /** Mode of a folder created for the file (0o700 for a vault). */
+  dirMode?: number;
+  /** Runs after the temp file is on disk and before the rename (crash tests stop here). */
+  beforeRename?: () => Promise<void>;
+  /**
+   * fsync the folder after the rename, so the rename itself is on disk before the caller's next
+   * step: where the order of several files' writes matters (a vault key rotation).
+   */
+  syncFolder?: boolean;
+}
+
+async function syncDir(dir: string): Promise<void> {
+  const handle = await open(dir, 'r');
+  try {
+    await handle.sync();
+  } finally {
+    await handle.close();
+  }
+}
+
 function tempPathFor(path: string): string {
   return join(dirname(path), `.${basename(path)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
 }
@@ -18,8 +39,8 @@ function tempPathFor(path: string): string {
  * one filesystem). The temp file is created with the final mode so a secret is never readable
  * by others, not even for a moment.
  */
-export async function writeFileAtomic(path: string, data: string | Buffer, options: AtomicWriteOptions = {}): Promise<void> {
-  await mkdir(dirname(path), { recursive: true });
+export async function writeFileAtomic(path: string, data: string | Buffer, options: DurableAtomicWriteOptions = {}): Promise<void> {
+  await mkdir(dirname(path), { recursive: true, ...(options.dirMode === undefined ? {} : { mode: options.dirMode }) });
   const tmp = tempPathFor(path);
   const handle = await open(tmp, 'wx', options.mode ?? 0o644);
   try {
@@ -29,11 +50,24 @@ export async function writeFileAtomic(path: string, data: string | Buffer, optio
     await handle.close();
   }
   try {
+    await options.beforeRename?.();
     await rename(tmp, path);
   } catch (err) {
     await unlink(tmp).catch(() => {});
     throw err;
   }
+  if (options.syncFolder) await syncDir(dirname(path));
+}
+
+/** Unlink and make the removal durable (the folder fsynced); a missing file is already removed. */
+export async function removeFileDurable(path: string): Promise<void> {
+  try {
+    await unlink(path);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return;
+    throw err;
+  }
+  await syncDir(dirname(path));
 }
 
 /** Synchronous twin for the few places that must finish before the event loop turns (signal handlers, spawn records). */

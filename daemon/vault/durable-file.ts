@@ -5,20 +5,13 @@
  * the next step of a key rotation is already on disk, and a power cut could keep the new key
  * file but lose the re-encrypted vault — the one order that loses the secrets.
  */
-import { randomBytes } from 'node:crypto';
 import { readdirSync } from 'node:fs';
-import { mkdir, open, rename, unlink } from 'node:fs/promises';
+import { unlink } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
+import { writeFileAtomic } from '../atomic-write.js';
 import { ERR_VAULT_IO, isIbgwError } from '../errors.js';
 
-async function syncDir(dir: string): Promise<void> {
-  const handle = await open(dir, 'r');
-  try {
-    await handle.sync();
-  } finally {
-    await handle.close();
-  }
-}
+export { removeFileDurable } from '../atomic-write.js';
 
 export interface DurableWriteOptions {
   mode?: number;
@@ -28,45 +21,13 @@ export interface DurableWriteOptions {
 
 export async function writeFileDurable(path: string, data: string | Buffer, options: DurableWriteOptions = {}): Promise<void> {
   try {
-    await writeDurable(path, data, options);
+    await writeFileAtomic(path, data, { mode: options.mode ?? 0o600, dirMode: 0o700, beforeRename: options.beforeRename, syncFolder: true });
   } catch (err) {
     if (isIbgwError(err)) throw err;
     const e = err as NodeJS.ErrnoException;
     // ENOSPC, EACCES, EROFS …: named with the file; the old file is still in place.
     throw ERR_VAULT_IO('write', path, e.code ?? e.message);
   }
-}
-
-async function writeDurable(path: string, data: string | Buffer, options: DurableWriteOptions): Promise<void> {
-  const dir = dirname(path);
-  await mkdir(dir, { recursive: true, mode: 0o700 });
-  const tmp = join(dir, `.${basename(path)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
-  const handle = await open(tmp, 'wx', options.mode ?? 0o600);
-  try {
-    await handle.writeFile(data);
-    await handle.sync();
-  } finally {
-    await handle.close();
-  }
-  try {
-    await options.beforeRename?.();
-    await rename(tmp, path);
-  } catch (err) {
-    await unlink(tmp).catch(() => {});
-    throw err;
-  }
-  await syncDir(dir);
-}
-
-/** Unlink and make the removal durable; a missing file is already removed. */
-export async function removeFileDurable(path: string): Promise<void> {
-  try {
-    await unlink(path);
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return;
-    throw err;
-  }
-  await syncDir(dirname(path));
 }
 
 function pidAlive(pid: number): boolean {
