@@ -51,7 +51,7 @@ export function buildKeeper(ctx: DaemonContext, config: Config, deps: KeeperDeps
       ...common,
       probe: { host: g.host, port: g.port, clientId, intervalMs, timeoutMs },
       // stop() is what cuts IBC's own retry of a rejected password.
-      gateway: { ...control, stop: (reason: string) => supervisor.stop(reason) },
+      gateway: { ...control, stop: (reason: string, options?: { graceMs?: number }) => supervisor.stop(reason, options) },
       commandServerPort: g.ibc.commandServerPort,
     });
   }

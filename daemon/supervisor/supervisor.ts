@@ -132,8 +132,13 @@ export class Supervisor extends EventEmitter<SupervisorEvents> {
   }
 
   /** Stop; never followed by an automatic restart. A pending backoff restart is cancelled. */
-  async stop(reason = 'operator stop'): Promise<GatewayStatus> {
-    await this.#serial(() => this.#stopLocked(reason, true));
+  /**
+   * `graceMs` replaces stopGraceMs for this stop and skips waiting on the launcher's own shutdown
+   * (beforeStop) beyond it: for a gateway that must go at once (IBC about to retype a rejected
+   * password), as for a hung one.
+   */
+  async stop(reason = 'operator stop', options: { graceMs?: number } = {}): Promise<GatewayStatus> {
+    await this.#serial(() => this.#stopLocked(reason, true, {}, options.graceMs));
     return this.status();
   }
 

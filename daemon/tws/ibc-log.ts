@@ -73,6 +73,11 @@ export interface IbcReaction {
   block: string | null;
   /** Stop the gateway for this reason (before IBC's own retry). */
   stop: string | null;
+  /**
+   * The stop cannot wait for IBC to close the gateway itself: its cold restart types the same
+   * password again within a second or two, so the group is ended at once (no session to lose).
+   */
+  urgent?: boolean;
 }
 
 export function ibcReaction(outcome: IbcOutcome, competing: 'takeover' | 'wait' | 'report'): IbcReaction {
@@ -81,8 +86,8 @@ export function ibcReaction(outcome: IbcOutcome, competing: 'takeover' | 'wait' 
     case 'login-failed':
     case 'too-many-failures': {
       const why = outcome === 'login-failed' ? 'IBC: login failed (IBKR refused the credentials)' : 'IBC: too many failed login attempts';
-      // Block first, then stop: IBC's cold restart is about to type the same password again.
-      return { event: { level: 'error', message: `${why}: automated logins stop and the gateway is stopped` }, block: why, stop: `${why}: automated logins stopped` };
+      // Stop at once (the block is written beside it): IBC's cold restart is about to type the same password again.
+      return { event: { level: 'error', message: `${why}: automated logins stop and the gateway is stopped` }, block: why, stop: `${why}: automated logins stopped`, urgent: true };
     }
     case 'second-factor':
       return { ...none, event: { level: 'warn', message: 'IBC waits for the second factor: approve the login on IBKR Mobile' } };

@@ -43,7 +43,7 @@ export type { TwsSessionStatus } from './tws-status.js';
 
 /** The keeper's view of the supervisor; `stop` is what cuts IBC's retry of a rejected password. */
 export interface TwsGatewayControl extends GatewayControl {
-  stop(reason: string): Promise<unknown> | unknown;
+  stop(reason: string, options?: { graceMs?: number }): Promise<unknown> | unknown;
 }
 
 export interface TwsKeeperOptions {
@@ -371,11 +371,16 @@ export class TwsSessionKeeper extends EventEmitter {
   async #onIbc(outcome: IbcOutcome): Promise<void> {
     const r = ibcReaction(outcome, this.#o.config.competing);
     if (r.event) this.#event('session.ibc', r.event.level, r.event.message, { outcome });
+    // The stop goes first, the block's write beside it: after "Login failed" IBC cold-restarts and
+    // types the same password again (the simulator within ~0.3 s), and writing the block to disk
+    // (fsync) can take longer than that on a busy disk — each retry brings the account nearer
+    // to IBKR's lock. The stop's own state does not depend on the block being on disk.
+    const stopping = r.stop ? Promise.resolve(this.#o.gateway.stop(r.stop, r.urgent ? { graceMs: 0 } : {})) : null;
     if (r.block) {
       await this.#gate.block(r.block);
       this.#setState('login-blocked', `${r.block}; fix the credentials, then clear the block`);
     }
-    if (r.stop) await this.#o.gateway.stop(r.stop);
+    if (stopping) await stopping;
     if (!r.block && outcome !== 'login-completed' && outcome !== 'existing-session-continued' && !this.#probe.connected) {
       this.#setState(...this.#notReadyState(this.#o.gateway.isRunning()));
     }

@@ -104,7 +104,7 @@ export async function twsHarness(t: Tap, options: TwsHarnessOptions = {}): Promi
       isRunning: () => ['starting', 'running'].includes(sup.status().state),
       isReady: () => sup.status().state === 'running',
       restart: (reason, options) => sup.restart(reason, options).then(() => undefined),
-      stop: (reason) => sup.stop(reason),
+      stop: (reason, stopOptions) => sup.stop(reason, stopOptions),
     },
     commandServerPort: g.ibc.commandServerPort,
     calendar: options.calendar,
