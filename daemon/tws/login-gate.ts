@@ -67,8 +67,10 @@ export class LoginGate {
 
   /** A rejected password: no automated login until an operator clears it. */
   async block(reason: string): Promise<void> {
-    await this.#budget.block(reason, this.#o.now());
+    // The block holds from this call (in memory); announced now, written to disk after.
+    const saved = this.#budget.block(reason, this.#o.now());
     this.#o.onEvent({ type: 'session.login-blocked', level: 'error', message: `${reason}: automated logins stop until an operator clears the block`, data: { reason } });
+    await saved;
   }
 
   async clear(): Promise<void> {
