@@ -12,20 +12,16 @@ import { waitFor } from '../testkit/wait-for.js';
 import { median } from './measure.js';
 import { startPm2 } from './peers/pm2.js';
 
-type Memory = { rssMb: number; privateMb: number; nodeExecutableMb: number };
+/** Median RSS and CPU over the samples; private and executable pages at the last one. */
+export type IdleSample = { rssMb: number; cpuPct: number; privateMb: number; nodeExecutableMb: number };
 
 export interface IdleBench {
-  ours: Memory;
-  pm2: Memory | null;
-  bareNode: Memory;
-  oursRssMb: number;
-  oursCpuPct: number;
+  ours: IdleSample;
+  pm2: IdleSample | null;
+  /** An idle `node` with the same flags: the floor any Node daemon starts from. */
+  bareNode: IdleSample;
   /** The IBKR session the daemon logged in to unattended before it was measured. */
   sessionState: string | null;
-  pm2RssMb: number | null;
-  pm2CpuPct: number | null;
-  /** An idle `node` with the same flags: the floor any Node daemon starts from. */
-  bareNodeRssMb: number;
   footprint: FootprintReport | null;
 }
 
@@ -49,7 +45,7 @@ export function memoryParts(pid: number): { privateMb: number; nodeExecutableMb:
   return { privateMb: (kb('Private_Clean') + kb('Private_Dirty')) / 1024, nodeExecutableMb: executableKb / 1024 };
 }
 
-async function sample(pid: number, seconds: number): Promise<{ rssMb: number; cpuPct: number; privateMb: number; nodeExecutableMb: number }> {
+async function sample(pid: number, seconds: number): Promise<IdleSample> {
   const rss: number[] = [];
   const cpu: number[] = [];
   const usage = new ProcUsageReader();
@@ -114,7 +110,7 @@ export async function benchIdle(seconds = 8): Promise<IdleBench> {
   const footprintFile = join(dir, 'footprint.json');
   // Launched exactly as `npm start`, the ibgw bin, pm2 and systemd launch it.
   const daemon = spawn(process.execPath, [...DAEMON_NODE_FLAGS, CLI, 'daemon', '--config', configFile, '--footprint', footprintFile], { cwd: dir, stdio: 'ignore', env: { ...process.env, NODE_OPTIONS: '', IBGW_CONFIG: '' } });
-  let ours: Awaited<ReturnType<typeof sample>>;
+  let ours: IdleSample;
   let sessionState: string | null;
   let footprint: FootprintReport | null;
   try {
@@ -138,14 +134,14 @@ export async function benchIdle(seconds = 8): Promise<IdleBench> {
     await new Promise((r) => daemon.once('exit', r));
   }
   const bare = spawn(process.execPath, [...DAEMON_NODE_FLAGS, '-e', 'setInterval(() => {}, 1000)'], { stdio: 'ignore', env: { ...process.env, NODE_OPTIONS: '' } });
-  let bareNode: Awaited<ReturnType<typeof sample>>;
+  let bareNode: IdleSample;
   try {
     await new Promise((r) => setTimeout(r, 500));
     bareNode = await sample(bare.pid!, 3);
   } finally {
     bare.kill('SIGKILL');
   }
-  let pm2Result: Awaited<ReturnType<typeof sample>> | null = null;
+  let pm2Result: IdleSample | null = null;
   const port = await freePort();
   const pm2 = await startPm2(join(packageRoot, 'bench', 'fixtures', 'restart-server.mjs'), port).catch(() => null);
   if (pm2) {
@@ -157,13 +153,7 @@ export async function benchIdle(seconds = 8): Promise<IdleBench> {
     }
   }
   rmSync(dir, { recursive: true, force: true });
-  const memory = (m: Memory): Memory => ({ rssMb: m.rssMb, privateMb: m.privateMb, nodeExecutableMb: m.nodeExecutableMb });
-  return {
-    ours: memory(ours), pm2: pm2Result ? memory(pm2Result) : null, bareNode: memory(bareNode),
-    oursRssMb: ours.rssMb, oursCpuPct: ours.cpuPct, sessionState,
-    pm2RssMb: pm2Result?.rssMb ?? null, pm2CpuPct: pm2Result?.cpuPct ?? null,
-    bareNodeRssMb: bareNode.rssMb, footprint,
-  };
+  return { ours, pm2: pm2Result, bareNode, sessionState, footprint };
 }
 
 /** The footprint as a table: each phase's resident memory and what it added. */

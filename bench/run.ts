@@ -4,7 +4,7 @@
  */
 import { benchApi } from './api.js';
 import { benchFrozen } from './frozen.js';
-import { benchIdle, footprintLines } from './idle.js';
+import { benchIdle, footprintLines, type IdleSample } from './idle.js';
 import { formatSpread } from './measure.js';
 import { benchRestart } from './restart.js';
 
@@ -31,13 +31,13 @@ async function main(): Promise<void> {
   if (wanted('idle')) {
     const i = await benchIdle(8);
     console.log(`\n== idle footprint while supervising, every capability configured (vault + unattended login, 3 notification channels, UI, API docs, a token, a cron window); median of 1 s samples`);
-    console.log(`ibgw-supervisor daemon  RSS ${i.oursRssMb.toFixed(1)} MB (goal ≤ 60 MB, pm2's God daemon)   CPU ${i.oursCpuPct.toFixed(2)} %   session ${i.sessionState ?? 'unknown'}`);
-    if (i.pm2RssMb !== null) {
-      console.log(`pm2 God daemon          RSS ${i.pm2RssMb.toFixed(1)} MB   CPU ${i.pm2CpuPct!.toFixed(2)} %`);
-      console.log(`ratio RSS ours/pm2      ${(i.oursRssMb / i.pm2RssMb).toFixed(2)}`);
+    console.log(`ibgw-supervisor daemon  RSS ${i.ours.rssMb.toFixed(1)} MB (goal ≤ 60 MB, pm2's God daemon)   CPU ${i.ours.cpuPct.toFixed(2)} %   session ${i.sessionState ?? 'unknown'}`);
+    if (i.pm2) {
+      console.log(`pm2 God daemon          RSS ${i.pm2.rssMb.toFixed(1)} MB   CPU ${i.pm2.cpuPct.toFixed(2)} %`);
+      console.log(`ratio RSS ours/pm2      ${(i.ours.rssMb / i.pm2.rssMb).toFixed(2)}`);
     }
-    console.log(`bare node, same flags   RSS ${i.bareNodeRssMb.toFixed(1)} MB   (the floor: ours adds ${(i.oursRssMb - i.bareNodeRssMb).toFixed(1)} MB)`);
-    const parts = (name: string, m: { rssMb: number; privateMb: number; nodeExecutableMb: number }) =>
+    console.log(`bare node, same flags   RSS ${i.bareNode.rssMb.toFixed(1)} MB   (the floor: ours adds ${(i.ours.rssMb - i.bareNode.rssMb).toFixed(1)} MB)`);
+    const parts = (name: string, m: IdleSample) =>
       console.log(`  ${name.padEnd(22)} private ${m.privateMb.toFixed(1).padStart(5)} MB   node executable's pages ${m.nodeExecutableMb.toFixed(1).padStart(5)} MB (shared by every node process)`);
     console.log('of that RSS:');
     parts('ibgw-supervisor', i.ours);
