@@ -90,6 +90,7 @@ const gatewaySchema = closed({
     stableAfterMs: int(0, 'uptime after which the backoff starts over'),
     maxRestarts: int(1, 'more than maxRestarts automatic restarts within windowMs → fatal'),
     windowMs: int(1),
+    standby: Type.Boolean({ description: 'fork the next start\'s process while the gateway runs: a restart skips the daemon\'s fork' }),
   }),
   resources: closed({
     sampleIntervalMs: int(100),

@@ -4,14 +4,14 @@
  */
 import type { ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { once } from 'node:events';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Duplex, Readable } from 'node:stream';
 import { finished } from 'node:stream/promises';
 import { findEscapees } from './kill-descendants.js';
 import { bootId, descendants, groupMembers, readAllStats, readCmdline, readStat, type ProcessIdentity, type ProcStat } from './proc-table.js';
 import type { RunRecord } from './run-record.js';
-import { LIFELINE_SCRIPT, signalGroup, spawnGroup } from './process-group.js';
+import { LIFELINE_SCRIPT, signalGroup, spawned, spawnGroup, type GroupChild } from './process-group.js';
+import type { Standby } from './standby.js';
 import { terminateGroup, type TerminateResult } from './terminate.js';
 import type { LaunchSpec } from './types.js';
 
@@ -59,16 +59,20 @@ export class GatewayRun {
     });
   }
 
-  /** Spawn, and wait for the kernel's answer: a pid, or the error (cwd vanished, EAGAIN …). */
-  static async spawn(spec: Pick<LaunchSpec, 'command' | 'cwd' | 'env' | 'beforeStop'>, graceMs: number, now: () => number): Promise<GatewayRun> {
+  /**
+   * Spawn, and wait for the kernel's answer: a pid, or the error (cwd vanished, EAGAIN …).
+   * With a `standby` that fits the spec, the start happens in that fork made earlier (standby.ts).
+   */
+  static async spawn(spec: Pick<LaunchSpec, 'command' | 'cwd' | 'env' | 'beforeStop'>, graceMs: number, now: () => number, standby: Standby | null = null): Promise<GatewayRun> {
     const marker = randomUUID();
-    const { child, stdout, stderr, lifeline } = spawnGroup({ command: spec.command, cwd: spec.cwd, env: spec.env, marker, graceMs });
-    const failed = once(child, 'error').then(([err]) => err as Error);
-    const spawned = once(child, 'spawn').then(() => null);
-    const err = await Promise.race([failed, spawned]);
-    if (err) throw err;
-    child.on('error', () => {}); // later errors (a failed kill) are handled where they happen
-    return new GatewayRun(child, lifeline, stdout, stderr, marker, now, spec.beforeStop);
+    let group: GroupChild;
+    if (standby) {
+      group = standby.start(spec, marker, graceMs);
+    } else {
+      group = spawnGroup({ command: spec.command, cwd: spec.cwd, env: spec.env, marker, graceMs });
+      await spawned(group.child);
+    }
+    return new GatewayRun(group.child, group.lifeline, group.stdout, group.stderr, marker, now, spec.beforeStop);
   }
 
   get pgid(): number {

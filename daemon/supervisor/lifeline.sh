@@ -9,8 +9,35 @@
 # A background watcher (a subshell, so it stays in the group) blocks on fd 3. The main shell
 # then execs COMMAND in place: the daemon's child pid IS the gateway, so its exit code and
 # signal reach the daemon unchanged, and the group id stays the gateway's pid.
-grace=$1
-shift
+#
+# lifeline.sh --standby
+#
+# The same, parked (see standby.ts): started ahead of the next start, with no command, no
+# marker and '/' as its directory, it waits on stdin for what the start brings, one value per
+# line: the grace, the directory, a count of NAME=value environment entries and the entries,
+# a count of arguments and the arguments. EOF before that (the daemon gone, or the standby
+# discarded) ends it without starting anything.
+if [ "${1-}" = --standby ]; then
+  IFS= read -r grace && IFS= read -r dir && IFS= read -r n || exit 0
+  while [ "$n" -gt 0 ]; do
+    IFS= read -r entry || exit 0
+    export "$entry"
+    n=$((n - 1))
+  done
+  IFS= read -r n || exit 0
+  set --
+  while [ "$n" -gt 0 ]; do
+    IFS= read -r arg || exit 0
+    set -- "$@" "$arg"
+    n=$((n - 1))
+  done
+  cd -- "$dir" || exit 126
+  # From here on stdin is what a spawned gateway gets: nothing.
+  exec </dev/null
+else
+  grace=$1
+  shift
+fi
 
 (
   # Until EOF the watcher keeps the default SIGTERM action, so the daemon's ordinary

@@ -7,6 +7,7 @@
  * daemon's own group.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
+import { once } from 'node:events';
 import { fileURLToPath } from 'node:url';
 import type { Readable, Duplex } from 'node:stream';
 
@@ -35,14 +36,43 @@ export interface GroupChild {
   lifeline: Duplex;
 }
 
-export function spawnGroup(options: GroupSpawnOptions): GroupChild {
-  const graceSeconds = (Math.max(0, options.graceMs) / 1000).toFixed(3);
-  // The launch spec's env is layered over the daemon's (as execa's extendEnv does): a gateway
-  // needs PATH, HOME, JAVA_HOME … that the daemon was started with.
-  const env: NodeJS.ProcessEnv = { ...process.env, ...options.env, [RUN_MARKER_ENV]: options.marker };
-  // The daemon's own secrets are not the gateway's: its start log and crash dumps print the environment.
+/**
+ * What every gateway starts with: the daemon's environment (a gateway needs PATH, HOME,
+ * JAVA_HOME … that the daemon was started with) without the daemon's own secrets — a gateway's
+ * start log and crash dumps print the environment.
+ */
+export function gatewayBaseEnv(): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = { ...process.env };
   for (const name of DAEMON_SECRET_ENV) delete env[name];
-  const child = spawn('/bin/sh', [LIFELINE_SCRIPT, graceSeconds, ...options.command], {
+  return env;
+}
+
+/** The grace as lifeline.sh reads it (`sleep` takes fractions). */
+export const graceSeconds = (graceMs: number): string => (Math.max(0, graceMs) / 1000).toFixed(3);
+
+/** The pipes of a child spawned with stdio [stdin, pipe, pipe, pipe]. */
+export function groupChild(child: ChildProcess): GroupChild {
+  const stdio = child.stdio as unknown as [unknown, Readable, Readable, Duplex];
+  // Nothing ever arrives on the lifeline; a 'data' listener is not needed, only no crash on error.
+  stdio[3].on('error', () => {});
+  return { child, stdout: stdio[1], stderr: stdio[2], lifeline: stdio[3] };
+}
+
+/** Resolves once the kernel has a pid for `child`; rejects with the spawn's error (cwd vanished, EAGAIN …). */
+export async function spawned(child: ChildProcess): Promise<void> {
+  const failed = once(child, 'error').then(([err]) => err as Error);
+  const ok = once(child, 'spawn').then(() => null);
+  const err = await Promise.race([failed, ok]);
+  if (err) throw err;
+  child.on('error', () => {}); // later errors (a failed kill) are handled where they happen
+}
+
+export function spawnGroup(options: GroupSpawnOptions): GroupChild {
+  // The launch spec's env is layered over the daemon's (as execa's extendEnv does); the
+  // daemon's secrets stay out even when a spec names them.
+  const env: NodeJS.ProcessEnv = { ...gatewayBaseEnv(), ...options.env, [RUN_MARKER_ENV]: options.marker };
+  for (const name of DAEMON_SECRET_ENV) delete env[name];
+  const child = spawn('/bin/sh', [LIFELINE_SCRIPT, graceSeconds(options.graceMs), ...options.command], {
     cwd: options.cwd,
     env,
     // detached = setsid(): a new session and a new group whose id is the child's pid. Nothing
@@ -51,10 +81,7 @@ export function spawnGroup(options: GroupSpawnOptions): GroupChild {
     // fd 3 is the lifeline. stdin is ignored: a gateway reading a closed terminal would hang.
     stdio: ['ignore', 'pipe', 'pipe', 'pipe'],
   });
-  const stdio = child.stdio as unknown as [null, Readable, Readable, Duplex];
-  // Nothing ever arrives on the lifeline; a 'data' listener is not needed, only no crash on error.
-  stdio[3].on('error', () => {});
-  return { child, stdout: stdio[1], stderr: stdio[2], lifeline: stdio[3] };
+  return groupChild(child);
 }
 
 /**

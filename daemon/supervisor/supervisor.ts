@@ -17,6 +17,7 @@ import { ignoreEvents, type EventSink } from '../events.js';
 import { silentLogger, type Logger } from '../logger.js';
 import { Backoff } from './backoff.js';
 import { GatewayRun, type RunExit } from './gateway-run.js';
+import { Standby } from './standby.js';
 import { LogCapture, type LogLine } from './log-capture.js';
 import { asIbgwError, preflight } from './preflight.js';
 import { waitForPort } from './readiness.js';
@@ -45,6 +46,10 @@ export class Supervisor extends EventEmitter<SupervisorEvents> {
   readonly #monitor: ResourceMonitor;
   #queue: Promise<unknown> = Promise.resolve();
   #run: GatewayRun | null = null;
+  /** The fork for the next start, parked while a gateway runs (standby.ts); null when none. */
+  #standby: Standby | null = null;
+  /** Discards still ending their parked shell: close() waits for them. */
+  #discards = new Set<Promise<void>>();
   /** Resolves when the current start attempt has an outcome (running, backoff, fatal, stopped). */
   #attempt: { done: Promise<void>; resolve: () => void } | null = null;
   /** The pending restart after a backoff delay; cancel() stops it. */
@@ -102,6 +107,7 @@ export class Supervisor extends EventEmitter<SupervisorEvents> {
     this.#policy.configure(changes.restart);
     const limit = changes.resources.memoryLimitMb;
     this.#monitor.configure({ intervalMs: changes.resources.sampleIntervalMs, memoryLimitBytes: limit === null ? null : limit * 1024 * 1024 });
+    if (!this.#standbyWanted()) this.#discardStandby();
   }
 
   /** Kill what a previous daemon run left behind (see reconcile.ts). Only while nothing runs. */
@@ -178,6 +184,8 @@ export class Supervisor extends EventEmitter<SupervisorEvents> {
       await this.#stopLocked('supervisor closing', true);
       await this.#records;
       this.#closed = true;
+      this.#discardStandby();
+      await Promise.all(this.#discards);
       this.#monitor.stop();
       await this.#capture.close();
     });
@@ -262,7 +270,7 @@ export class Supervisor extends EventEmitter<SupervisorEvents> {
 
   async #spawnLocked(): Promise<void> {
     const spec = await preflight(() => this.#o.launch());
-    const run = await GatewayRun.spawn(spec, this.#o.stopGraceMs, this.#now);
+    const run = await GatewayRun.spawn(spec, this.#o.stopGraceMs, this.#now, this.#takeStandby(spec));
     this.#run = run;
     this.#startedAt = run.spawnedAt;
     this.#readyAt = null;
@@ -301,6 +309,49 @@ export class Supervisor extends EventEmitter<SupervisorEvents> {
     this.#emit('ready', { pid: run.pid, at: iso(run.readyAt), startupMs: run.readyAt - run.spawnedAt });
     this.#monitor.start();
     this.#attempt?.resolve();
+    this.#parkStandby(run);
+  }
+
+  #standbyWanted(): boolean {
+    return this.#o.restart.standby ?? true;
+  }
+
+  /**
+   * Once a gateway is up, the fork for its successor is made (standby.ts): off the restart's
+   * path, which then skips the daemon's fork. A failure only means the next start forks as usual.
+   */
+  #parkStandby(run: GatewayRun): void {
+    if (!this.#standbyWanted() || this.#standby?.alive) return;
+    this.#background('standby', async () => {
+      if (this.#closed || this.#run !== run || run.exit !== null || this.#standby?.alive || !this.#standbyWanted()) return;
+      this.#discardStandby();
+      try {
+        this.#standby = await Standby.spawn();
+      } catch (err) {
+        this.#log.warn({ err }, 'could not fork a standby for the next gateway start; it will fork then');
+      }
+    });
+  }
+
+  /** The parked fork if `spec` can start in it; otherwise it is let go and the start forks anew. */
+  #takeStandby(spec: LaunchSpec): Standby | null {
+    const standby = this.#standby;
+    if (!standby) return null;
+    if (standby.fits(spec)) {
+      this.#standby = null;
+      return standby;
+    }
+    this.#discardStandby();
+    return null;
+  }
+
+  #discardStandby(): void {
+    const standby = this.#standby;
+    this.#standby = null;
+    if (!standby) return;
+    const discard = standby.discard().catch((err) => this.#log.warn({ err }, 'could not end the standby fork'));
+    this.#discards.add(discard);
+    void discard.finally(() => this.#discards.delete(discard));
   }
 
   #onExit(run: GatewayRun, exit: RunExit): void {
@@ -377,6 +428,7 @@ export class Supervisor extends EventEmitter<SupervisorEvents> {
     const code = isIbgwError(err) ? err.code : undefined;
     const details = isIbgwError(err) ? err.details : undefined;
     this.#clearTimer();
+    this.#discardStandby();
     this.#transition('fatal', reason, { ...extra, code, details });
     this.#attempt?.resolve();
   }
@@ -396,6 +448,7 @@ export class Supervisor extends EventEmitter<SupervisorEvents> {
     const failure = await this.#endRunLocked(run, reason, `stopped: ${reason}`, graceMs);
     if (failure) throw failure;
     if (final) {
+      this.#discardStandby(); // a stopped gateway leaves nothing parked either
       await this.#records; // stopped means no record left behind
       this.#transition('stopped', reason, this.#exitFacts(run));
     }

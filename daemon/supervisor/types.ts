@@ -35,7 +35,8 @@ export interface SupervisorOptions {
   startTimeoutMs: number;
   stopGraceMs: number;
   readyProbeIntervalMs: number;
-  restart: { backoff: BackoffConfig; stableAfterMs: number; maxRestarts: number; windowMs: number };
+  /** standby: fork the next start's process while the gateway runs (standby.ts); default true. */
+  restart: { backoff: BackoffConfig; stableAfterMs: number; maxRestarts: number; windowMs: number; standby?: boolean };
   resources: GatewayConfig['resources'];
   /** maxPendingBytes: log bytes waiting for the disk before lines are dropped (default 8 MiB). */
   logs: GatewayConfig['logs'] & { maxPendingBytes?: number };

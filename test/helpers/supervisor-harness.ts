@@ -44,14 +44,15 @@ export function baseOptions(dataDir: string, overrides: Overrides = {}): Omit<Su
   };
 }
 
-export async function harness(t: Teardown, command: (port: number) => string[], overrides: Overrides = {}): Promise<Harness> {
+/** `env`: layered over FIXTURE_ENV in every launch. */
+export async function harness(t: Teardown, command: (port: number) => string[], overrides: Overrides = {}, env: Record<string, string> = {}): Promise<Harness> {
   const port = await freePort();
   const dataDir = tempDir(t, 'ibgw-sup-');
   const transitions: TransitionEvent[] = [];
   const pgids = new Set<number>();
   const sup = new Supervisor({
     ...baseOptions(dataDir, overrides),
-    launch: async () => ({ command: command(port), cwd: FIXTURES, env: FIXTURE_ENV, host: '127.0.0.1', port }),
+    launch: async () => ({ command: command(port), cwd: FIXTURES, env: { ...FIXTURE_ENV, ...env }, host: '127.0.0.1', port }),
   });
   sup.on('transition', (e) => {
     transitions.push(e);
