@@ -8,6 +8,7 @@
  */
 import { Agent as HttpAgent, request as httpRequest, type IncomingMessage } from 'node:http';
 import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
+import { gatewayTlsOptions } from '../tls/client-context.js';
 import { performance } from 'node:perf_hooks';
 import { ERR_GATEWAY_NETWORK, ERR_GATEWAY_TIMEOUT, ERR_IBKR_TOO_LARGE, IbgwError } from '../errors.js';
 
@@ -66,8 +67,7 @@ export class GatewayUpstream {
     if (!this.#agent || key !== this.#agentKey) {
       this.#agent?.destroy();
       const common = { keepAlive: true, maxSockets: this.#options.maxSockets ?? 8, maxFreeSockets: 4 };
-      // No CA: the system store verifies it (a user's own publicly signed certificate).
-      this.#agent = tls ? new HttpsAgent({ ...common, ...(ca ? { ca } : {}), rejectUnauthorized: true }) : new HttpAgent(common);
+      this.#agent = tls ? new HttpsAgent({ ...common, ...gatewayTlsOptions(ca ?? null) }) : new HttpAgent(common);
       this.#agentKey = key;
     }
     return this.#agent;

@@ -14,6 +14,7 @@ import {
 import type { CallPacer } from '../ibkr/pacer.js';
 import type { CallOutcome } from './call-outcome.js';
 import { EndpointStats, type EndpointClass, type EndpointClassStats } from './endpoint-stats.js';
+import { gatewayTlsOptions } from '../tls/client-context.js';
 import { FreshConnectionAgent, watchHandshake } from './handshake-watch.js';
 
 export interface GatewayAnswer {
@@ -94,8 +95,7 @@ export class GatewayClient {
     const key = ca ?? '';
     if (!this.#agent || !this.#fresh || key !== this.#agentKey) {
       const old = [this.#agent, this.#fresh];
-      // No CA: the system store verifies it (a user's own publicly signed certificate).
-      const tls = { ...(ca ? { ca } : {}), rejectUnauthorized: true };
+      const tls = gatewayTlsOptions(ca ?? null);
       // node:https rather than undici: the keeper makes one call at a time, and undici's
       // ~9 MB of resident code is a large share of a supervisor's footprint.
       // Few sockets: the keeper's calls are serial; a hung call must not tie up many more.
