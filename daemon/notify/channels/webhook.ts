@@ -8,6 +8,7 @@ import type { Notification } from '../notification.js';
 import { isSecretRef } from '../secrets.js';
 import { IDEMPOTENCY_HEADER, SIGNATURE_HEADER, TIMESTAMP_HEADER, sign } from '../signature.js';
 import { clip, permanent, type ChannelSender, type DeliveryAnswer, type SendContext } from './channel.js';
+import { post, type PostAnswer, type PostFailure } from './http-post.js';
 import { webhookBody } from './webhook-formats.js';
 
 /** Worth another try: the receiver is busy, rate-limits us, or failed on its side. */
@@ -62,32 +63,26 @@ export class WebhookSender implements ChannelSender {
       headers[TIMESTAMP_HEADER] = String(timestamp);
       headers[SIGNATURE_HEADER] = sign(await ctx.secrets.get(c.secret), timestamp, body);
     }
-    let response: Response;
+    let answer: PostAnswer;
     try {
-      response = await fetch(url, {
-        method: 'POST', headers, body,
-        // A redirect would resend the signed body wherever the answer points: never followed.
-        redirect: 'manual',
-        signal: AbortSignal.any([ctx.signal, AbortSignal.timeout(ctx.timeoutMs)]),
-      });
+      answer = await post(url, headers, body, AbortSignal.any([ctx.signal, AbortSignal.timeout(ctx.timeoutMs)]));
     } catch (err) {
-      throw this.#networkError(err, ctx.timeoutMs);
+      throw this.#networkError(err as PostFailure, ctx.timeoutMs);
     }
-    const text = clip(await response.text().catch(() => ''));
-    if (response.status >= 200 && response.status < 300) return { status: response.status, text };
-    const err = ERR_NOTIFY_HTTP(this.name, response.status);
-    err.details = { status: response.status, answer: text };
-    const wait = retryAfterMs(response.headers.get('retry-after'));
+    const text = clip(answer.text);
+    if (answer.status >= 200 && answer.status < 300) return { status: answer.status, text };
+    const err = ERR_NOTIFY_HTTP(this.name, answer.status);
+    err.details = { status: answer.status, answer: text };
+    const wait = retryAfterMs(answer.header('retry-after'));
     if (wait !== null) err.details.retryAfterMs = wait;
-    throw response.status >= 500 || RETRYABLE.has(response.status) ? err : permanent(err);
+    throw answer.status >= 500 || RETRYABLE.has(answer.status) ? err : permanent(err);
   }
 
-  #networkError(err: unknown, timeoutMs: number): IbgwError {
-    const e = err as Error & { cause?: Error & { code?: string } };
+  #networkError(e: PostFailure, timeoutMs: number): IbgwError {
     if (e.name === 'TimeoutError') return ERR_NOTIFY_TIMEOUT(this.name, timeoutMs);
-    // "Failed to parse URL from …": a bad URL from the vault does not get better by retrying.
-    if (e.cause?.code === 'ERR_INVALID_URL') return permanent(ERR_NOTIFY_NETWORK(this.name, 'the URL is not valid'));
-    return ERR_NOTIFY_NETWORK(this.name, e.cause?.code ?? e.cause?.message ?? e.message);
+    // A bad URL from the vault does not get better by retrying.
+    if (e.code === 'ERR_INVALID_URL') return permanent(ERR_NOTIFY_NETWORK(this.name, 'the URL is not valid'));
+    return ERR_NOTIFY_NETWORK(this.name, e.code ?? e.message);
   }
 
   async close(): Promise<void> {}
