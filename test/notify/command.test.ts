@@ -59,9 +59,11 @@ t.test('timeout: the whole process group is killed, grandchild included', async 
   const dir = mkdtempSync(join(tmpdir(), 'ibgw-cmd-'));
   const n = await notifier(t, [command('stuck', ['hang', dir], { timeoutMs: 300 })]);
   const result = n.test('stuck');
-  await waitFor(() => existsSync(join(dir, 'leader.pid')) && existsSync(join(dir, 'grandchild.pid')), 10_000, 'pids written');
-  const leader = Number(readFileSync(join(dir, 'leader.pid'), 'utf8'));
-  const grandchild = Number(readFileSync(join(dir, 'grandchild.pid'), 'utf8'));
+  // A file exists as soon as the shell opened it, before its pid is written: wait for the number.
+  const pidIn = (name: string) => (existsSync(join(dir, name)) ? Number(readFileSync(join(dir, name), 'utf8').trim()) || null : null);
+  await waitFor(() => pidIn('leader.pid') !== null && pidIn('grandchild.pid') !== null, 10_000, 'pids written');
+  const leader = pidIn('leader.pid')!;
+  const grandchild = pidIn('grandchild.pid')!;
   t.ok(isAlive(grandchild));
   t.match(await result, { ok: false, error: { code: 'IBGW_NOTIFY_TIMEOUT' } });
   await waitFor(() => !isAlive(grandchild) && !isAlive(leader), 5000, 'group gone');
