@@ -47,7 +47,7 @@ export class Checkers {
     this.secrets.add({ name: 'ENCRYPTION_KEY', value: env.secrets.encryptionKey });
     this.secrets.add({ name: 'the webhook signing secret', value: env.secrets.webhookSecret });
     this.stateFiles = new StateFileInvariant(env.dataDir, violations);
-    this.resources = new ResourceMonitor(env.dataDir, startedAt, 60_000, 5 * 60_000);
+    this.resources = new ResourceMonitor(env.dataDir, startedAt, { warmupMs: 4 * 60_000, longMs: 4 * 60_000, floorWindowMs: 2 * 60_000 });
   }
 
   /** Secrets known only once the daemon ran: its admin token, the gateway keystore's password. */

@@ -84,8 +84,11 @@ export function summaryText(r: SoakReport): string {
   if (passedOn.length) lines.push(`IBKR's failures handed on by the pass-through routes (documented 502/504): ${passedOn.map(([k, n]) => `${k} ×${n}`).join(', ')}`);
   lines.push(`logins: ${JSON.stringify(r.logins)}`);
   const all = r.resources.allSegments as { rssSlopeMbPerHour: number | null; fdSlopePerHour: number | null };
-  const judged = r.resources.judged === 'judged' ? `judged over ${Math.round(Number(r.resources.judgedSpanMs) / 60_000)} min of daemons that lived ≥ 5 min` : 'not judged: too little time in daemons that lived ≥ 5 min';
-  lines.push(`daemon RSS slope ${r.rssSlopeMbPerHour ?? '-'} MB/hour, fd slope ${r.fdSlopePerHour ?? '-'} /hour (${judged}); every daemon incl. young ones: ${all.rssSlopeMbPerHour ?? '-'} MB/hour, ${all.fdSlopePerHour ?? '-'} fds/hour; last ${JSON.stringify(r.resources.last)}`);
+  const t = r.resources.timings as { warmupMs: number; longMs: number; floorWindowMs: number };
+  const min = (ms: number) => Math.round(ms / 60_000);
+  const basis = `floors of ${min(t.floorWindowMs)}-min windows after a ${min(t.warmupMs)}-min warm-up, daemons sampled ≥ ${min(t.longMs)} min after it`;
+  const judged = r.resources.judged === 'judged' ? `judged over ${min(Number(r.resources.judgedSpanMs))} min: ${basis}` : `not judged: too little time in ${basis}`;
+  lines.push(`daemon RSS slope ${r.rssSlopeMbPerHour ?? '-'} MB/hour, fd slope ${r.fdSlopePerHour ?? '-'} /hour (${judged}); raw samples of every daemon past its warm-up: ${all.rssSlopeMbPerHour ?? '-'} MB/hour, ${all.fdSlopePerHour ?? '-'} fds/hour; last ${JSON.stringify(r.resources.last)}`);
   lines.push(`violations: ${r.violations.length}`);
   for (const v of r.violations) lines.push(`  [${v.invariant}] step ${v.step} (${v.fault ?? '-'}): ${v.detail}${v.repeats ? ` (+${v.repeats} more)` : ''}\n    replay: ${v.replay}`);
   return lines.join('\n');

@@ -166,7 +166,7 @@ async function finish(env: SoakEnvironment, checkers: Checkers, violations: Viol
     rssSlopeMbPerHour: round(c.resources.rssSlopeMbPerHour(), 2),
     fdSlopePerHour: round(c.resources.fdSlopePerHour(), 2),
     resources: {
-      judged, judgedSpanMs: c.resources.spanMs(), last: c.resources.last(),
+      judged, judgedSpanMs: c.resources.spanMs(), timings: c.resources.timings, last: c.resources.last(),
       allSegments: { rssSlopeMbPerHour: round(c.resources.rssSlopeMbPerHour(true), 2), fdSlopePerHour: round(c.resources.fdSlopePerHour(true), 2) },
       segments: c.resources.describe(),
     },

@@ -39,5 +39,23 @@ export function pooledSlope(segments: ReadonlyArray<readonly Sample[]>): number 
   return sxx === 0 ? null : sxy / sxx;
 }
 
+/**
+ * The floor of each complete `windowMs` window of one segment's samples (its lowest value, at
+ * the window's middle). What a garbage-collected process keeps is its RSS right after a
+ * collection; between collections garbage piles up and is dropped again, a sawtooth of several
+ * MB whose peaks fall wherever the collector happens to run. Floors follow what is kept.
+ */
+export function windowFloors(samples: readonly Sample[], windowMs: number): Sample[] {
+  if (samples.length === 0) return [];
+  const start = samples[0]!.t;
+  const end = samples.at(-1)!.t;
+  const floors: Sample[] = [];
+  for (let from = start; from + windowMs <= end; from += windowMs) {
+    const inside = samples.filter((s) => s.t >= from && s.t < from + windowMs);
+    if (inside.length > 0) floors.push({ t: from + windowMs / 2, value: Math.min(...inside.map((s) => s.value)) });
+  }
+  return floors;
+}
+
 export const round = (value: number | null, digits = 1): number | null =>
   value === null ? null : Number(value.toFixed(digits));

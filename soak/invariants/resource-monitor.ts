@@ -1,17 +1,33 @@
 /**
  * The daemon's RSS and open file descriptors over the run, from /proc, every few seconds. A
- * daemon killed and restarted by pm2 starts a new segment (its memory starts low again). The
- * slope is the least-squares slope shared by the segments that lived long enough to say
- * something about a long-lived daemon (stats.ts pooledSlope), each after a warm-up (V8
- * compiles, heaps and caches fill): a daemon killed two minutes after its start shows its
- * warm-up, not a leak. The slope over every segment is reported beside it.
+ * daemon killed and restarted by pm2 starts a new segment (its memory starts low again).
+ *
+ * The judged slope is the least-squares slope shared by the segments that lived long enough to
+ * say something about a long-lived daemon (stats.ts pooledSlope), each after a warm-up, and over
+ * floors, not raw samples (stats.ts windowFloors):
+ * - warm-up: a new daemon's RSS climbs for its first minutes — V8 compiles, heaps size
+ *   themselves, each code path the faults reach maps its share of the node executable, and a
+ *   module loaded on first use stays (measured in one daemon under the soak's load: the RSS floor
+ *   rose from 89 to 101 MB in its first 4 minutes and stayed within 100–103 MB for the next 16);
+ * - floors: each window's lowest sample. The raw samples carry the collector's sawtooth (100 to
+ *   118 MB in that run), and a line through them follows where the peaks fell.
+ * The raw slope over every sample, young daemons included, is reported beside it.
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { pooledSlope, type Sample } from '../stats.js';
+import { pooledSlope, windowFloors, type Sample } from '../stats.js';
 import type { Violations } from '../violations.js';
 
 const HOUR = 3_600_000;
+
+export interface ResourceTimings {
+  /** Samples of a daemon younger than this are not kept (see above). */
+  warmupMs: number;
+  /** Sampled time after the warm-up a segment needs to count in the judged slope. */
+  longMs: number;
+  /** Each window's lowest sample is one point of the judged slope. */
+  floorWindowMs: number;
+}
 
 export interface ResourceLimits {
   /** Slopes are judged only over at least this much sampled time in long segments. */
@@ -49,18 +65,18 @@ function countFds(pid: number): number | null {
 export class ResourceMonitor {
   readonly #pidFile: string;
   readonly #startedAt: number;
-  readonly #warmupMs: number;
+  readonly #timings: ResourceTimings;
   readonly segments: Segment[] = [];
   #timer: NodeJS.Timeout | null = null;
 
-  readonly #longMs: number;
-
-  /** `longMs`: sampled time a segment needs to count in the judged slope. */
-  constructor(dataDir: string, startedAt: number, warmupMs: number, longMs: number) {
+  constructor(dataDir: string, startedAt: number, timings: ResourceTimings) {
     this.#pidFile = join(dataDir, 'daemon.pid');
     this.#startedAt = startedAt;
-    this.#warmupMs = warmupMs;
-    this.#longMs = longMs;
+    this.#timings = timings;
+  }
+
+  get timings(): ResourceTimings {
+    return this.#timings;
   }
 
   start(intervalMs = 5_000): void {
@@ -91,14 +107,14 @@ export class ResourceMonitor {
       segment = { pid, startedAt: now, rss: [], fds: [] };
       this.segments.push(segment);
     }
-    if (now - segment.startedAt < this.#warmupMs) return;
+    if (now - segment.startedAt < this.#timings.warmupMs) return;
     const t = now - this.#startedAt;
     segment.rss.push({ t, value: rss });
     segment.fds.push({ t, value: fds });
   }
 
   #long(): Segment[] {
-    return this.segments.filter((s) => span(s) >= this.#longMs);
+    return this.segments.filter((s) => span(s) >= this.#timings.longMs);
   }
 
   /** Sampled time inside the long segments (what the judged slopes rest on). */
@@ -106,24 +122,29 @@ export class ResourceMonitor {
     return this.#long().reduce((sum, seg) => sum + span(seg), 0);
   }
 
-  /** Over the long segments (null: none); `all` over every segment, warm-ups of young daemons included. */
-  rssSlopeMbPerHour(all = false): number | null {
-    const slope = pooledSlope((all ? this.segments : this.#long()).map((s) => s.rss));
-    return slope === null ? null : slope * HOUR;
+  /** Judged: over the floors of the long segments (null: none). `raw`: over every sample of every segment kept. */
+  rssSlopeMbPerHour(raw = false): number | null {
+    return this.#slope((s) => s.rss, raw);
   }
 
-  fdSlopePerHour(all = false): number | null {
-    const slope = pooledSlope((all ? this.segments : this.#long()).map((s) => s.fds));
+  fdSlopePerHour(raw = false): number | null {
+    return this.#slope((s) => s.fds, raw);
+  }
+
+  #slope(series: (s: Segment) => Sample[], raw: boolean): number | null {
+    const slope = raw
+      ? pooledSlope(this.segments.map(series))
+      : pooledSlope(this.#long().map((s) => windowFloors(series(s), this.#timings.floorWindowMs)));
     return slope === null ? null : slope * HOUR;
   }
 
   /** Per daemon process: how long it was sampled and its RSS and fds first and last. */
-  describe(): Array<Record<string, number>> {
+  describe(): Array<Record<string, number | number[]>> {
     return this.segments.map((s) => ({
       pid: s.pid, sampledMs: span(s), samples: s.rss.length,
       firstRssMb: Number((s.rss[0]?.value ?? 0).toFixed(1)), lastRssMb: Number((s.rss.at(-1)?.value ?? 0).toFixed(1)),
       firstFds: s.fds[0]?.value ?? 0, lastFds: s.fds.at(-1)?.value ?? 0,
-    }));
+    })).map((d, i) => ({ ...d, floorsMb: windowFloors(this.segments[i]!.rss, this.#timings.floorWindowMs).map((f) => Number(f.value.toFixed(1))) }));
   }
 
   last(): { rssMb: number; fds: number } | null {

@@ -13,7 +13,7 @@ import type { ProcessInvariant } from '../../soak/invariants/process-invariant.j
 import { isDocumented, isPassedOn, routeOf } from '../../soak/invariants/api-invariant.js';
 import { ReadinessInvariant } from '../../soak/invariants/readiness-invariant.js';
 import { stepPrng } from '../../soak/prng.js';
-import { pooledSlope } from '../../soak/stats.js';
+import { pooledSlope, windowFloors } from '../../soak/stats.js';
 import { Violations } from '../../soak/violations.js';
 
 const violations = () => new Violations('s1', Date.now(), { index: 7, fault: 'gateway-crash' });
@@ -63,6 +63,21 @@ t.test('the slope is shared by restarted segments and ignores the fall at each r
   const seg = (t0: number, base: number) => Array.from({ length: 10 }, (_, i) => ({ t: t0 + i * 60_000, value: base + (2 * i * 60_000) / hour }));
   t.equal(Number((pooledSlope([seg(0, 80), seg(20 * 60_000, 60)])! * hour).toFixed(6)), 2);
   t.equal(pooledSlope([[{ t: 0, value: 1 }]]), null, 'one sample says nothing');
+});
+
+t.test('floors: a collector\'s sawtooth with higher peaks late is no growth; a rising floor is', async (t) => {
+  const hour = 3_600_000;
+  const minute = 60_000;
+  // 20 minutes every 5 s: a 100 MB floor, garbage piling up 0.5 MB a sample and collected every
+  // 12 samples, the late peaks higher than the early ones.
+  const sawtooth = Array.from({ length: 240 }, (_, i) => ({ t: i * 5_000, value: 100 + (i % 12) * (i > 160 ? 1 : 0.5) }));
+  const floors = windowFloors(sawtooth, 2 * minute);
+  t.equal(floors.length, 9, 'complete windows only');
+  t.ok(floors.every((f) => f.value === 100));
+  t.equal(pooledSlope([floors]), 0);
+  t.ok(pooledSlope([sawtooth])! * hour > 1, 'while a line through the raw samples rises');
+  const leaking = sawtooth.map((s) => ({ t: s.t, value: s.value + (3 * s.t) / hour }));
+  t.equal(Number((pooledSlope([windowFloors(leaking, 2 * minute)])! * hour).toFixed(1)), 3, 'a leak of 3 MB/hour shows in the floors');
 });
 
 t.test('only the documented 503s pass', async (t) => {
