@@ -6,6 +6,7 @@ import { createSecureContext } from 'node:tls';
 import { readKeystoreState, writeKeystoreState, type KeystoreState } from './keystore-state.js';
 import { subjectAltNames } from './subject-alt-names.js';
 import { TLS_FILES } from './tls-files.js';
+import { generateLocalTlsApart } from './generate-process.js';
 
 export interface GeneratedKeystoreOptions {
   /** <dataDir>/tls */
@@ -66,8 +67,7 @@ export async function ensureGeneratedKeystore(opts: GeneratedKeystoreOptions): P
     const kept = await reusable(opts.dir, state, opts);
     if (kept) return kept;
   }
-  const { generateLocalTls } = await import('./generate.js');
-  const tls = await generateLocalTls({
+  const tls = await generateLocalTlsApart({
     dir: opts.dir,
     hosts: opts.hosts,
     validityDays: opts.validityDays,
