@@ -125,15 +125,24 @@ export class Injector {
     }
   }
 
-  /** Ends each fault when its hold is over, in order; a broken expectation is a violation. */
+  /**
+   * Ends each fault when its hold is over, in order; a broken expectation is a violation. A
+   * target that did not answer is asked again once the step's other faults have ended: it may
+   * only have been frozen by one of them (a SIGSTOPped simulator cannot switch its 5xx off).
+   */
   async #endAll(running: Running[]): Promise<void> {
+    const unanswered: Running[] = [];
+    const heal = async (r: Running, last: boolean): Promise<void> => {
+      const broken = await r.injected.heal!().catch((err: Error) => (err instanceof TargetGone ? (last ? undefined : 'gone') : `ending the fault failed: ${err.message}`));
+      if (broken === 'gone') unanswered.push(r);
+      else if (typeof broken === 'string') this.#violations.record('expectation', `${r.fault.name}: ${broken}`);
+    };
     for (const r of [...running].sort((a, b) => a.endsAt - b.endsAt)) {
       await sleep(Math.max(0, r.endsAt - Date.now()));
-      if (!r.injected.heal) continue;
-      // A target gone by now (the daemon restarted the gateway meanwhile) took the fault with it.
-      const broken = await r.injected.heal().catch((err: Error) => (err instanceof TargetGone ? undefined : `ending the fault failed: ${err.message}`));
-      if (typeof broken === 'string') this.#violations.record('expectation', `${r.fault.name}: ${broken}`);
+      if (r.injected.heal) await heal(r, false);
     }
+    // Gone a second time: the daemon restarted the gateway meanwhile, and the fault went with it.
+    for (const r of unanswered) await heal(r, true);
   }
 
   async #step(step: number, fault: Fault, second: { fault: Fault; delayMs: number } | null, rng: Prng, startedAt: number): Promise<StepRecord> {
