@@ -1,13 +1,14 @@
 import t from 'tap';
 import { X509Certificate } from 'node:crypto';
-import { execFile } from 'node:child_process';
-import { readFileSync, statSync, writeFileSync } from 'node:fs';
+import { execFile, spawn } from 'node:child_process';
+import { readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createSecureContext } from 'node:tls';
 import { promisify } from 'node:util';
 import { packageRoot } from '../../daemon/package-root.js';
 import { generateLocalTlsApart } from '../../daemon/tls/generate-process.js';
 import { tempDir } from '../helpers/temp-dir.js';
+import { waitFor } from '../../testkit/wait-for.js';
 
 t.test('the helper makes CA, certificate and keystore; the keystore opens, the CA signed it, a renewal keeps the CA', async (t) => {
   const dir = tempDir(t, 'ibgw-tls-apart-');
@@ -50,4 +51,28 @@ t.test('a daemon that makes its keystore does not load node-forge itself', async
     console.log(JSON.stringify({ renewed: ks.renewed, forge: before, afterImport: forge() }));`;
   const { stdout } = await promisify(execFile)(process.execPath, ['--input-type=module', '-e', script], { env: { ...process.env, NODE_OPTIONS: '' } });
   t.same(JSON.parse(stdout), { renewed: true, forge: false, afterImport: true });
+});
+
+/** Live processes whose command line names `text`. */
+const running = (text: string) => readdirSync('/proc').filter((n) => /^\d+$/.test(n)).filter((n) => {
+  try {
+    return readFileSync(`/proc/${n}/cmdline`, 'utf8').includes(text) && !/State:\s+Z/.test(readFileSync(`/proc/${n}/status`, 'utf8'));
+  } catch {
+    return false;
+  }
+});
+
+t.test('a helper that hangs is killed after the bound; one whose daemon is killed -9 goes with it', async (t) => {
+  const dir = tempDir(t, 'ibgw-tls-apart-');
+  const hang = join(dir, 'hanging-helper.mjs');
+  writeFileSync(hang, 'setInterval(() => {}, 1000);\n');
+  await t.rejects(generateLocalTlsApart({ dir, hosts: [], validityDays: 30 }, hang, 500), /did not finish within 500 ms and was killed/);
+  await waitFor(() => running(hang).length === 0, 3000, 'the hanging helper and its watcher gone');
+
+  const apart = JSON.stringify(join(packageRoot, 'dist', 'daemon', 'tls', 'generate-process.js'));
+  const host = spawn(process.execPath, ['--input-type=module', '-e', `const { generateLocalTlsApart } = await import(${apart}); console.log('go'); await generateLocalTlsApart({ dir: ${JSON.stringify(dir)}, hosts: [], validityDays: 30 }, ${JSON.stringify(hang)});`], { stdio: ['ignore', 'pipe', 'inherit'], env: { ...process.env, NODE_OPTIONS: '' } });
+  await waitFor(() => running(hang).length >= 2, 5000, 'the helper and its watcher running');
+  host.kill('SIGKILL');
+  await waitFor(() => running(hang).length === 0, 5000, 'the helper gone with its daemon');
+  t.pass('nothing left');
 });
