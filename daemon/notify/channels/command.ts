@@ -10,7 +10,7 @@
 import { spawn } from 'node:child_process';
 import type { Readable, Writable, Duplex } from 'node:stream';
 import { ERR_NOTIFY_COMMAND, ERR_NOTIFY_TIMEOUT } from '../../errors.js';
-import { LIFELINE_SCRIPT, signalGroup } from '../../supervisor/process-group.js';
+import { graceSeconds, LIFELINE_SCRIPT, signalGroup } from '../../supervisor/process-group.js';
 import type { CommandChannel } from '../../config/notify-schema.js';
 import type { Notification } from '../notification.js';
 import { clip, permanent, type ChannelSender, type DeliveryAnswer, type SendContext } from './channel.js';
@@ -75,7 +75,7 @@ export class CommandSender implements ChannelSender {
   async send(n: Notification, ctx: SendContext): Promise<DeliveryAnswer> {
     const timeoutMs = this.#config.timeoutMs ?? ctx.timeoutMs;
     const env = await this.#environment(n, ctx);
-    const child = spawn('/bin/sh', [LIFELINE_SCRIPT, (KILL_GRACE_MS / 1000).toFixed(3), ...this.#config.command], {
+    const child = spawn('/bin/sh', [LIFELINE_SCRIPT, graceSeconds(KILL_GRACE_MS), ...this.#config.command], {
       env, detached: true, stdio: ['pipe', 'pipe', 'pipe', 'pipe'],
     });
     const [stdin, stdout, stderr, lifeline] = child.stdio as unknown as [Writable, Readable, Readable, Duplex];
