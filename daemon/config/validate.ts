@@ -3,11 +3,12 @@ import { ERR_CONFIG_INVALID, type IbgwError } from '../errors.js';
 import { notificationsProblem } from './notify-schema.js';
 import { simulatorSettingsProblem } from '../../scripts/sim/simulator-settings.js';
 import { configSchema } from './schema.js';
+import { assertTimeZone } from '../maintenance/zoned-time.js';
 import type { Config } from './types.js';
 
 function isTimeZone(value: string): boolean {
   try {
-    new Intl.DateTimeFormat('en-US', { timeZone: value });
+    assertTimeZone(value);
     return true;
   } catch {
     return false;

@@ -3,8 +3,8 @@
  * a DST change the instant moves and the local time stays: "Sunday 02:00 Europe/Zurich" is
  * 01:00 UTC in winter and 00:00 UTC in summer. A wall time the clock skips (02:30 on a
  * spring-forward night) happens at the moment the clock jumps forward past it; one the clock
- * shows twice (01:30 on a fall-back night) happens the first time — croner and zoned-time.ts
- * agree on both. The duration is elapsed time: 180 minutes are three real hours even when the
+ * shows twice (01:30 on a fall-back night) happens the first time (zoned-time.ts decides both,
+ * for cron patterns too). The duration is elapsed time: 180 minutes are three real hours even when the
  * clock jumps inside them.
  */
 import { createRequire } from 'node:module';
@@ -17,7 +17,7 @@ import type { Cron } from 'croner';
 let CronClass: typeof Cron | null = null;
 const cronClass = (): typeof Cron => (CronClass ??= (createRequire(import.meta.url)('croner') as { Cron: typeof Cron }).Cron);
 import type { AdminWindow, Occurrence, WindowSchedule } from './window-types.js';
-import { addDays, instantOfWallTime, parseClock, wallTimeAt, zoneOffsetAt } from './zoned-time.js';
+import { addDays, instantOfWallTime, parseClock, wallTimeAt } from './zoned-time.js';
 
 const DAY_MS = 86_400_000;
 /** A safety stop for a pattern that fires far more often than the rules allow. */
@@ -25,14 +25,18 @@ const MAX_STEPS = 20_000;
 
 const crons = new Map<string, Cron>();
 
-/** One paused croner job per pattern and zone, reused: the calendar asks on every tickle. */
-export function cronFor(pattern: string, timeZone: string): Cron {
-  const key = `${timeZone}|${pattern}`;
-  let job = crons.get(key);
+/**
+ * One paused croner job per pattern, reused: the calendar asks on every tickle. It runs on a
+ * wall-clock axis (UTC offset 0, the zone's local time written as if it were UTC) and
+ * zoned-time.ts turns each match into an instant: croner's own time zone support formats dates
+ * with Intl, which loads ICU's data into the daemon for good (~8 MB).
+ */
+export function cronFor(pattern: string): Cron {
+  let job = crons.get(pattern);
   if (!job) {
-    job = new (cronClass())(pattern, { timezone: timeZone, paused: true });
+    job = new (cronClass())(pattern, { utcOffset: 0, paused: true });
     if (crons.size > 500) crons.clear(); // windows come and go; never grow without bound
-    crons.set(key, job);
+    crons.set(pattern, job);
   }
   return job;
 }
@@ -53,17 +57,29 @@ export function startsBetween(schedule: WindowSchedule, from: number, to: number
   return weeklyStarts(schedule, from, to).slice(0, limit);
 }
 
+/** A DST jump moves an instant against its wall time by at most this much (Lord Howe: 30 min, historic double summer time: 2 h). */
+const MAX_SHIFT_MS = 3 * 3_600_000;
+
 function cronStarts(pattern: string, timeZone: string, from: number, to: number, limit = MAX_STEPS): number[] {
-  const job = cronFor(pattern, timeZone);
-  const out: number[] = [];
-  // nextRun(t) answers strictly after t.
-  let at: Date | null = new Date(from - 1);
-  for (let i = 0; i < Math.min(limit, MAX_STEPS); i++) {
-    at = job.nextRun(at);
-    if (!at || at.getTime() >= to) break;
-    out.push(firstOfRepeatedWallTime(at.getTime(), timeZone));
+  const job = cronFor(pattern);
+  const found = new Set<number>();
+  const asUtc = (t: number): number => {
+    const w = wallTimeAt(t, timeZone);
+    return Date.UTC(w.year, w.month - 1, w.day, w.hour, w.minute, w.second);
+  };
+  // nextRun(t) answers strictly after t. Start a little early: a wall time the clock skips is
+  // moved forward by the jump and may land after `from` though its wall time is before.
+  let wall: Date | null = new Date(asUtc(from - MAX_SHIFT_MS) - 1);
+  const lastWall = asUtc(to) + MAX_SHIFT_MS;
+  for (let i = 0; i < MAX_STEPS && found.size < Math.min(limit, MAX_STEPS); i++) {
+    wall = job.nextRun(wall);
+    if (!wall || wall.getTime() > lastWall) break;
+    // A skipped wall time happens when the clock jumps past it; one shown twice, the first time.
+    const start = instantOfWallTime(wall.getUTCFullYear(), wall.getUTCMonth() + 1, wall.getUTCDate(), wall.getUTCHours(), wall.getUTCMinutes(), timeZone)
+      + wall.getUTCSeconds() * 1000;
+    if (start >= from && start < to) found.add(start);
   }
-  return out;
+  return [...found].sort((a, b) => a - b);
 }
 
 interface CachedStarts { from: number; to: number; starts: number[] }
@@ -87,19 +103,6 @@ function cachedCronStarts(pattern: string, timeZone: string, from: number, to: n
     startCache.set(key, c);
   }
   return c.starts.filter((t) => t >= from && t < to);
-}
-
-/**
- * On a fall-back night a wall time happens twice; croner may answer the second one. The first
- * is the one zoned-time.ts (and IBKR's reset windows) use: a window opens no later than asked.
- */
-function firstOfRepeatedWallTime(t: number, timeZone: string): number {
-  const shift = zoneOffsetAt(t - 3 * 3_600_000, timeZone) - zoneOffsetAt(t, timeZone);
-  if (shift <= 0) return t;
-  const a = wallTimeAt(t - shift, timeZone);
-  const b = wallTimeAt(t, timeZone);
-  const same = a.year === b.year && a.month === b.month && a.day === b.day && a.hour === b.hour && a.minute === b.minute && a.second === b.second;
-  return same ? t - shift : t;
 }
 
 function weeklyStarts(schedule: Extract<WindowSchedule, { kind: 'weekly' }>, from: number, to: number): number[] {

@@ -109,7 +109,7 @@ function recurringSchedule(kind: 'cron' | 'weekly', input: WindowInput, limits: 
   let schedule: WindowSchedule;
   if (kind === 'cron') {
     try {
-      cronFor(input.cron!, timeZone);
+      cronFor(input.cron!);
     } catch (err) {
       throw invalid('cron', (err as Error).message);
     }

@@ -1,9 +1,12 @@
 /**
- * Wall-clock time in a named time zone, with nothing but Intl. IBKR states its resets in the
+ * Wall-clock time in a named time zone: the system's tz database (tz-database.ts), or Intl for a
+ * zone it lacks. IBKR states its resets in the
  * local time of a region (New York, Zug, Hong Kong), and those regions change their UTC offset
  * twice a year on different dates: a window computed with a fixed offset is an hour off for
  * weeks every spring and autumn.
  */
+
+import { zoneFromDatabase } from './tz-database.js';
 
 export interface WallTime {
   year: number;
@@ -34,10 +37,24 @@ function formatterFor(timeZone: string): Intl.DateTimeFormat {
 
 /** Throws a RangeError for a zone the runtime does not know (config validation uses it). */
 export function assertTimeZone(timeZone: string): void {
-  formatterFor(timeZone);
+  if (!zoneFromDatabase(timeZone)) formatterFor(timeZone);
 }
 
 export function wallTimeAt(instant: number, timeZone: string): WallTime {
+  const zone = zoneFromDatabase(timeZone);
+  if (zone) {
+    // Whole seconds, as Intl prints them.
+    const d = new Date(Math.floor(instant / 1000) * 1000 + zone.offsetAt(instant) * 1000);
+    return {
+      year: d.getUTCFullYear(), month: d.getUTCMonth() + 1, day: d.getUTCDate(),
+      hour: d.getUTCHours(), minute: d.getUTCMinutes(), second: d.getUTCSeconds(), weekday: d.getUTCDay(),
+    };
+  }
+  return wallTimeFromIntl(instant, timeZone);
+}
+
+/** Exported for the test that holds the database's answers against ICU's. */
+export function wallTimeFromIntl(instant: number, timeZone: string): WallTime {
   const parts: Record<string, number> = {};
   for (const p of formatterFor(timeZone).formatToParts(new Date(instant))) {
     if (p.type !== 'literal') parts[p.type] = Number(p.value);
@@ -48,6 +65,8 @@ export function wallTimeAt(instant: number, timeZone: string): WallTime {
 
 /** Offset of the zone from UTC at an instant, in ms (New York in winter: -5 h). */
 export function zoneOffsetAt(instant: number, timeZone: string): number {
+  const zone = zoneFromDatabase(timeZone);
+  if (zone) return zone.offsetAt(instant) * 1000;
   const w = wallTimeAt(instant, timeZone);
   const asUtc = Date.UTC(w.year, w.month - 1, w.day, w.hour, w.minute, w.second);
   return asUtc - Math.floor(instant / 1000) * 1000;
