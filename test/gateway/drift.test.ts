@@ -76,3 +76,26 @@ t.test('a template edit is rendered, keeping the managed lists', async (t) => {
   t.notMatch(s.read(), /nope/);
   t.equal(s.drifts().length, 0, 'the daemon\'s re-render is not drift');
 });
+
+t.test('a delete right after each restore is seen: the folder is watched, not the replaced inode', async (t) => {
+  const s = await setup(t, 'restore');
+  const managed = s.read();
+  for (let round = 1; round <= 6; round++) {
+    writeFileSync(s.confPath, managed.replace('ccp: false', 'ccp: true'));
+    await waitFor(() => s.drifts().length === 2 * round - 1, 5000, `round ${round}: the restore event`);
+    // The instant the restore's rename lands, delete it again.
+    await waitFor(() => { try { return s.read() === managed; } catch { return false; } }, 5000, `round ${round}: the file restored`, 2);
+    rmSync(s.confPath);
+    await waitFor(() => s.drifts().length === 2 * round, 5000, `round ${round}: the delete event`);
+    await waitFor(() => { try { return s.read() === managed; } catch { return false; } }, 5000, `round ${round}: restored after the delete`);
+  }
+  t.equal(s.drifts().length, 12, 'each edit and each delete once');
+  // Other files in the conf's folder are not the conf.
+  writeFileSync(join(s.confPath, '..', 'other.yaml'), 'ccp: true\n');
+  writeFileSync(join(s.confPath, '..', '.conf.yaml.tmp-123'), 'ccp: true\n');
+  rmSync(join(s.confPath, '..', '.conf.yaml.tmp-123'));
+  writeFileSync(s.confPath, managed.replace('ccp: false', 'ccp: true'));
+  await waitFor(() => s.drifts().length === 13, 5000, 'the next edit of the conf itself');
+  t.equal(s.drifts().length, 13, 'nothing for the other files');
+  t.same(s.restarts, []);
+});
