@@ -42,7 +42,7 @@ export class Checkers {
     this.events = new EventInvariant(violations);
     this.notifications = new NotificationInvariant(env.api, env.receiver, violations, () => this.events.daemonStarts);
     this.logins = new LoginInvariant(env.dataDir, t.loginBudget, violations);
-    this.secrets = new SecretInvariant(violations, [env.pm2.logDir, env.pm2.home, join(env.dataDir, 'logs'), join(env.dataDir, 'gateway', 'logs')], [join(env.dataDir, 'state.json')]);
+    this.secrets = new SecretInvariant(violations, [env.pm2.logDir, env.pm2.home, join(env.dataDir, 'logs'), join(env.dataDir, 'gateway', 'logs')], [join(env.dataDir, 'state.json'), join(env.dataDir, 'events.jsonl')]);
     this.secrets.add({ name: 'the IBKR password', value: env.secrets.ibkrPassword });
     this.secrets.add({ name: 'ENCRYPTION_KEY', value: env.secrets.encryptionKey });
     this.secrets.add({ name: 'the webhook signing secret', value: env.secrets.webhookSecret });

@@ -9,7 +9,8 @@ import type { ServerResponse } from 'node:http';
 import type { StoredEvent } from '../store/store.js';
 
 export interface EventSource {
-  events(options: { sinceId?: number; limit?: number }): StoredEvent[];
+  events(options: { sinceId?: number; limit?: number }): Promise<StoredEvent[]>;
+  oldestEventId(): number | null;
   on(event: 'event', listener: (e: StoredEvent) => void): unknown;
   off(event: 'event', listener: (e: StoredEvent) => void): unknown;
 }
@@ -90,13 +91,14 @@ export class EventStreamHub {
 
   /** Paced by the socket: a long replay waits for 'drain' instead of filling the buffer. */
   async #replay(client: Client, lastId: number): Promise<void> {
-    const oldest = this.#source.events({ limit: 1, sinceId: 0 })[0];
-    if (oldest && oldest.id > lastId + 1) {
+    const oldest = this.#source.oldestEventId();
+    if (oldest !== null && oldest > lastId + 1) {
       // The store dropped events this client never saw (retention): say so rather than pretend.
-      this.#send(client, `event: gap\ndata: ${JSON.stringify({ after: lastId, oldest: oldest.id })}\n\n`);
+      this.#send(client, `event: gap\ndata: ${JSON.stringify({ after: lastId, oldest })}\n\n`);
     }
     for (let since = lastId; this.#clients.has(client);) {
-      const page = this.#source.events({ sinceId: since, limit: REPLAY_PAGE });
+      const page = await this.#source.events({ sinceId: since, limit: REPLAY_PAGE });
+      if (!this.#clients.has(client)) return;
       for (const e of page) {
         if (!client.accepts(e.type)) continue;
         this.#write(client, e);

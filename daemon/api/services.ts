@@ -65,7 +65,7 @@ export interface DaemonInfoPort {
   configStatus(): unknown;
 }
 
-export type EventStorePort = Pick<Store, 'events' | 'data' | 'on' | 'off'>;
+export type EventStorePort = Pick<Store, 'events' | 'oldestEventId' | 'data' | 'on' | 'off'>;
 
 /** The numbers behind /metrics (daemon/metrics): the API counts its requests, the route renders. */
 export interface MetricsPort {

@@ -5,11 +5,9 @@ import type { ServiceEvent } from '../events.js';
 import type { OutboxData } from '../notify/outbox-types.js';
 import { emptyMaintenanceRecord, type MaintenanceRecord } from '../maintenance/maintenance-record.js';
 import { QuarantiningJsonFile, type QuarantineReport } from './json-file-adapter.js';
+import { EventLog, type EventLogDamage, type EventQuery, type StoredEvent } from './event-log.js';
 
-export interface StoredEvent extends ServiceEvent {
-  id: number;
-  at: string;
-}
+export type { StoredEvent } from './event-log.js';
 
 export interface GatewayRecord {
   /**
@@ -25,7 +23,7 @@ export interface GatewayRecord {
 export interface StoreData {
   version: 1;
   gateway: GatewayRecord;
-  events: StoredEvent[];
+  /** The next event's id; the events themselves are in events.jsonl (event-log.ts). */
   nextEventId: number;
   /** Notifications not yet delivered, and the recent results (daemon/notify). */
   outbox: OutboxData;
@@ -44,7 +42,6 @@ function empty(): StoreData {
   return {
     version: 1,
     gateway: { restarts: 0, lastExit: null, lastState: null, lastTransitionAt: null },
-    events: [],
     nextEventId: 1,
     outbox: { entries: [], hold: null },
     maintenance: emptyMaintenanceRecord(),
@@ -52,12 +49,15 @@ function empty(): StoreData {
 }
 
 /**
- * State and events in lowdb (<dataDir>/state.json). Emits 'event' for every stored event so
- * the API can stream them; never reads or writes anything but its own file.
+ * State in lowdb (<dataDir>/state.json), events in an append-only log (<dataDir>/events.jsonl).
+ * Emits 'event' for every stored event so the API can stream them; never reads or writes
+ * anything but its own two files.
  */
 export class Store extends EventEmitter {
   readonly file: string;
+  readonly log: EventLog;
   #db: Low<StoreData>;
+  #stateDirty = false;
   #options: StoreOptions;
   #timer: NodeJS.Timeout | null = null;
   #writing: Promise<void> = Promise.resolve();
@@ -68,6 +68,7 @@ export class Store extends EventEmitter {
     this.#options = options;
     this.file = join(options.dataDir, 'state.json');
     this.#db = new Low(new QuarantiningJsonFile<StoreData>(this.file, (r) => { this.#quarantined = r; }), empty());
+    this.log = new EventLog({ file: join(options.dataDir, 'events.jsonl'), maxEvents: options.maxEvents });
   }
 
   /**
@@ -78,12 +79,17 @@ export class Store extends EventEmitter {
 
   async open(): Promise<void> {
     await this.#db.read();
+    const damage = await this.log.open();
     const fresh = empty();
-    const data = this.#db.data;
+    const { events: legacy, ...data } = this.#db.data as StoreData & { events?: unknown };
     // Older or partial files: fill what is missing rather than fail the daemon's start.
     this.#db.data = { ...fresh, ...data, gateway: { ...fresh.gateway, ...data.gateway }, maintenance: { ...fresh.maintenance, ...data.maintenance } };
-    if (!Array.isArray(this.#db.data.events)) this.#db.data.events = [];
-    const last = this.#db.data.events.at(-1);
+    // A store from before the event log kept its events in state.json: they become the log's start.
+    if (Array.isArray(legacy) && legacy.length > 0 && this.log.lastId === 0) await this.log.importEvents(legacy as StoredEvent[]);
+    if (legacy !== undefined) this.#stateDirty = true;
+    // The log is written before state.json, so after a crash between the two it knows better.
+    if (this.log.lastId > 0) this.#db.data.nextEventId = this.log.lastId + 1;
+    const last = this.log.last();
     this.previousRun = last === undefined ? 'none' : last.type === 'daemon.stopped' ? 'clean' : 'unclean';
     this.#db.data.outbox = { ...fresh.outbox, ...data.outbox };
     if (!Array.isArray(this.#db.data.outbox.entries)) this.#db.data.outbox.entries = [];
@@ -91,6 +97,8 @@ export class Store extends EventEmitter {
       const q = this.#quarantined;
       this.record({ type: 'store.corrupt', level: 'error', message: `state file was corrupt (${q.reason}) and was moved to ${q.movedTo}`, data: { ...q } });
     }
+    if (damage) this.#recordLogDamage(damage);
+    this.#stateDirty = true;
     await this.flush();
   }
 
@@ -98,28 +106,36 @@ export class Store extends EventEmitter {
     return this.#db.data;
   }
 
+  #recordLogDamage(d: EventLogDamage): void {
+    if (d.copiedTo === null) {
+      this.record({ type: 'store.repaired', level: 'warn', message: `the event log's last line was cut short (a crash while writing it): dropped`, data: { file: this.log.file } });
+    } else {
+      this.record({ type: 'store.corrupt', level: 'error', message: `the event log had ${d.badLines} unreadable line(s): they were dropped, the file as it was is at ${d.copiedTo}`, data: { file: this.log.file, movedTo: d.copiedTo, badLines: d.badLines } });
+    }
+  }
+
   record(event: ServiceEvent): StoredEvent {
     const data = this.#db.data;
     const stored: StoredEvent = { id: data.nextEventId++, at: new Date().toISOString(), ...event };
-    data.events.push(stored);
-    const excess = data.events.length - this.#options.maxEvents;
-    if (excess > 0) data.events.splice(0, excess);
+    this.log.add(stored);
     this.emit('event', stored);
     this.#schedule();
     return stored;
   }
 
-  events(options: { sinceId?: number; limit?: number; type?: string } = {}): StoredEvent[] {
-    let list = this.#db.data.events;
-    if (options.sinceId !== undefined) list = list.filter((e) => e.id > options.sinceId!);
-    if (options.type) list = list.filter((e) => e.type === options.type || e.type.startsWith(`${options.type}.`));
-    // Tailing (sinceId) pages forward from the oldest unseen event; otherwise the newest ones.
-    const limit = options.limit ?? 100;
-    return options.sinceId !== undefined ? list.slice(0, limit) : list.slice(-limit);
+  /** Tailing (sinceId) pages forward from the oldest unseen event; otherwise the newest ones. */
+  events(options: EventQuery = {}): Promise<StoredEvent[]> {
+    return this.log.query(options);
+  }
+
+  /** The oldest event kept (older ones were dropped by store.maxEvents), or null. */
+  oldestEventId(): number | null {
+    return this.log.oldestId;
   }
 
   updateGateway(patch: Partial<GatewayRecord>): void {
     Object.assign(this.#db.data.gateway, patch);
+    this.#stateDirty = true;
     this.#schedule();
   }
 
@@ -130,6 +146,7 @@ export class Store extends EventEmitter {
 
   updateOutbox(mutate: (outbox: OutboxData) => void): void {
     mutate(this.#db.data.outbox);
+    this.#stateDirty = true;
     this.#schedule();
   }
 
@@ -139,6 +156,7 @@ export class Store extends EventEmitter {
 
   updateMaintenance(change: (record: MaintenanceRecord) => void): void {
     change(this.#db.data.maintenance);
+    this.#stateDirty = true;
     this.#schedule();
   }
 
@@ -157,7 +175,18 @@ export class Store extends EventEmitter {
       clearTimeout(this.#timer);
       this.#timer = null;
     }
-    this.#writing = this.#writing.then(() => this.#db.write()).catch((err) => {
+    // The log first: state.json's nextEventId must never run ahead of the events on disk.
+    this.#writing = this.#writing.then(async () => {
+      await this.log.flush();
+      if (!this.#stateDirty) return;
+      this.#stateDirty = false;
+      try {
+        await this.#db.write();
+      } catch (err) {
+        this.#stateDirty = true;
+        throw err;
+      }
+    }).catch((err) => {
       // A failed write must not crash the daemon; the next flush retries with the same data.
       this.emit('write-failed', err);
     });

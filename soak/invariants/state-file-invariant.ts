@@ -2,7 +2,9 @@
  * State files always parse: every JSON file the daemon and the gateway keep in the data dir
  * (state.json, login-budget.json, session-history.json, vault.json, the run record, the
  * simulator's files …) and the managed conf.yaml, read at any moment. They are written temp +
- * fsync + rename, so a reader must only ever see a whole old or a whole new file.
+ * fsync + rename, so a reader must only ever see a whole old or a whole new file. The event
+ * log (events.jsonl) is appended to: each of its whole lines parses; a last line without its
+ * newline may be an append in progress (or a kill -9's trace, cut at the next open).
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -34,9 +36,13 @@ export class StateFileInvariant {
       this.reads += 1;
       this.files.add(path);
       try {
-        if (path.endsWith('.json')) JSON.parse(text);
-        else parseYaml(text);
-        if (text.trim() === '') throw new Error('empty file');
+        if (path.endsWith('.jsonl')) {
+          for (const line of text.slice(0, text.lastIndexOf('\n') + 1).split('\n')) if (line !== '') JSON.parse(line);
+        } else {
+          if (path.endsWith('.json')) JSON.parse(text);
+          else parseYaml(text);
+          if (text.trim() === '') throw new Error('empty file');
+        }
       } catch (err) {
         this.#violations.record('state-file-unparsable', `${path} does not parse (${text.length} bytes): ${(err as Error).message.split('\n')[0]}`, { key: path });
       }
@@ -53,7 +59,7 @@ export class StateFileInvariant {
     for (const e of entries) {
       const path = join(dir, e.name);
       if (e.isDirectory() && depth > 0 && e.name !== 'logs') yield* this.#list(path, depth - 1);
-      else if (e.isFile() && !SKIP.test(e.name) && (e.name.endsWith('.json') || e.name === 'conf.yaml')) yield path;
+      else if (e.isFile() && !SKIP.test(e.name) && (e.name.endsWith('.json') || e.name.endsWith('.jsonl') || e.name === 'conf.yaml')) yield path;
     }
   }
 }

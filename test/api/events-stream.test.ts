@@ -45,7 +45,7 @@ t.test('live events: snapshot, state changes, resume with Last-Event-ID, filters
   // Away: the gateway stops and an operator's failed login is recorded meanwhile.
   await d.daemon.supervisor.stop('away');
   await d.daemon.app.inject({ method: 'GET', url: '/api/v1/access', headers: { authorization: 'Bearer wrong' } });
-  const stored = d.daemon.store.events({ sinceId: lastSeen, limit: 1000 });
+  const stored = await d.daemon.store.events({ sinceId: lastSeen, limit: 1000 });
   t.ok(stored.some((e) => e.type === 'api.auth.failure'), 'the audit event is stored');
   const missed = stored.filter((e) => e.type.startsWith('gateway.') || e.type.startsWith('session.'));
   t.ok(missed.length >= 2, `${missed.length} state events happened while away`);

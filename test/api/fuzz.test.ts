@@ -142,6 +142,6 @@ t.test('1200 malformed requests across every documented route: no 500, no crash'
   t.comment([...byStatus].sort((a, b) => a[0] - b[0]).map(([s, n]) => `${s}: ${n}`).join(', '));
   t.equal((await app.inject({ method: 'GET', url: '/healthz' })).statusCode, 200, 'the daemon still answers');
   const after = d.daemon.supervisor.status();
-  const started = d.daemon.store.events({ type: 'gateway.transition' }).find((e) => e.data?.to === 'starting');
+  const started = (await d.daemon.store.events({ type: 'gateway.transition' })).find((e) => e.data?.to === 'starting');
   t.equal(after.state, 'stopped', `and did nothing it was not asked to (${started?.message})`);
 });

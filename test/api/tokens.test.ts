@@ -37,9 +37,9 @@ t.test('app tokens: shown once, stored hashed, scopes read and trade, revocation
   }
   const tradeOrder = await app.inject({ method: 'POST', url: '/api/v1/ibkr/iserver/account/DU1/orders', headers: as(trade.token), payload: { orders: [] } });
   t.match([tradeOrder.statusCode, tradeOrder.json().code], [403, 'IBGW_IBKR_READ_ONLY'], 'trade needs allowTrading too');
-  const forbidden = d.daemon.store.events({ type: 'api.auth.forbidden' });
+  const forbidden = await d.daemon.store.events({ type: 'api.auth.forbidden' });
   t.equal(forbidden.filter((e) => (e.data as { token: string }).token === 'dashboard').length, 1, 'a refusal is recorded');
-  t.notOk(JSON.stringify(d.daemon.store.events({ limit: 1000 })).includes(read.token), 'no token in any event');
+  t.notOk(JSON.stringify((await d.daemon.store.events({ limit: 1000 }))).includes(read.token), 'no token in any event');
 
   const last = (await app.inject({ method: 'GET', url: '/api/v1/tokens', headers: admin })).json().tokens.find((x: { name: string }) => x.name === 'dashboard');
   t.ok(last.lastUsedAt && Date.parse(last.lastUsedAt) > Date.now() - 60_000, 'last use is tracked');
@@ -47,7 +47,7 @@ t.test('app tokens: shown once, stored hashed, scopes read and trade, revocation
 
   const wrong = await app.inject({ method: 'GET', url: '/metrics', headers: as(`${read.token}x`) });
   t.match([wrong.statusCode, wrong.json().code], [401, 'IBGW_UNAUTHORIZED']);
-  t.ok(d.daemon.store.events({ type: 'api.auth.failure' }).length >= 1, 'a failure is recorded');
+  t.ok((await d.daemon.store.events({ type: 'api.auth.failure' })).length >= 1, 'a failure is recorded');
 
   const revoked = await app.inject({ method: 'DELETE', url: `/api/v1/tokens/${read.id}`, headers: admin });
   t.match(revoked.json(), { revoked: { name: 'dashboard' } });

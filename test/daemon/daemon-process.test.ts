@@ -66,7 +66,8 @@ t.test('npm start path: the daemon supervises the simulated gateway; API, tokens
   t.same(exit, { code: 0, signal: null }, 'SIGTERM: exit 0');
   t.ok(groupGone(running.gateway.pid), 'no gateway process left after the daemon stopped');
   const state = JSON.parse(readFileSync(join(d.dataDir, 'state.json'), 'utf8'));
-  t.ok(state.events.some((e: any) => e.type === 'daemon.stopped'), 'the store was flushed on the way out');
+  const stored = readFileSync(join(d.dataDir, 'events.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { type: string; message: string });
+  t.ok(stored.some((e) => e.type === 'daemon.stopped'), 'the store was flushed on the way out');
   t.equal(state.gateway.restarts, 1, 'the all-time count is kept for the next daemon run');
 
   // The event sink is the one place events are logged: each recorded event is one log line, not two.
@@ -75,7 +76,7 @@ t.test('npm start path: the daemon supervises the simulated gateway; API, tokens
     try { const msg = JSON.parse(line).msg; logged.set(msg, (logged.get(msg) ?? 0) + 1); } catch { /* not a log line */ }
   }
   const recorded = new Map<string, number>();
-  for (const e of state.events as Array<{ message: string }>) recorded.set(e.message, (recorded.get(e.message) ?? 0) + 1);
+  for (const e of stored) recorded.set(e.message, (recorded.get(e.message) ?? 0) + 1);
   t.ok(recorded.size > 5, 'transitions of the gateway and the session were recorded');
   const mismatched = [...recorded].filter(([m, n]) => logged.get(m) !== n).map(([m, n]) => `${m}: recorded ${n}, logged ${logged.get(m) ?? 0}`);
   t.same(mismatched, [], 'every recorded event is logged exactly once');

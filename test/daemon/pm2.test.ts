@@ -51,8 +51,8 @@ t.test('pm2 runs the daemon from ecosystem.config.js and stops it cleanly', asyn
   await waitFor(() => !isAlive(daemonPid), 20_000, 'daemon exited');
   await waitFor(() => groupGone(gatewayPid), 10_000, 'gateway group gone');
   t.ok(groupGone(gatewayPid), 'no gateway process left behind');
-  const state = JSON.parse(readFileSync(join(dir, 'data', 'state.json'), 'utf8')) as { events: Array<{ type: string; message: string }> };
-  t.ok(state.events.some((e) => e.type === 'daemon.stopped' && /SIGINT/.test(e.message)), 'the daemon stopped on SIGINT and flushed its store');
+  const stored = readFileSync(join(dir, 'data', 'events.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { type: string; message: string });
+  t.ok(stored.some((e) => e.type === 'daemon.stopped' && /SIGINT/.test(e.message)), 'the daemon stopped on SIGINT and flushed its store');
   const { stdout } = await run(pm2, ['jlist'], { env, timeout: 30_000 });
   const app = (JSON.parse(stdout) as Array<{ name: string; pm2_env: { status: string } }>).find((a) => a.name === 'ibgw');
   t.equal(app?.pm2_env.status, 'stopped');

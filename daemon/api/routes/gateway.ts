@@ -64,7 +64,7 @@ async function gatewayRoutes(app: FastifyInstance): Promise<void> {
         ...errorResponses,
       },
     },
-  }, async (request) => ({ events: app.eventStore.events(request.query) }));
+  }, async (request) => ({ events: await app.eventStore.events(request.query) }));
 }
 
 export default routePlugin(gatewayRoutes, 'ibgw-gateway-routes', ['ibgw-supervisor', 'ibgw-event-store']);
