@@ -3,7 +3,7 @@ import { ERR_CONFIG_INVALID, type IbgwError } from '../errors.js';
 import { notificationsProblem } from './notify-schema.js';
 import { simulatorSettingsProblem } from '../../scripts/sim/simulator-settings.js';
 import { configSchema } from './schema.js';
-import { assertTimeZone } from '../maintenance/zoned-time.js';
+import { assertTimeZone } from '../time/zoned-time.js';
 import type { Config } from './types.js';
 
 function isTimeZone(value: string): boolean {

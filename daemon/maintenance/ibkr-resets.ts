@@ -5,7 +5,7 @@
  * "Saturday evening"), so every time is configuration, in the region's local time.
  */
 import type { MaintenanceWindow, WindowSource } from './calendar.js';
-import { addDays, instantOfWallTime, parseClock, wallTimeAt } from './zoned-time.js';
+import { addDays, instantOfWallTime, parseClock, wallTimeAt } from '../time/zoned-time.js';
 
 export type IbkrRegion = 'north-america' | 'europe' | 'asia';
 

@@ -17,7 +17,7 @@ import type { Cron } from 'croner';
 let CronClass: typeof Cron | null = null;
 const cronClass = (): typeof Cron => (CronClass ??= (createRequire(import.meta.url)('croner') as { Cron: typeof Cron }).Cron);
 import type { AdminWindow, Occurrence, WindowSchedule } from './window-types.js';
-import { addDays, instantOfWallTime, parseClock, wallTimeAt } from './zoned-time.js';
+import { addDays, instantOfWallTime, parseClock, wallTimeAt } from '../time/zoned-time.js';
 
 const DAY_MS = 86_400_000;
 /** A safety stop for a pattern that fires far more often than the rules allow. */

@@ -7,7 +7,7 @@ import { ERR_MAINTENANCE_INVALID, type IbgwError } from '../errors.js';
 import { cronFor, startsBetween } from './occurrences.js';
 import type { WindowInput } from './window-schema.js';
 import type { WindowSchedule } from './window-types.js';
-import { assertTimeZone, instantOfWallTime } from './zoned-time.js';
+import { assertTimeZone, instantOfWallTime } from '../time/zoned-time.js';
 
 export interface WindowLimits {
   now: number;

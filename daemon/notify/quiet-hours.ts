@@ -3,7 +3,7 @@
  * sent as one digest when it ends. Local time in a named zone, so "22:00–07:00" stays that
  * across daylight-saving changes.
  */
-import { addDays, instantOfWallTime, parseClock, wallTimeAt } from '../maintenance/zoned-time.js';
+import { addDays, instantOfWallTime, parseClock, wallTimeAt } from '../time/zoned-time.js';
 import type { QuietHours } from '../config/notify-schema.js';
 
 /** The instant the quiet window around `now` ends, or null when `now` is not in one. */

@@ -1,7 +1,7 @@
 import t from 'tap';
 import { MaintenanceCalendar, type MaintenanceWindow, type WindowSource } from '../../daemon/maintenance/calendar.js';
 import { IbkrResetSource } from '../../daemon/maintenance/ibkr-resets.js';
-import { instantOfWallTime, wallTimeAt } from '../../daemon/maintenance/zoned-time.js';
+import { instantOfWallTime, wallTimeAt } from '../../daemon/time/zoned-time.js';
 
 const iso = (ms: number | undefined): string | undefined => (ms === undefined ? undefined : new Date(ms).toISOString());
 const at = (s: string): number => Date.parse(s);

@@ -8,8 +8,8 @@ import { execFile } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { parsePosixTz, parseTzif, zoneFromDatabase } from '../../daemon/maintenance/tz-database.js';
-import { wallTimeAt, wallTimeFromIntl, zoneOffsetAt } from '../../daemon/maintenance/zoned-time.js';
+import { parsePosixTz, parseTzif, zoneFromDatabase } from '../../daemon/time/tz-database.js';
+import { wallTimeAt, wallTimeFromIntl, zoneOffsetAt } from '../../daemon/time/zoned-time.js';
 import { tempDir } from '../helpers/temp-dir.js';
 
 const run = promisify(execFile);
