@@ -9,8 +9,9 @@
  * line that does not parse (a hand edit, a bad disk) sends the whole file aside, as state.json
  * does, and the lines that do parse are kept.
  */
-import { readFile, open, copyFile } from 'node:fs/promises';
+import { open, copyFile } from 'node:fs/promises';
 import { writeFileAtomic } from '../atomic-write.js';
+import { readIfPresent } from './read-if-present.js';
 import type { ServiceEvent } from '../events.js';
 
 export interface StoredEvent extends ServiceEvent {
@@ -75,13 +76,8 @@ export class EventLog {
   }
 
   async open(): Promise<EventLogDamage | null> {
-    let text: string;
-    try {
-      text = await readFile(this.file, 'utf8');
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return null;
-      throw err;
-    }
+    const text = await readIfPresent(this.file);
+    if (text === null) return null;
     const complete = text.lastIndexOf('\n') + 1;
     const partialTail = complete < text.length;
     const events: StoredEvent[] = [];
@@ -175,15 +171,9 @@ export class EventLog {
   }
 
   async #readFile(): Promise<StoredEvent[]> {
-    let text: string;
-    try {
-      text = await readFile(this.file, 'utf8');
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return [];
-      throw err;
-    }
+    const text = await readIfPresent(this.file);
     const out: StoredEvent[] = [];
-    for (const line of text.split('\n')) {
+    for (const line of (text ?? '').split('\n')) {
       const e = line === '' ? null : parseLine(line);
       if (e) out.push(e);
     }

@@ -1,6 +1,7 @@
-import { readFile, rename } from 'node:fs/promises';
+import { rename } from 'node:fs/promises';
 import type { Adapter } from 'lowdb';
 import { writeFileAtomic } from '../atomic-write.js';
+import { readIfPresent } from './read-if-present.js';
 
 export interface QuarantineReport {
   file: string;
@@ -26,13 +27,8 @@ export class QuarantiningJsonFile<T> implements Adapter<T> {
   }
 
   async read(): Promise<T | null> {
-    let text: string;
-    try {
-      text = await readFile(this.file, 'utf8');
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return null;
-      throw err;
-    }
+    const text = await readIfPresent(this.file);
+    if (text === null) return null;
     try {
       const data = JSON.parse(text) as T;
       if (typeof data !== 'object' || data === null || Array.isArray(data)) throw new Error('top level is not an object');

@@ -86,7 +86,6 @@ export class Store extends EventEmitter {
     this.#db.data = { ...fresh, ...data, gateway: { ...fresh.gateway, ...data.gateway }, maintenance: { ...fresh.maintenance, ...data.maintenance } };
     // A store from before the event log kept its events in state.json: they become the log's start.
     if (Array.isArray(legacy) && legacy.length > 0 && this.log.lastId === 0) await this.log.importEvents(legacy as StoredEvent[]);
-    if (legacy !== undefined) this.#stateDirty = true;
     // The log is written before state.json, so after a crash between the two it knows better.
     if (this.log.lastId > 0) this.#db.data.nextEventId = this.log.lastId + 1;
     const last = this.log.last();
