@@ -11,7 +11,7 @@ import { DAEMON_NODE_FLAGS } from '../../daemon/node-flags.js';
 import { packageRoot } from '../../daemon/package-root.js';
 import { freePort } from '../../testkit/ports.js';
 import { waitFor } from '../../testkit/wait-for.js';
-import { isAlive, groupPids, killQuietly } from './process-table.js';
+import { isAlive, groupPids, killQuietly, processesUnder } from './process-table.js';
 import { tempDir, type Teardown } from './temp-dir.js';
 
 export const CLI = join(packageRoot, 'dist/daemon/cli.js');
@@ -118,8 +118,13 @@ export async function startDaemonProcess(t: Teardown, options: StartDaemonOption
       child.kill('SIGKILL');
       await exited;
     }
-    // Whatever the test did, leave no gateway behind (the lifeline normally sees to it).
+    // Whatever the test did, leave no gateway behind (the lifeline normally sees to it, but only
+    // after its grace: until then a gateway the test never asked about still writes into the
+    // data dir, and the folder's removal would race it).
     for (const g of seenGroups) killQuietly({ groups: [g] });
+    const left = () => processesUnder(dir).map((p) => p.pid);
+    killQuietly({ pids: left() });
+    await waitFor(() => left().length === 0, 10_000, `no process left under ${dir}`, 50).catch(() => undefined);
   });
   const d: DaemonProcess = {
     child, dir, dataDir, configFile, apiUrl, apiPort, gatewayPort, exited,
