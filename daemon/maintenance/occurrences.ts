@@ -17,7 +17,7 @@ import type { Cron } from 'croner';
 let CronClass: typeof Cron | null = null;
 const cronClass = (): typeof Cron => (CronClass ??= (createRequire(import.meta.url)('croner') as { Cron: typeof Cron }).Cron);
 import type { AdminWindow, Occurrence, WindowSchedule } from './window-types.js';
-import { addDays, instantOfWallTime, parseClock, wallTimeAt } from '../time/zoned-time.js';
+import { addDays, instantOfWallTime, parseClock, wallTimeAt, zoneOffsetAt } from '../time/zoned-time.js';
 
 const DAY_MS = 86_400_000;
 /** A safety stop for a pattern that fires far more often than the rules allow. */
@@ -63,10 +63,7 @@ const MAX_SHIFT_MS = 3 * 3_600_000;
 function cronStarts(pattern: string, timeZone: string, from: number, to: number, limit = MAX_STEPS): number[] {
   const job = cronFor(pattern);
   const found = new Set<number>();
-  const asUtc = (t: number): number => {
-    const w = wallTimeAt(t, timeZone);
-    return Date.UTC(w.year, w.month - 1, w.day, w.hour, w.minute, w.second);
-  };
+  const asUtc = (t: number): number => t + zoneOffsetAt(t, timeZone);
   // nextRun(t) answers strictly after t. Start a little early: a wall time the clock skips is
   // moved forward by the jump and may land after `from` though its wall time is before.
   let wall: Date | null = new Date(asUtc(from - MAX_SHIFT_MS) - 1);

@@ -37,7 +37,6 @@ export interface EventLogDamage {
   copiedTo: string | null;
   /** Lines dropped: unparseable, or a partial last line from a crash. */
   badLines: number;
-  partialTail: boolean;
 }
 
 const DEFAULT_MEMORY_EVENTS = 200;
@@ -80,29 +79,23 @@ export class EventLog {
     if (text === null) return null;
     const complete = text.lastIndexOf('\n') + 1;
     const partialTail = complete < text.length;
-    const events: StoredEvent[] = [];
-    let badLines = partialTail ? 1 : 0;
-    for (const line of text.slice(0, complete).split('\n')) {
-      if (line === '') continue;
-      const e = parseLine(line);
-      if (e) events.push(e);
-      else badLines++;
-    }
+    const { events, bad } = parseLines(text.slice(0, complete));
+    const badLines = bad + (partialTail ? 1 : 0);
     this.#take(events);
     if (badLines === 0) return null;
     let copiedTo: string | null = null;
     // A partial last line alone is the expected trace of a crash mid-append: cut it, keep no copy.
-    if (badLines > (partialTail ? 1 : 0)) {
+    if (bad > 0) {
       copiedTo = `${this.file}.corrupt-${new Date().toISOString().replace(/[:.]/g, '-')}`;
       await copyFile(this.file, copiedTo);
     }
     await this.#rewrite(events.slice(-this.#maxEvents));
-    return { copiedTo, badLines, partialTail };
+    return { copiedTo, badLines };
   }
 
   /** Events from an older store format, written as the log's start (the log must be empty). */
   async importEvents(events: StoredEvent[]): Promise<void> {
-    const valid = events.filter((e) => Number.isInteger(e.id) && typeof e.type === 'string').sort((a, b) => a.id - b.id).slice(-this.#maxEvents);
+    const valid = events.filter(isStoredEvent).sort((a, b) => a.id - b.id).slice(-this.#maxEvents);
     this.#take(valid);
     await this.#rewrite(valid);
   }
@@ -171,13 +164,7 @@ export class EventLog {
   }
 
   async #readFile(): Promise<StoredEvent[]> {
-    const text = await readIfPresent(this.file);
-    const out: StoredEvent[] = [];
-    for (const line of (text ?? '').split('\n')) {
-      const e = line === '' ? null : parseLine(line);
-      if (e) out.push(e);
-    }
-    return out;
+    return parseLines((await readIfPresent(this.file)) ?? '').events;
   }
 
   async #rewrite(events: StoredEvent[]): Promise<void> {
@@ -193,13 +180,26 @@ export class EventLog {
   }
 }
 
-function parseLine(line: string): StoredEvent | null {
-  try {
-    const e = JSON.parse(line) as StoredEvent;
-    return typeof e === 'object' && e !== null && Number.isInteger(e.id) && typeof e.type === 'string' ? e : null;
-  } catch {
-    return null;
+function isStoredEvent(e: unknown): e is StoredEvent {
+  return typeof e === 'object' && e !== null && Number.isInteger((e as StoredEvent).id) && typeof (e as StoredEvent).type === 'string';
+}
+
+/** The events of JSON lines, and how many non-empty lines were not one. */
+function parseLines(text: string): { events: StoredEvent[]; bad: number } {
+  const events: StoredEvent[] = [];
+  let bad = 0;
+  for (const line of text.split('\n')) {
+    if (line === '') continue;
+    let e: unknown;
+    try {
+      e = JSON.parse(line);
+    } catch {
+      e = null;
+    }
+    if (isStoredEvent(e)) events.push(e);
+    else bad++;
   }
+  return { events, bad };
 }
 
 function select(list: StoredEvent[], options: EventQuery, limit: number): StoredEvent[] {
