@@ -11,6 +11,8 @@ export function useRoute() {
   useEffect(() => {
     const onChange = () => setPath(currentPath());
     addEventListener('hashchange', onChange);
+    // Effects run after paint: a hashchange between the first render and here had no listener.
+    onChange();
     return () => removeEventListener('hashchange', onChange);
   }, []);
   return path;

@@ -449,6 +449,7 @@ export class Supervisor extends EventEmitter<SupervisorEvents> {
     if (failure) throw failure;
     if (final) {
       this.#discardStandby(); // a stopped gateway leaves nothing parked either
+      await Promise.all(this.#discards);
       await this.#records; // stopped means no record left behind
       this.#transition('stopped', reason, this.#exitFacts(run));
     }

@@ -28,9 +28,25 @@ export interface WatchedPage {
   problems(): Promise<string[]>;
 }
 
-/** A page that records CSP violations (from inside the page: the console does not say them all) and uncaught errors. */
-export async function openPage(browser: Browser, viewport = DESKTOP): Promise<WatchedPage> {
+/** What openPage needs of a test: its teardown, whether it failed, and a place to say so. */
+export interface PageTest extends Teardown {
+  passing(): boolean;
+  comment(...message: unknown[]): void;
+  readonly name: string;
+}
+
+/**
+ * A page that records CSP violations (from inside the page: the console does not say them all)
+ * and uncaught errors. Its context closes with the test; a failed test first keeps a screenshot
+ * (failed-<test>.png) and prints the page's address and text, so a failure seen only in CI says
+ * what the browser showed.
+ */
+export async function openPage(t: PageTest, browser: Browser, viewport = DESKTOP): Promise<WatchedPage> {
   const context = await browser.newContext({ viewport });
+  t.teardown(async () => {
+    if (!t.passing()) await keepFailure(t, context);
+    await context.close();
+  });
   // Injected by the browser itself, not by the page: the CSP does not apply to it.
   await context.addInitScript(() => {
     const w = window as unknown as { __csp: string[] };
@@ -48,6 +64,19 @@ export async function openPage(browser: Browser, viewport = DESKTOP): Promise<Wa
       return [...csp.map((c) => `CSP violation: ${c}`), ...errors];
     },
   };
+}
+
+async function keepFailure(t: PageTest, context: BrowserContext): Promise<void> {
+  for (const page of context.pages()) {
+    try {
+      const name = `failed-${t.name.replace(/[^A-Za-z0-9]+/g, '-').slice(0, 60)}`;
+      const path = await screenshot(page, name);
+      const text = await page.evaluate(() => document.body.innerText);
+      t.comment(`browser at ${page.url()} (screenshot ${path}) shows:\n${text.slice(0, 2000)}`);
+    } catch (err) {
+      t.comment(`no screenshot of the failed page: ${(err as Error).message}`);
+    }
+  }
 }
 
 export async function signIn(page: Page, apiUrl: string, token: string): Promise<void> {

@@ -46,8 +46,7 @@ const d = await startDaemonProcess(t, { yaml: YAML, env: { ENCRYPTION_KEY } });
 const browser = await launchBrowser(t);
 
 t.test('sign in, follow the gateway live, refuse a change without CSRF, sign out', async (t) => {
-  const { page, context, problems } = await openPage(browser);
-  t.teardown(() => context.close());
+  const { page, problems } = await openPage(t, browser);
 
   await page.goto(`${d.apiUrl}/`);
   t.match(page.url(), /\/ui\/$/, '/ redirects to the UI');
@@ -128,8 +127,7 @@ t.test('sign in, follow the gateway live, refuse a change without CSRF, sign out
 });
 
 t.test('credentials: write-only, a rejected login with its screenshot, then the right password', async (t) => {
-  const { page, context, problems } = await openPage(browser);
-  t.teardown(() => context.close());
+  const { page, problems } = await openPage(t, browser);
   await signIn(page, d.apiUrl, d.token());
   await page.goto(`${d.apiUrl}/ui/#/credentials`);
   await page.getByRole('heading', { level: 1, name: 'Credentials' }).waitFor();

@@ -28,7 +28,7 @@ t.test('install a gateway version and switch to it from the UI', async (t) => {
   ].join('\n');
   const d = await startDaemonProcess(t, { yaml });
   const browser = await launchBrowser(t);
-  const { page, problems } = await openPage(browser);
+  const { page, problems } = await openPage(t, browser);
   await signIn(page, d.apiUrl, d.token());
   await page.goto(`${d.apiUrl}/ui/#/versions`);
   await page.getByRole('heading', { level: 1, name: 'Gateway versions' }).waitFor();
