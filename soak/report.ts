@@ -89,6 +89,8 @@ export function summaryText(r: SoakReport): string {
   const basis = `floors of ${min(t.floorWindowMs)}-min windows after a ${min(t.warmupMs)}-min warm-up, daemons sampled ≥ ${min(t.longMs)} min after it`;
   const judged = r.resources.judged === 'judged' ? `judged over ${min(Number(r.resources.judgedSpanMs))} min: ${basis}` : `not judged: too little time in ${basis}`;
   lines.push(`daemon RSS slope ${r.rssSlopeMbPerHour ?? '-'} MB/hour, fd slope ${r.fdSlopePerHour ?? '-'} /hour (${judged}); raw samples of every daemon past its warm-up: ${all.rssSlopeMbPerHour ?? '-'} MB/hour, ${all.fdSlopePerHour ?? '-'} fds/hour; last ${JSON.stringify(r.resources.last)}`);
+  const heapWindow = (t as { heapFloorWindowMs?: number }).heapFloorWindowMs;
+  if (heapWindow) lines.push(`daemon V8 heap in use: ${r.resources.heapUsedSlopeMbPerHour ?? '-'} MB/hour over the floors of ${min(heapWindow)}-min windows (not judged: says whether a rising RSS is objects kept)`);
   lines.push(`violations: ${r.violations.length}`);
   for (const v of r.violations) lines.push(`  [${v.invariant}] step ${v.step} (${v.fault ?? '-'}): ${v.detail}${v.repeats ? ` (+${v.repeats} more)` : ''}\n    replay: ${v.replay}`);
   return lines.join('\n');

@@ -168,6 +168,7 @@ async function finish(env: SoakEnvironment, checkers: Checkers, violations: Viol
     resources: {
       judged, judgedSpanMs: c.resources.spanMs(), timings: c.resources.timings, last: c.resources.last(),
       allSegments: { rssSlopeMbPerHour: round(c.resources.rssSlopeMbPerHour(true), 2), fdSlopePerHour: round(c.resources.fdSlopePerHour(true), 2) },
+      heapUsedSlopeMbPerHour: round(c.resources.heapSlopeMbPerHour(), 2),
       segments: c.resources.describe(),
     },
     checks: {

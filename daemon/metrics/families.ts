@@ -96,5 +96,10 @@ export const FAMILIES: Family[] = [
   // --- the daemon itself (read on demand; no event-loop or GC observers) ---
   { name: 'ibgw_daemon_uptime_seconds', type: 'gauge', help: 'Time since the daemon started', collect: (s) => one((Date.now() - s.startedAt) / 1000) },
   { name: 'ibgw_daemon_resident_memory_bytes', type: 'gauge', help: 'Resident memory of the daemon process', collect: () => one(process.memoryUsage.rss()) },
+  // V8's heap beside the RSS: a used figure that keeps rising across collections is a leak of
+  // objects; an RSS that rises while it stays flat is the heap sizing itself, code, or native memory.
+  { name: 'ibgw_daemon_heap_used_bytes', type: 'gauge', help: 'V8 heap in use by the daemon (live objects and garbage not yet collected)', collect: () => one(process.memoryUsage().heapUsed) },
+  { name: 'ibgw_daemon_heap_total_bytes', type: 'gauge', help: 'V8 heap the daemon has reserved', collect: () => one(process.memoryUsage().heapTotal) },
+  { name: 'ibgw_daemon_external_memory_bytes', type: 'gauge', help: 'Memory outside the V8 heap held by the daemon\'s JavaScript objects (buffers)', collect: () => one(process.memoryUsage().external) },
   { name: 'ibgw_daemon_cpu_seconds_total', type: 'counter', help: 'CPU time of the daemon process (user + system)', collect: () => { const u = process.cpuUsage(); return one((u.user + u.system) / 1e6); } },
 ];

@@ -12,6 +12,11 @@
  * - floors: each window's lowest sample. The raw samples carry the collector's sawtooth (100 to
  *   118 MB in that run), and a line through them follows where the peaks fell.
  * The raw slope over every sample, young daemons included, is reported beside it.
+ *
+ * Beside the RSS, not judged: the daemon's V8 heap in use (/metrics), floored over windows
+ * long enough to hold a full collection each. A heap that keeps what it collects flat while the
+ * RSS rises says the growth is the heap sizing itself, compiled code or native memory, not
+ * objects piling up.
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -27,6 +32,8 @@ export interface ResourceTimings {
   longMs: number;
   /** Each window's lowest sample is one point of the judged slope. */
   floorWindowMs: number;
+  /** The same for the heap: full collections come minutes apart under the soak's load. */
+  heapFloorWindowMs: number;
 }
 
 export interface ResourceLimits {
@@ -41,6 +48,7 @@ interface Segment {
   startedAt: number;
   rss: Sample[];
   fds: Sample[];
+  heap: Sample[];
 }
 
 const span = (s: Segment) => (s.rss.length > 1 ? s.rss.at(-1)!.t - s.rss[0]!.t : 0);
@@ -66,13 +74,16 @@ export class ResourceMonitor {
   readonly #pidFile: string;
   readonly #startedAt: number;
   readonly #timings: ResourceTimings;
+  readonly #heapUsedMb: (() => Promise<number | null>) | null;
   readonly segments: Segment[] = [];
   #timer: NodeJS.Timeout | null = null;
 
-  constructor(dataDir: string, startedAt: number, timings: ResourceTimings) {
+  /** `heapUsedMb`: the daemon's own figure of its V8 heap in use (null when it does not answer). */
+  constructor(dataDir: string, startedAt: number, timings: ResourceTimings, heapUsedMb: (() => Promise<number | null>) | null = null) {
     this.#pidFile = join(dataDir, 'daemon.pid');
     this.#startedAt = startedAt;
     this.#timings = timings;
+    this.#heapUsedMb = heapUsedMb;
   }
 
   get timings(): ResourceTimings {
@@ -81,7 +92,8 @@ export class ResourceMonitor {
 
   start(intervalMs = 5_000): void {
     const tick = () => {
-      this.sample();
+      const segment = this.sample();
+      if (segment && this.#heapUsedMb) void this.#sampleHeap(segment);
       this.#timer = setTimeout(tick, intervalMs);
     };
     tick();
@@ -92,25 +104,34 @@ export class ResourceMonitor {
     this.#timer = null;
   }
 
-  sample(now = Date.now()): void {
+  /** The segment a sample past its warm-up went to, or null (no daemon, or a young one). */
+  sample(now = Date.now()): Segment | null {
     let pid: number;
     try {
       pid = Number(readFileSync(this.#pidFile, 'utf8').trim());
     } catch {
-      return;
+      return null;
     }
     const rss = readRssMb(pid);
     const fds = countFds(pid);
-    if (rss === null || fds === null) return;
+    if (rss === null || fds === null) return null;
     let segment = this.segments.at(-1);
     if (!segment || segment.pid !== pid) {
-      segment = { pid, startedAt: now, rss: [], fds: [] };
+      segment = { pid, startedAt: now, rss: [], fds: [], heap: [] };
       this.segments.push(segment);
     }
-    if (now - segment.startedAt < this.#timings.warmupMs) return;
+    if (now - segment.startedAt < this.#timings.warmupMs) return null;
     const t = now - this.#startedAt;
     segment.rss.push({ t, value: rss });
     segment.fds.push({ t, value: fds });
+    return segment;
+  }
+
+  async #sampleHeap(segment: Segment): Promise<void> {
+    const t = Date.now() - this.#startedAt;
+    const mb = await this.#heapUsedMb!().catch(() => null);
+    // An answer from the daemon that replaced this one belongs to no sample of it.
+    if (mb !== null && this.segments.at(-1) === segment) segment.heap.push({ t, value: mb });
   }
 
   #long(): Segment[] {
@@ -131,10 +152,15 @@ export class ResourceMonitor {
     return this.#slope((s) => s.fds, raw);
   }
 
-  #slope(series: (s: Segment) => Sample[], raw: boolean): number | null {
+  /** Over the heap's floors in the long segments; reported, not judged. */
+  heapSlopeMbPerHour(): number | null {
+    return this.#slope((s) => s.heap, false, this.#timings.heapFloorWindowMs);
+  }
+
+  #slope(series: (s: Segment) => Sample[], raw: boolean, windowMs = this.#timings.floorWindowMs): number | null {
     const slope = raw
       ? pooledSlope(this.segments.map(series))
-      : pooledSlope(this.#long().map((s) => windowFloors(series(s), this.#timings.floorWindowMs)));
+      : pooledSlope(this.#long().map((s) => windowFloors(series(s), windowMs)));
     return slope === null ? null : slope * HOUR;
   }
 
@@ -144,7 +170,11 @@ export class ResourceMonitor {
       pid: s.pid, sampledMs: span(s), samples: s.rss.length,
       firstRssMb: Number((s.rss[0]?.value ?? 0).toFixed(1)), lastRssMb: Number((s.rss.at(-1)?.value ?? 0).toFixed(1)),
       firstFds: s.fds[0]?.value ?? 0, lastFds: s.fds.at(-1)?.value ?? 0,
-    })).map((d, i) => ({ ...d, floorsMb: windowFloors(this.segments[i]!.rss, this.#timings.floorWindowMs).map((f) => Number(f.value.toFixed(1))) }));
+    })).map((d, i) => ({
+      ...d,
+      floorsMb: windowFloors(this.segments[i]!.rss, this.#timings.floorWindowMs).map((f) => Number(f.value.toFixed(1))),
+      heapFloorsMb: windowFloors(this.segments[i]!.heap, this.#timings.heapFloorWindowMs).map((f) => Number(f.value.toFixed(1))),
+    }));
   }
 
   last(): { rssMb: number; fds: number } | null {

@@ -47,6 +47,11 @@ t.test('/metrics in Prometheus text, behind a read token', async (t) => {
   t.equal(m.get('ibgw_passthrough_queue_depth'), 0);
   t.equal(m.get('ibgw_passthrough_penalty'), 0);
   has('ibgw_daemon_resident_memory_bytes', 1_000_000);
+  has('ibgw_daemon_heap_used_bytes', 1_000_000);
+  has('ibgw_daemon_heap_total_bytes', 1_000_000);
+  has('ibgw_daemon_external_memory_bytes', 0);
+  t.ok(m.get('ibgw_daemon_heap_used_bytes')! <= m.get('ibgw_daemon_heap_total_bytes')!, 'used within reserved');
+  t.ok(m.get('ibgw_daemon_heap_total_bytes')! < m.get('ibgw_daemon_resident_memory_bytes')! * 2, 'a heap figure, not an address-space one');
   t.ok(res.body.includes('# TYPE ibgw_passthrough_upstream_seconds histogram'));
   t.ok(res.body.includes('# HELP ibgw_passthrough_queue_depth'));
   const again = parse((await app.inject({ method: 'GET', url: '/metrics', headers: auth })).body);

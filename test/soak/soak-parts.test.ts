@@ -3,6 +3,9 @@
  * restarted segments, and the invariants' judgement on made-up observations.
  */
 import t from 'tap';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { tempDir } from '../helpers/temp-dir.js';
 import { parseSoakArgs } from '../../soak/args.js';
 import { catalog, FAULTS, Schedule } from '../../soak/faults/catalog.js';
 import type { SoakContext } from '../../soak/faults/fault.js';
@@ -12,6 +15,7 @@ import { EventInvariant } from '../../soak/invariants/event-invariant.js';
 import type { ProcessInvariant } from '../../soak/invariants/process-invariant.js';
 import { isDocumented, isPassedOn, routeOf } from '../../soak/invariants/api-invariant.js';
 import { ReadinessInvariant } from '../../soak/invariants/readiness-invariant.js';
+import { ResourceMonitor } from '../../soak/invariants/resource-monitor.js';
 import { stepPrng } from '../../soak/prng.js';
 import { pooledSlope, windowFloors } from '../../soak/stats.js';
 import { Violations } from '../../soak/violations.js';
@@ -78,6 +82,30 @@ t.test('floors: a collector\'s sawtooth with higher peaks late is no growth; a r
   t.ok(pooledSlope([sawtooth])! * hour > 1, 'while a line through the raw samples rises');
   const leaking = sawtooth.map((s) => ({ t: s.t, value: s.value + (3 * s.t) / hour }));
   t.equal(Number((pooledSlope([windowFloors(leaking, 2 * minute)])! * hour).toFixed(1)), 3, 'a leak of 3 MB/hour shows in the floors');
+});
+
+t.test('the heap beside the RSS: sampled from the daemon\'s own figure, floored, and an answer from a replaced daemon dropped', async (t) => {
+  const dir = tempDir(t);
+  const pidFile = join(dir, 'daemon.pid');
+  writeFileSync(pidFile, String(process.pid)); // this process stands in for the daemon: /proc has it
+  const answers: Array<(mb: number | null) => void> = [];
+  const monitor = new ResourceMonitor(dir, Date.now(), { warmupMs: 0, longMs: 0, floorWindowMs: 1, heapFloorWindowMs: 1 }, () => new Promise((resolve) => answers.push(resolve)));
+  monitor.start(10);
+  t.teardown(() => monitor.stop());
+  while (answers.length < 2) await new Promise((r) => setTimeout(r, 5));
+  answers[0]!(30);
+  answers[1]!(null); // the daemon did not answer: no sample
+  await new Promise((r) => setTimeout(r, 0));
+  t.same(monitor.segments[0]!.heap.map((s) => s.value), [30]);
+  // Another daemon takes the data dir (a restart): the old one's late answer is not its sample.
+  while (answers.length < 3) await new Promise((r) => setTimeout(r, 5));
+  writeFileSync(pidFile, String(process.ppid));
+  while (monitor.segments.length < 2) await new Promise((r) => setTimeout(r, 5));
+  answers[2]!(99);
+  await new Promise((r) => setTimeout(r, 0));
+  t.notOk(monitor.segments.some((seg) => seg.heap.some((s) => s.value === 99)), 'dropped');
+  monitor.stop();
+  t.equal(monitor.describe()[0]!.heapFloorsMb instanceof Array, true, 'its floors are in the report');
 });
 
 t.test('only the documented 503s pass', async (t) => {
