@@ -17,6 +17,9 @@ export const apps = [
     interpreter: 'node',
     // The V8 flags of every launcher, why each: daemon/node-flags.ts (npm run build first).
     node_args: [...DAEMON_NODE_FLAGS],
+    // pm2 turns source maps on by default; the daemon would keep every module's map (and turns
+    // them off again itself: daemon/source-maps.ts).
+    disable_source_map_support: true,
     exec_mode: 'fork',
     instances: 1,
     wait_ready: true,

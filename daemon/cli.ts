@@ -1,6 +1,7 @@
 #!/usr/bin/env -S node --max-semi-space-size=1 --optimize-for-size --single-threaded
 import { loadDotEnv } from './config/dotenv.js';
 import { isIbgwError } from './errors.js';
+import { dropUnaskedSourceMaps } from './source-maps.js';
 
 const USAGE = `usage: ibgw <command> [options]
 
@@ -44,6 +45,7 @@ const COMMANDS: Record<string, () => Promise<Command>> = {
 async function main(argv: string[]): Promise<number> {
   // Before anything reads the environment: IBGW_*, IBKR_* from .env count like exported ones.
   loadDotEnv();
+  dropUnaskedSourceMaps();
   const [name, ...rest] = argv;
   if (!name || name === '--help' || name === '-h' || name === 'help') {
     process.stdout.write(USAGE);

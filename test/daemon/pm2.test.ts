@@ -38,7 +38,7 @@ t.test('pm2 runs the daemon from ecosystem.config.js and stops it cleanly', asyn
   t.ok(health, '/healthz answers');
   const status = await waitFor(async () => {
     const res = await fetch(`http://127.0.0.1:${apiPort}/api/v1/status`).catch(() => null);
-    const s = res?.ok ? await res.json() as { daemon: { pid: number; missingNodeFlags: string[] }; gateway: { state: string; pid: number } } : null;
+    const s = res?.ok ? await res.json() as { daemon: { pid: number; missingNodeFlags: string[]; sourceMaps: boolean }; gateway: { state: string; pid: number } } : null;
     return s?.gateway.state === 'running' ? s : null;
   }, 30_000, 'gateway running under pm2');
   const daemonPid = status.daemon.pid;
@@ -46,6 +46,7 @@ t.test('pm2 runs the daemon from ecosystem.config.js and stops it cleanly', asyn
   t.equal(Number(readFileSync(join(dir, 'data', 'daemon.pid'), 'utf8')), daemonPid, 'pm2 runs our daemon');
   // Not from /proc/PID/cmdline: pm2's container sets process.title, which overwrites it.
   t.same(status.daemon.missingNodeFlags, [], `with the daemon's V8 flags (node_args: ${DAEMON_NODE_FLAGS.join(' ')})`);
+  t.equal(status.daemon.sourceMaps, false, 'without the source maps pm2 turns on for every process');
 
   await run(pm2, ['stop', 'ibgw'], { env, timeout: 60_000 });
   await waitFor(() => !isAlive(daemonPid), 20_000, 'daemon exited');

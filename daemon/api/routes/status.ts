@@ -41,8 +41,9 @@ async function statusRoutes(app: FastifyInstance): Promise<void> {
               properties: {
                 pid: { type: 'integer' }, version: { type: 'string' }, uptime: { type: 'number' }, config: { type: 'object', additionalProperties: true },
                 missingNodeFlags: { type: 'array', items: { type: 'string' }, description: 'V8 flags of daemon/node-flags.ts this daemon was started without (empty when launched by npm start, the ibgw bin, pm2 or systemd); each missing one costs idle memory.' },
+                sourceMaps: { type: 'boolean', description: 'Stack traces through source maps: only when asked for with --enable-source-maps (pm2 turns them on for every process; the daemon turns them off again, daemon/source-maps.ts).' },
               },
-              required: ['pid', 'version', 'uptime', 'missingNodeFlags'],
+              required: ['pid', 'version', 'uptime', 'missingNodeFlags', 'sourceMaps'],
             },
             gateway: {
               ...gatewayStatusSchema,
@@ -64,7 +65,7 @@ async function statusRoutes(app: FastifyInstance): Promise<void> {
     if (!kept || now - kept.at >= STATUS_REUSE_MS) {
       const { daemonInfo: daemon, supervisor, session, gateway, eventStore: store } = app;
       const status = {
-        daemon: { pid: daemon.pid, version: daemon.version, uptime: (now - daemon.startedAt) / 1000, config: daemon.configStatus() as Record<string, unknown>, missingNodeFlags: missingNodeFlags(process.execArgv) },
+        daemon: { pid: daemon.pid, version: daemon.version, uptime: (now - daemon.startedAt) / 1000, config: daemon.configStatus() as Record<string, unknown>, missingNodeFlags: missingNodeFlags(process.execArgv), sourceMaps: process.sourceMapsEnabled },
         gateway: { ...supervisor.status(), restartsAllTime: store.data.gateway.restarts, info: publicInfo(gateway.info()) },
         session: session ? session.status() : null,
         maintenance: app.maintenancePorts.maintenance()?.status() ?? null,
