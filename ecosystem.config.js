@@ -20,6 +20,9 @@ export const apps = [
     // pm2 turns source maps on by default; the daemon would keep every module's map (and turns
     // them off again itself: daemon/source-maps.ts).
     disable_source_map_support: true,
+    // Nor pm2's metrics agent (@pm2/io) in the daemon: ~2 MB, event-loop and HTTP samplers on
+    // every request. The daemon has its own /metrics.
+    pmx: false,
     exec_mode: 'fork',
     instances: 1,
     wait_ready: true,

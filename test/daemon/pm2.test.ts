@@ -48,6 +48,10 @@ t.test('pm2 runs the daemon from ecosystem.config.js and stops it cleanly', asyn
   t.same(status.daemon.missingNodeFlags, [], `with the daemon's V8 flags (node_args: ${DAEMON_NODE_FLAGS.join(' ')})`);
   t.equal(status.daemon.sourceMaps, false, 'without the source maps pm2 turns on for every process');
 
+  const { stdout: listed } = await run(pm2, ['jlist'], { env, timeout: 30_000 });
+  const monitored = (JSON.parse(listed) as Array<{ name: string; pm2_env: { axm_monitor?: Record<string, unknown> } }>).find((a) => a.name === 'ibgw');
+  t.same(Object.keys(monitored?.pm2_env.axm_monitor ?? {}), [], 'without pm2\'s metrics agent (pmx) in the daemon');
+
   await run(pm2, ['stop', 'ibgw'], { env, timeout: 60_000 });
   await waitFor(() => !isAlive(daemonPid), 20_000, 'daemon exited');
   await waitFor(() => groupGone(gatewayPid), 10_000, 'gateway group gone');
