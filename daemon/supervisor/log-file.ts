@@ -88,8 +88,13 @@ export class RotatingFile {
       bytes += b;
       this.#head++;
     }
-    // Reclaim the consumed front of the queue now and then instead of shift()ing every line.
-    if (this.#head > 4096 && this.#head * 2 > this.#queue.length) {
+    // Reclaim the consumed front of the queue instead of shift()ing every line: all of it once
+    // everything is taken (the written lines would otherwise stay referenced until the next
+    // 4096), or now and then while lines keep coming.
+    if (this.#head === this.#queue.length) {
+      this.#queue = [];
+      this.#head = 0;
+    } else if (this.#head > 4096 && this.#head * 2 > this.#queue.length) {
       this.#queue = this.#queue.slice(this.#head);
       this.#head = 0;
     }

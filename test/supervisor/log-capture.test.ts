@@ -2,6 +2,8 @@ import { existsSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import t from 'tap';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import { LogCapture, RotatingFile, type LogLine } from '../../daemon/supervisor/index.js';
 import { fixture, harness } from '../helpers/supervisor-harness.js';
 import { tempDir } from '../helpers/temp-dir.js';
@@ -74,6 +76,23 @@ t.test('rotation keeps maxFiles files of at most maxFileBytes; a writer that fal
   t.ok(slow.pendingBytes <= 100, 'memory held for the disk stays bounded');
   await slow.close();
   t.equal(readFileSync(join(dir, 'slow.log'), 'utf8').split('\n').filter(Boolean).length, accepted);
+});
+
+t.test('lines on disk are not held in memory: the queue lets go of what it wrote', async (t) => {
+  setFlagsFromString('--expose-gc');
+  const gc = runInNewContext('gc') as () => void;
+  const dir = tempDir(t);
+  const file = new RotatingFile({ path: join(dir, 'big.log'), maxFileBytes: 1e9, maxFiles: 1, maxPendingBytes: 64 * 1024 * 1024 });
+  t.teardown(() => file.close());
+  gc();
+  const before = process.memoryUsage().heapUsed;
+  // 3000 lines of 10 KB (fewer than the 4096 of the periodic compaction), each its own string.
+  for (let i = 0; i < 3000; i++) file.write(`${i} ${'x'.repeat(10_000)}`);
+  await file.flush();
+  gc();
+  const kept = (process.memoryUsage().heapUsed - before) / 1048576;
+  t.equal(statSync(join(dir, 'big.log')).size > 30_000_000, true, 'all on disk');
+  t.ok(kept < 5, `heap after the flush: ${kept.toFixed(1)} MB more than before (30 MB written)`);
 });
 
 t.test('flood: 200k lines are drained without blocking the child; memory stays bounded', async (t) => {
