@@ -6,6 +6,7 @@ import t from 'tap';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { tempDir } from '../helpers/temp-dir.js';
+import { waitFor } from '../../testkit/wait-for.js';
 import { parseSoakArgs } from '../../soak/args.js';
 import { catalog, FAULTS, Schedule } from '../../soak/faults/catalog.js';
 import type { SoakContext } from '../../soak/faults/fault.js';
@@ -92,15 +93,15 @@ t.test('the heap beside the RSS: sampled from the daemon\'s own figure, floored,
   const monitor = new ResourceMonitor(dir, Date.now(), { warmupMs: 0, longMs: 0, floorWindowMs: 1, heapFloorWindowMs: 1 }, () => new Promise((resolve) => answers.push(resolve)));
   monitor.start(10);
   t.teardown(() => monitor.stop());
-  while (answers.length < 2) await new Promise((r) => setTimeout(r, 5));
+  await waitFor(() => answers.length >= 2, 2000, 'two heap reads', 5);
   answers[0]!(30);
   answers[1]!(null); // the daemon did not answer: no sample
   await new Promise((r) => setTimeout(r, 0));
   t.same(monitor.segments[0]!.heap.map((s) => s.value), [30]);
   // Another daemon takes the data dir (a restart): the old one's late answer is not its sample.
-  while (answers.length < 3) await new Promise((r) => setTimeout(r, 5));
+  await waitFor(() => answers.length >= 3, 2000, 'a third heap read', 5);
   writeFileSync(pidFile, String(process.ppid));
-  while (monitor.segments.length < 2) await new Promise((r) => setTimeout(r, 5));
+  await waitFor(() => monitor.segments.length >= 2, 2000, 'the new daemon\'s segment', 5);
   answers[2]!(99);
   await new Promise((r) => setTimeout(r, 0));
   t.notOk(monitor.segments.some((seg) => seg.heap.some((s) => s.value === 99)), 'dropped');
