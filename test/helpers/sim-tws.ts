@@ -107,7 +107,7 @@ export async function startTwsSim(t: Tap, options: StartTwsSimOptions = {}): Pro
   t.teardown(stop);
   const readInfo = () => {
     try {
-      return existsSync(infoFile) ? JSON.parse(readFileSync(infoFile, 'utf8')) as { port: number; apiPort: number | null } : undefined;
+      return existsSync(infoFile) ? JSON.parse(readFileSync(infoFile, 'utf8')) as { port: number; apiPort: number | null; commandPort: number | null } : undefined;
     } catch {
       return undefined;
     }
@@ -117,6 +117,9 @@ export async function startTwsSim(t: Tap, options: StartTwsSimOptions = {}): Pro
       if (!alive) throw new Error(`launcher exited early:\n${output}`);
       return readInfo()?.apiPort;
     }, options.timeoutMs ?? 20_000, 'the simulated gateway API port');
+    // A command port taken by another process would send this test's commands elsewhere.
+    const wanted = Number(ini.CommandServerPort) || null;
+    if (readInfo()?.commandPort !== wanted) throw new Error(`the command server did not open port ${wanted}:\n${output}`);
   }
   return {
     dir, settingsDir, iniPath, apiPort, commandPort, child, exited, output: () => output, stop,
