@@ -17,16 +17,14 @@ function ephemeralRange(): [number, number] {
   return [49152, 65535];
 }
 
-const POOL_LOW = 10_000;
 /** Handed out by this process already: never twice, so two ports asked in a row differ. */
 const handedOut = new Set<number>();
 
-function pool(): [number, number] {
+/** Where ports are drawn from: the larger side of the ephemeral range, from 10000 up; read once. */
+const POOL: [number, number] = (() => {
   const [low, high] = ephemeralRange();
-  // Below the range when there is room for it, else above it.
-  if (low - POOL_LOW >= 4096) return [POOL_LOW, low - 1];
-  return [high + 1, 65535];
-}
+  return low - 10_000 >= 65_535 - high ? [10_000, low - 1] : [high + 1, 65_535];
+})();
 
 function probe(port: number): Promise<boolean> {
   return new Promise((resolve) => {
@@ -42,7 +40,7 @@ function probe(port: number): Promise<boolean> {
  * program under test can listen on port 0 and report its port, that is still the safer choice.
  */
 export async function freePort(): Promise<number> {
-  const [low, high] = pool();
+  const [low, high] = POOL;
   for (let attempt = 0; attempt < 200; attempt++) {
     const port = low + Math.floor(Math.random() * (high - low + 1));
     if (handedOut.has(port)) continue;
