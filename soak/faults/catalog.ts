@@ -1,7 +1,8 @@
 /**
  * Every fault, and the schedule that orders them: rounds of the whole weighted list, each round
  * shuffled from the seed. A short run therefore meets as many different faults as it has steps,
- * and step N is the same fault for the same seed on the same build.
+ * and step N is the same fault for the same seed on the same build. A fault with `everyRounds`
+ * is in round 0 and every n-th round after it only; the rounds between are that much shorter.
  */
 import { roundPrng } from '../prng.js';
 import { allowListChange, certificateRenewal, configEdit } from './config-faults.js';
@@ -36,22 +37,32 @@ export function catalog(capabilities: ReadonlySet<Capability>, only: string[] | 
 
 export class Schedule {
   readonly #seed: string;
-  readonly #deck: Fault[];
-  readonly #rounds = new Map<number, Fault[]>();
+  readonly #faults: readonly Fault[];
+  /** Each round's shuffled deck, in order; a step's round is found by walking their lengths. */
+  readonly #rounds: Fault[][] = [];
 
   constructor(seed: string, faults: readonly Fault[]) {
     this.#seed = seed;
-    this.#deck = faults.flatMap((f) => Array.from({ length: f.weight }, () => f));
-    if (this.#deck.length === 0) throw new Error('no fault to schedule');
+    this.#faults = faults;
+    if (this.#deckFor(0).length === 0) throw new Error('no fault to schedule');
+  }
+
+  /** A rare fault alone in the list (`--faults daemon-kill9`) is in every round: nothing else would run. */
+  #deckFor(round: number): Fault[] {
+    const due = this.#faults.filter((f) => round % (f.everyRounds ?? 1) === 0);
+    return (due.length > 0 ? due : this.#faults).flatMap((f) => Array.from({ length: f.weight }, () => f));
   }
 
   faultAt(step: number): Fault {
-    const round = Math.floor(step / this.#deck.length);
-    let order = this.#rounds.get(round);
-    if (!order) {
-      order = roundPrng(this.#seed, round).shuffle(this.#deck);
-      this.#rounds.set(round, order);
+    let first = 0;
+    for (let round = 0; ; round++) {
+      let order = this.#rounds[round];
+      if (!order) {
+        order = roundPrng(this.#seed, round).shuffle(this.#deckFor(round));
+        this.#rounds[round] = order;
+      }
+      if (step < first + order.length) return order[step - first]!;
+      first += order.length;
     }
-    return order[step % this.#deck.length]!;
   }
 }

@@ -64,6 +64,11 @@ export interface Fault {
   name: string;
   /** Copies in each round of the schedule. */
   weight: number;
+  /**
+   * Drawn only in every n-th round (0, n, 2n …), for a fault that must stay rare: the daemon's own
+   * kill -9 starts a new daemon, and only one that lives long can show whether its memory grows.
+   */
+  everyRounds?: number;
   /** What "recovered" means (README, report). */
   recovered: string;
   /** The recovery bound, from the fault's end (heal, or the injection for an instant fault). */

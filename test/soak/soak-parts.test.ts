@@ -35,6 +35,14 @@ t.test('a seed gives the same schedule and the same draws per step, whatever ran
   const deck = faults.reduce((n, f) => n + f.weight, 0);
   t.same(new Set(names(a).slice(0, deck)), new Set(faults.map((f) => f.name)), 'one round meets every fault');
   t.equal(stepPrng('x', 17).int(0, 1e9), stepPrng('x', 17).int(0, 1e9), 'step 17 draws the same alone');
+  // The daemon's kill -9 is in round 0 and every 6th round only: the rounds between are shorter.
+  const kills = Array.from({ length: 400 }, (_, i) => i).filter((i) => a.faultAt(i).name === 'daemon-kill9');
+  const rare = faults.find((f) => f.name === 'daemon-kill9')!;
+  t.equal(rare.everyRounds, 6);
+  t.ok(kills[0]! < deck, 'the first round has it');
+  t.ok(kills[1]! >= deck + 5 * (deck - 1), 'the next one is six rounds on');
+  t.equal(kills.length, 3, '400 steps: rounds 0, 6 and 12');
+  t.same(Array.from({ length: 5 }, (_, i) => new Schedule('x', [rare]).faultAt(i).name), Array(5).fill('daemon-kill9'), 'alone in the list, it is every step');
   t.ok(FAULTS.every((f) => f.recovered.length > 20 && f.boundMs > 0), 'every fault says what recovered means and its bound');
 });
 
