@@ -77,6 +77,20 @@ function teardownOnSignal(env: SoakEnvironment, keep: boolean, updates: UpdateDa
   };
 }
 
+/**
+ * The run starts once the daemon has logged in. When it never does (no Chromium for the login
+ * driver, say), the daemon's own session reason says why — not just "timed out".
+ */
+async function firstSession(env: SoakEnvironment): Promise<void> {
+  try {
+    await waitFor(async () => (await env.api.get('/readyz')).status === 200, 90_000, 'the first authenticated session', 500);
+  } catch (err) {
+    const status = (await env.api.get('/api/v1/session', { timeoutMs: 5_000 }).catch(() => null))?.body?.status;
+    if (!status) throw err;
+    throw new Error(`${(err as Error).message}: the session is ${status.state}: ${status.reason}`, { cause: err });
+  }
+}
+
 export async function runSoak(args: SoakArgs): Promise<SoakReport> {
   const startedAt = Date.now();
   const deadline = startedAt + args.minutes * 60_000;
@@ -102,7 +116,7 @@ export async function runSoak(args: SoakArgs): Promise<SoakReport> {
     }
     checkers.start();
     load = new AppLoad(await apps({ account: env.identity.account, api: env.api, gateway: env.gateway, readiness: checkers.readiness, events: checkers.events, notifications: checkers.notifications, capabilities }));
-    await waitFor(async () => (await env.api.get('/readyz')).status === 200, 90_000, 'the first authenticated session', 500);
+    await firstSession(env);
     load.start();
     console.log(`soak: seed ${args.seed}, ${args.minutes} min, data in ${env.dir}; faults: ${faults.map((f) => f.name).join(', ')}`);
     const ctx = context(env, checkers, pace, updates);
