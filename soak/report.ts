@@ -86,7 +86,7 @@ export function summaryText(r: SoakReport): string {
   const all = r.resources.allSegments as { rssSlopeMbPerHour: number | null; fdSlopePerHour: number | null };
   const t = r.resources.timings as { warmupMs: number; longMs: number; floorWindowMs: number };
   const min = (ms: number) => Math.round(ms / 60_000);
-  const basis = `floors of ${min(t.floorWindowMs)}-min windows after a ${min(t.warmupMs)}-min warm-up, daemons sampled ≥ ${min(t.longMs)} min after it`;
+  const basis = `RSS floors and fd medians of ${min(t.floorWindowMs)}-min windows after a ${min(t.warmupMs)}-min warm-up, daemons sampled ≥ ${min(t.longMs)} min after it`;
   const judged = r.resources.judged === 'judged' ? `judged over ${min(Number(r.resources.judgedSpanMs))} min: ${basis}` : `not judged: too little time in ${basis}`;
   lines.push(`daemon RSS slope ${r.rssSlopeMbPerHour ?? '-'} MB/hour, fd slope ${r.fdSlopePerHour ?? '-'} /hour (${judged}); raw samples of every daemon past its warm-up: ${all.rssSlopeMbPerHour ?? '-'} MB/hour, ${all.fdSlopePerHour ?? '-'} fds/hour; last ${JSON.stringify(r.resources.last)}`);
   const heapWindow = (t as { heapFloorWindowMs?: number }).heapFloorWindowMs;

@@ -39,22 +39,38 @@ export function pooledSlope(segments: ReadonlyArray<readonly Sample[]>): number 
   return sxx === 0 ? null : sxy / sxx;
 }
 
-/**
- * The floor of each complete `windowMs` window of one segment's samples (its lowest value, at
- * the window's middle). What a garbage-collected process keeps is its RSS right after a
- * collection; between collections garbage piles up and is dropped again, a sawtooth of several
- * MB whose peaks fall wherever the collector happens to run. Floors follow what is kept.
- */
-export function windowFloors(samples: readonly Sample[], windowMs: number): Sample[] {
+/** One value per complete `windowMs` window of one segment's samples (at the window's middle). */
+function perWindow(samples: readonly Sample[], windowMs: number, pick: (values: number[]) => number): Sample[] {
   if (samples.length === 0) return [];
   const start = samples[0]!.t;
   const end = samples.at(-1)!.t;
-  const floors: Sample[] = [];
+  const out: Sample[] = [];
   for (let from = start; from + windowMs <= end; from += windowMs) {
-    const inside = samples.filter((s) => s.t >= from && s.t < from + windowMs);
-    if (inside.length > 0) floors.push({ t: from + windowMs / 2, value: Math.min(...inside.map((s) => s.value)) });
+    const inside = samples.filter((s) => s.t >= from && s.t < from + windowMs).map((s) => s.value);
+    if (inside.length > 0) out.push({ t: from + windowMs / 2, value: pick(inside) });
   }
-  return floors;
+  return out;
+}
+
+/**
+ * The floor of each complete `windowMs` window (its lowest value). What a garbage-collected
+ * process keeps is its RSS right after a collection; between collections garbage piles up and
+ * is dropped again, a sawtooth of several MB whose peaks fall wherever the collector happens to
+ * run. Floors follow what is kept.
+ */
+export function windowFloors(samples: readonly Sample[], windowMs: number): Sample[] {
+  return perWindow(samples, windowMs, (values) => Math.min(...values));
+}
+
+/**
+ * The median of each complete `windowMs` window. Open descriptors have no sawtooth: they sit at
+ * a level (listeners, the store, the gateway's pipes) with sockets coming and going around it,
+ * and a moment between two requests dips several below it. A floor would draw its line through
+ * those dips — one early dip reads as growth — while a descriptor that leaks raises every
+ * sample after it, and so the median, as much as the floor.
+ */
+export function windowMedians(samples: readonly Sample[], windowMs: number): Sample[] {
+  return perWindow(samples, windowMs, (values) => median(values)!);
 }
 
 export const round = (value: number | null, digits = 1): number | null =>

@@ -20,7 +20,7 @@
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { pooledSlope, windowFloors, type Sample } from '../stats.js';
+import { pooledSlope, windowFloors, windowMedians, type Sample } from '../stats.js';
 import type { Violations } from '../violations.js';
 
 const HOUR = 3_600_000;
@@ -148,8 +148,9 @@ export class ResourceMonitor {
     return this.#slope((s) => s.rss, raw);
   }
 
+  /** Judged over the medians of the windows, not their floors (stats.ts windowMedians says why). */
   fdSlopePerHour(raw = false): number | null {
-    return this.#slope((s) => s.fds, raw);
+    return this.#slope((s) => s.fds, raw, this.#timings.floorWindowMs, windowMedians);
   }
 
   /** Over the heap's floors in the long segments; reported, not judged. */
@@ -157,10 +158,10 @@ export class ResourceMonitor {
     return this.#slope((s) => s.heap, false, this.#timings.heapFloorWindowMs);
   }
 
-  #slope(series: (s: Segment) => Sample[], raw: boolean, windowMs = this.#timings.floorWindowMs): number | null {
+  #slope(series: (s: Segment) => Sample[], raw: boolean, windowMs = this.#timings.floorWindowMs, level = windowFloors): number | null {
     const slope = raw
       ? pooledSlope(this.segments.map(series))
-      : pooledSlope(this.#long().map((s) => windowFloors(series(s), windowMs)));
+      : pooledSlope(this.#long().map((s) => level(series(s), windowMs)));
     return slope === null ? null : slope * HOUR;
   }
 
@@ -173,6 +174,7 @@ export class ResourceMonitor {
     })).map((d, i) => ({
       ...d,
       floorsMb: windowFloors(this.segments[i]!.rss, this.#timings.floorWindowMs).map((f) => Number(f.value.toFixed(1))),
+      fdMedians: windowMedians(this.segments[i]!.fds, this.#timings.floorWindowMs).map((f) => f.value),
       heapFloorsMb: windowFloors(this.segments[i]!.heap, this.#timings.heapFloorWindowMs).map((f) => Number(f.value.toFixed(1))),
     }));
   }

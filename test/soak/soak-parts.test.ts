@@ -18,7 +18,7 @@ import { isDocumented, isPassedOn, routeOf } from '../../soak/invariants/api-inv
 import { ReadinessInvariant } from '../../soak/invariants/readiness-invariant.js';
 import { ResourceMonitor } from '../../soak/invariants/resource-monitor.js';
 import { stepPrng } from '../../soak/prng.js';
-import { pooledSlope, windowFloors } from '../../soak/stats.js';
+import { pooledSlope, windowFloors, windowMedians } from '../../soak/stats.js';
 import { Violations } from '../../soak/violations.js';
 
 const violations = () => new Violations('s1', Date.now(), { index: 7, fault: 'gateway-crash' });
@@ -91,6 +91,18 @@ t.test('floors: a collector\'s sawtooth with higher peaks late is no growth; a r
   t.ok(pooledSlope([sawtooth])! * hour > 1, 'while a line through the raw samples rises');
   const leaking = sawtooth.map((s) => ({ t: s.t, value: s.value + (3 * s.t) / hour }));
   t.equal(Number((pooledSlope([windowFloors(leaking, 2 * minute)])! * hour).toFixed(1)), 3, 'a leak of 3 MB/hour shows in the floors');
+});
+
+t.test('fds: a level with sockets around it and a dip early is no growth; a leak is', async (t) => {
+  const hour = 3_600_000;
+  const minute = 60_000;
+  // 26 minutes every 5 s: 33 descriptors, a socket or two open on most samples, and one moment
+  // at minute 3 when six were closed at once (what a run's fd floors showed: 27 among 33s).
+  const fds = Array.from({ length: 312 }, (_, i) => ({ t: i * 5_000, value: i === 36 ? 27 : 33 + (i % 3) }));
+  t.ok(pooledSlope([windowFloors(fds, 2 * minute)])! * hour > 4, 'a line through the floors reads the early dip as growth of several fds an hour');
+  t.equal(pooledSlope([windowMedians(fds, 2 * minute)]), 0, 'the medians do not');
+  const leaking = fds.map((s) => ({ t: s.t, value: s.value + Math.floor((12 * s.t) / hour) }));
+  t.equal(Math.round(pooledSlope([windowMedians(leaking, 2 * minute)])! * hour), 12, 'one fd kept every 5 minutes shows');
 });
 
 t.test('the heap beside the RSS: sampled from the daemon\'s own figure, floored, and an answer from a replaced daemon dropped', async (t) => {
