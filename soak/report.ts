@@ -37,6 +37,24 @@ export interface SoakReport {
   violations: Violation[];
 }
 
+interface GrowthFigures {
+  perHour: number;
+  interval95: [number, number];
+  points: number;
+  verdict: 'within' | 'unresolved' | 'exceeds';
+}
+
+const VERDICTS = {
+  within: 'the goal shown: the whole interval is at or below it',
+  unresolved: 'not resolved: the interval holds the limit, only a longer run can tell',
+  exceeds: 'grows: the whole interval is above the limit',
+};
+
+function growthLine(g: GrowthFigures | null, limit: number, unit: string): string {
+  if (!g) return 'no floors to fit';
+  return `${g.perHour} ${unit}/hour, 95 % interval ${g.interval95[0]} to ${g.interval95[1]} over ${g.points} windows; limit ${limit}: ${VERDICTS[g.verdict]}`;
+}
+
 export function recoveryFigures(records: StepRecord[], boundMs?: number): RecoveryFigures {
   const times = records.filter((r) => r.recoveryMs !== null).map((r) => r.recoveryMs!);
   return {
@@ -89,6 +107,11 @@ export function summaryText(r: SoakReport): string {
   const basis = `RSS floors and fd medians of ${min(t.floorWindowMs)}-min windows after a ${min(t.warmupMs)}-min warm-up, daemons sampled ≥ ${min(t.longMs)} min after it`;
   const judged = r.resources.judged === 'judged' ? `judged over ${min(Number(r.resources.judgedSpanMs))} min: ${basis}` : `not judged: too little time in ${basis}`;
   lines.push(`daemon RSS slope ${r.rssSlopeMbPerHour ?? '-'} MB/hour, fd slope ${r.fdSlopePerHour ?? '-'} /hour (${judged}); raw samples of every daemon past its warm-up: ${all.rssSlopeMbPerHour ?? '-'} MB/hour, ${all.fdSlopePerHour ?? '-'} fds/hour; last ${JSON.stringify(r.resources.last)}`);
+  const limits = r.resources.limits as { rssMbPerHour: number; fdsPerHour: number } | undefined;
+  if (limits && r.resources.judged === 'judged') {
+    lines.push(`  RSS: ${growthLine(r.resources.rss as GrowthFigures | null, limits.rssMbPerHour, 'MB')}`);
+    lines.push(`  fds: ${growthLine(r.resources.fds as GrowthFigures | null, limits.fdsPerHour, 'fds')}`);
+  }
   const heapWindow = (t as { heapFloorWindowMs?: number }).heapFloorWindowMs;
   if (heapWindow) lines.push(`daemon V8 heap in use: ${r.resources.heapUsedSlopeMbPerHour ?? '-'} MB/hour over the floors of ${min(heapWindow)}-min windows (not judged: says whether a rising RSS is objects kept)`);
   lines.push(`violations: ${r.violations.length}`);

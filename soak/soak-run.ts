@@ -21,6 +21,7 @@ import { faultFigures, type SoakReport } from './report.js';
 import { SOAK_TIMINGS } from './soak-config.js';
 import { round } from './stats.js';
 import { UpdateDaemon } from './update-daemon.js';
+import type { Growth, Verdict } from './invariants/resource-monitor.js';
 import { Violations, type StepCursor } from './violations.js';
 
 /** Short runs (CI) pack the faults closer, so two minutes still meet many kinds. */
@@ -153,6 +154,10 @@ interface Outcome {
   updates: UpdateDaemon | null;
 }
 
+function growthFigures(g: Growth | null, verdict: Verdict | null) {
+  return g && { perHour: round(g.perHour, 2), interval95: [round(g.low, 2), round(g.high, 2)], points: g.points, verdict };
+}
+
 async function finish(env: SoakEnvironment, checkers: Checkers, violations: Violations, o: Outcome): Promise<SoakReport> {
   const pm2App = await env.pm2.app().catch(() => null);
   // pm2 stops the daemon (SIGINT): it must take its gateway group with it.
@@ -164,7 +169,9 @@ async function finish(env: SoakEnvironment, checkers: Checkers, violations: Viol
     await waitFor(async () => o.updates!.leftovers().length === 0, 15_000, 'the update daemon\'s processes gone', 250)
       .catch(() => violations.record('orphan-process', `processes left in the update daemon's data dir after it stopped: ${o.updates!.leftovers().join(', ')}`, { key: 'update-daemon end' }));
   }
-  const judged = checkers.resources.judge({ minSpanMs: 10 * 60_000, rssMbPerHour: 1, fdsPerHour: 6 }, violations);
+  const limits = { minSpanMs: 10 * 60_000, rssMbPerHour: 1, fdsPerHour: 6 };
+  const judgement = checkers.resources.judge(limits, violations);
+  const growth = checkers.resources.growth();
   const c = checkers;
   return {
     schema: 'ibgw.soak-report/1', seed: o.args.seed, minutes: o.args.minutes,
@@ -180,7 +187,9 @@ async function finish(env: SoakEnvironment, checkers: Checkers, violations: Viol
     rssSlopeMbPerHour: round(c.resources.rssSlopeMbPerHour(), 2),
     fdSlopePerHour: round(c.resources.fdSlopePerHour(), 2),
     resources: {
-      judged, judgedSpanMs: c.resources.spanMs(), timings: c.resources.timings, last: c.resources.last(),
+      judged: judgement.judged, judgedSpanMs: c.resources.spanMs(), timings: c.resources.timings, last: c.resources.last(),
+      limits: { rssMbPerHour: limits.rssMbPerHour, fdsPerHour: limits.fdsPerHour },
+      rss: growthFigures(growth.rss, judgement.rss), fds: growthFigures(growth.fds, judgement.fds),
       allSegments: { rssSlopeMbPerHour: round(c.resources.rssSlopeMbPerHour(true), 2), fdSlopePerHour: round(c.resources.fdSlopePerHour(true), 2) },
       heapUsedSlopeMbPerHour: round(c.resources.heapSlopeMbPerHour(), 2),
       segments: c.resources.describe(),

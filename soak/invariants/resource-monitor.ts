@@ -13,6 +13,10 @@
  *   118 MB in that run), and a line through them follows where the peaks fell.
  * The raw slope over every sample, young daemons included, is reported beside it.
  *
+ * Each judged slope comes with its 95 % interval (stats.ts pooledFit), and the verdict rests on
+ * the interval, not the slope alone (judge() says why): a 30-minute run catches a daemon growing
+ * tens of MB an hour, and shows ≤ 1 MB/hour only when it is long enough to.
+ *
  * Beside the RSS, not judged: the daemon's V8 heap in use (/metrics), floored over windows
  * long enough to hold a full collection each. A heap that keeps what it collects flat while the
  * RSS rises says the growth is the heap sizing itself, compiled code or native memory, not
@@ -20,7 +24,7 @@
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { pooledSlope, windowFloors, windowMedians, type Sample } from '../stats.js';
+import { pooledFit, pooledSlope, slopeInterval, windowFloors, windowMedians, type Sample } from '../stats.js';
 import type { Violations } from '../violations.js';
 
 const HOUR = 3_600_000;
@@ -41,6 +45,22 @@ export interface ResourceLimits {
   minSpanMs: number;
   rssMbPerHour: number;
   fdsPerHour: number;
+}
+
+/** A judged slope per hour and its 95 % interval, over `points` floors (or medians). */
+export interface Growth {
+  perHour: number;
+  low: number;
+  high: number;
+  points: number;
+}
+
+export type Verdict = 'within' | 'unresolved' | 'exceeds';
+
+export interface ResourceJudgement {
+  judged: 'judged' | 'too-short';
+  rss: Verdict | null;
+  fds: Verdict | null;
 }
 
 interface Segment {
@@ -158,11 +178,27 @@ export class ResourceMonitor {
     return this.#slope((s) => s.heap, false, this.#timings.heapFloorWindowMs);
   }
 
+  #points(series: (s: Segment) => Sample[], windowMs: number, level: typeof windowFloors): Sample[][] {
+    return this.#long().map((s) => level(series(s), windowMs));
+  }
+
   #slope(series: (s: Segment) => Sample[], raw: boolean, windowMs = this.#timings.floorWindowMs, level = windowFloors): number | null {
-    const slope = raw
-      ? pooledSlope(this.segments.map(series))
-      : pooledSlope(this.#long().map((s) => level(series(s), windowMs)));
+    const slope = raw ? pooledSlope(this.segments.map(series)) : pooledSlope(this.#points(series, windowMs, level));
     return slope === null ? null : slope * HOUR;
+  }
+
+  /** The judged RSS and fd slopes, per hour, each with its 95 % interval (null: nothing to fit). */
+  growth(): { rss: Growth | null; fds: Growth | null } {
+    const per = (points: Sample[][]): Growth | null => {
+      const fit = pooledFit(points);
+      if (!fit) return null;
+      const [low, high] = slopeInterval(fit);
+      return { perHour: fit.slope * HOUR, low: low * HOUR, high: high * HOUR, points: points.reduce((n, p) => n + p.length, 0) };
+    };
+    return {
+      rss: per(this.#points((s) => s.rss, this.#timings.floorWindowMs, windowFloors)),
+      fds: per(this.#points((s) => s.fds, this.#timings.floorWindowMs, windowMedians)),
+    };
   }
 
   /** Per daemon process: how long it was sampled and its RSS and fds first and last. */
@@ -184,14 +220,25 @@ export class ResourceMonitor {
     return seg && seg.rss.length > 0 ? { rssMb: seg.rss.at(-1)!.value, fds: seg.fds.at(-1)!.value } : null;
   }
 
-  /** The growth invariants, judged at the end of a run long enough to say anything. */
-  judge(limits: ResourceLimits, violations: Violations): 'judged' | 'too-short' {
-    if (this.spanMs() < limits.minSpanMs) return 'too-short';
-    const rss = this.rssSlopeMbPerHour();
-    const fds = this.fdSlopePerHour();
+  /**
+   * The growth invariants, judged at the end of a run long enough to say anything. A slope is a
+   * violation when its whole 95 % interval lies above the limit: the floors scatter by a MB or
+   * two around any line (the heap sizes itself up and down for minutes at a time), which in a
+   * 30-minute run leaves a slope uncertain by several MB/hour, so a judgement on the slope alone
+   * would fail a daemon that does not grow about every other run. `within`: the whole interval
+   * lies at or below the limit — the goal shown; `unresolved`: the interval holds the limit, and
+   * only a longer run can tell.
+   */
+  judge(limits: ResourceLimits, violations: Violations): ResourceJudgement {
+    if (this.spanMs() < limits.minSpanMs) return { judged: 'too-short', rss: null, fds: null };
+    const { rss, fds } = this.growth();
     const at = { step: -1, fault: null };
-    if (rss !== null && rss > limits.rssMbPerHour) violations.record('rss-growth', `daemon RSS grows ${rss.toFixed(2)} MB/hour (limit ${limits.rssMbPerHour})`, at);
-    if (fds !== null && fds > limits.fdsPerHour) violations.record('fd-growth', `daemon open fds grow ${fds.toFixed(1)}/hour (limit ${limits.fdsPerHour})`, at);
-    return 'judged';
+    const verdict = (g: Growth | null, limit: number): Verdict => (g === null ? 'unresolved' : g.low > limit ? 'exceeds' : g.high <= limit ? 'within' : 'unresolved');
+    const rssVerdict = verdict(rss, limits.rssMbPerHour);
+    const fdVerdict = verdict(fds, limits.fdsPerHour);
+    const range = (g: Growth) => `95 % interval ${g.low.toFixed(2)} to ${g.high.toFixed(2)}`;
+    if (rssVerdict === 'exceeds') violations.record('rss-growth', `daemon RSS grows ${rss!.perHour.toFixed(2)} MB/hour, ${range(rss!)} (limit ${limits.rssMbPerHour})`, at);
+    if (fdVerdict === 'exceeds') violations.record('fd-growth', `daemon open fds grow ${fds!.perHour.toFixed(1)}/hour, ${range(fds!)} (limit ${limits.fdsPerHour})`, at);
+    return { judged: 'judged', rss: rssVerdict, fds: fdVerdict };
   }
 }

@@ -18,7 +18,7 @@ import { isDocumented, isPassedOn, routeOf } from '../../soak/invariants/api-inv
 import { ReadinessInvariant } from '../../soak/invariants/readiness-invariant.js';
 import { ResourceMonitor } from '../../soak/invariants/resource-monitor.js';
 import { stepPrng } from '../../soak/prng.js';
-import { pooledSlope, windowFloors, windowMedians } from '../../soak/stats.js';
+import { pooledFit, pooledSlope, slopeInterval, t975, windowFloors, windowMedians } from '../../soak/stats.js';
 import { Violations } from '../../soak/violations.js';
 
 const violations = () => new Violations('s1', Date.now(), { index: 7, fault: 'gateway-crash' });
@@ -103,6 +103,56 @@ t.test('fds: a level with sockets around it and a dip early is no growth; a leak
   t.equal(pooledSlope([windowMedians(fds, 2 * minute)]), 0, 'the medians do not');
   const leaking = fds.map((s) => ({ t: s.t, value: s.value + Math.floor((12 * s.t) / hour) }));
   t.equal(Math.round(pooledSlope([windowMedians(leaking, 2 * minute)])! * hour), 12, 'one fd kept every 5 minutes shows');
+});
+
+t.test('a slope\'s 95 % interval, and the verdict: exceeds only when the whole interval is above the limit', async (t) => {
+  const hour = 3_600_000;
+  const minute = 60_000;
+  t.equal(t975(1), 12.706);
+  t.equal(t975(30), 2.042);
+  t.ok(Math.abs(t975(60) - 2.0) < 0.01 && Math.abs(t975(120) - 1.98) < 0.01, 'past the table within 0.01 of Student\'s t');
+  // A straight line fits with no error; two points leave nothing to estimate the error from.
+  const line = pooledFit([[{ t: 0, value: 1 }, { t: hour, value: 3 }, { t: 2 * hour, value: 5 }]])!;
+  t.match(line, { slope: 2 / hour, df: 1 });
+  t.ok(line.se! < 1e-15, 'a straight line fits with no error');
+  t.same(slopeInterval(pooledFit([[{ t: 0, value: 1 }, { t: hour, value: 3 }]])!), [-Infinity, Infinity]);
+  // Textbook case: x 1..5, y 2,4,5,4,5 → slope 0.6, standard error 0.2828 on 3 df.
+  const fit = pooledFit([[2, 4, 5, 4, 5].map((value, i) => ({ t: i + 1, value }))])!;
+  t.equal(fit.slope.toFixed(4), '0.6000');
+  t.equal(fit.se!.toFixed(4), '0.2828');
+  t.equal(fit.df, 3);
+
+  // Floors of a daemon that does not grow: 80 MB, scattered ±1.5 MB as its heap sizes itself
+  // (a fixed pattern, not random, so the test cannot pass or fail by chance).
+  const scatter = [0, 1.2, -0.8, 1.5, -1.1, 0.3, -1.5, 0.9, -0.2, 1.1, -0.9, 0.4, -1.3];
+  const monitorWith = (minutes: number, growthPerHour: number) => {
+    const m = new ResourceMonitor('/nonexistent', 0, { warmupMs: 0, longMs: 0, floorWindowMs: 2 * minute, heapFloorWindowMs: 5 * minute });
+    const rss = [];
+    const fds = [];
+    for (let tm = 0; tm <= minutes * minute; tm += 20_000) {
+      const w = Math.floor(tm / (2 * minute));
+      rss.push({ t: tm, value: 80 + scatter[w % scatter.length]! + (growthPerHour * tm) / hour + (tm % (2 * minute) === 0 ? 0 : 3) });
+      fds.push({ t: tm, value: 33 });
+    }
+    m.segments.push({ pid: 1, startedAt: 0, rss, fds, heap: [] });
+    return m;
+  };
+  const limits = { minSpanMs: 10 * minute, rssMbPerHour: 1, fdsPerHour: 6 };
+  const judge = (m: ResourceMonitor) => {
+    const v = violations();
+    return { judgement: m.judge(limits, v), violations: v.list.map((x) => x.invariant), growth: m.growth() };
+  };
+  const short = judge(monitorWith(26, 0));
+  t.equal(short.judgement.rss, 'unresolved', '26 minutes of a flat but scattered RSS cannot show ≤ 1 MB/hour');
+  t.same(short.violations, [], 'nor is it a violation');
+  t.ok(short.growth.rss!.low < 1 && short.growth.rss!.high > 1);
+  t.equal(short.judgement.fds, 'within', 'a flat fd count is');
+  const long = judge(monitorWith(240, 0));
+  t.equal(long.judgement.rss, 'within', 'four hours of it can');
+  const leak = judge(monitorWith(26, 30));
+  t.equal(leak.judgement.rss, 'exceeds', 'a daemon growing 30 MB/hour is caught in 26 minutes');
+  t.same(leak.violations, ['rss-growth']);
+  t.equal(judge(monitorWith(8, 30)).judgement.judged, 'too-short');
 });
 
 t.test('the heap beside the RSS: sampled from the daemon\'s own figure, floored, and an answer from a replaced daemon dropped', async (t) => {

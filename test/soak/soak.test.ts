@@ -35,6 +35,7 @@ t.test('two minutes of faults with a fixed seed: no violation, a well-formed rep
   if (report.build.capabilities.includes('loginDriver')) t.equal(report.logins.operator, null, 'the daemon logged itself in');
   else t.match(report.logins.operator, { logins: Number, failures: Number }, 'the stand-in operator logged in');
   t.ok(report.rssSlopeMbPerHour === null || typeof report.rssSlopeMbPerHour === 'number', 'rssSlopeMbPerHour');
+  t.match(report.resources, { judged: 'too-short', limits: { rssMbPerHour: 1, fdsPerHour: 6 } }, 'two minutes are too short to judge growth, and the report says so');
   t.ok(report.faults.total >= 5, `${report.faults.total} faults in two minutes`);
   t.ok(Object.keys(report.faults.byType).length >= 4, `${Object.keys(report.faults.byType).length} kinds of fault`);
   // ci-65 is chosen for what its first steps meet: the daemon kill -9 (pm2) and an update rolled back on the update daemon.
