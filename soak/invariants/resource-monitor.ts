@@ -15,7 +15,7 @@
  *
  * Each judged slope comes with its 95 % interval (stats.ts pooledFit), and the verdict rests on
  * the interval, not the slope alone (judge() says why): a 30-minute run catches a daemon growing
- * tens of MB an hour, and shows ≤ 1 MB/hour only when it is long enough to.
+ * about 10 MB an hour or more, and shows ≤ 1 MB/hour only when it is long enough to.
  *
  * Beside the RSS, not judged: the daemon's V8 heap in use (/metrics), floored over windows
  * long enough to hold a full collection each. A heap that keeps what it collects flat while the
