@@ -6,6 +6,7 @@
 import type { AppLoadSummary } from './app-load.js';
 import type { Fault } from './faults/fault.js';
 import type { StepRecord } from './injector.js';
+import type { Verdict } from './invariants/resource-monitor.js';
 import { max, median, round } from './stats.js';
 import type { Violation } from './violations.js';
 
@@ -41,7 +42,7 @@ interface GrowthFigures {
   perHour: number;
   interval95: [number, number];
   points: number;
-  verdict: 'within' | 'unresolved' | 'exceeds';
+  verdict: Verdict;
 }
 
 const VERDICTS = {

@@ -21,7 +21,7 @@ import { faultFigures, type SoakReport } from './report.js';
 import { SOAK_TIMINGS } from './soak-config.js';
 import { round } from './stats.js';
 import { UpdateDaemon } from './update-daemon.js';
-import type { Growth, Verdict } from './invariants/resource-monitor.js';
+import type { ResourceJudgement } from './invariants/resource-monitor.js';
 import { Violations, type StepCursor } from './violations.js';
 
 /** Short runs (CI) pack the faults closer, so two minutes still meet many kinds. */
@@ -154,8 +154,8 @@ interface Outcome {
   updates: UpdateDaemon | null;
 }
 
-function growthFigures(g: Growth | null, verdict: Verdict | null) {
-  return g && { perHour: round(g.perHour, 2), interval95: [round(g.low, 2), round(g.high, 2)], points: g.points, verdict };
+function growthFigures(g: ResourceJudgement['rss']) {
+  return g && { perHour: round(g.perHour, 2), interval95: [round(g.low, 2), round(g.high, 2)], points: g.points, verdict: g.verdict };
 }
 
 async function finish(env: SoakEnvironment, checkers: Checkers, violations: Violations, o: Outcome): Promise<SoakReport> {
@@ -171,7 +171,6 @@ async function finish(env: SoakEnvironment, checkers: Checkers, violations: Viol
   }
   const limits = { minSpanMs: 10 * 60_000, rssMbPerHour: 1, fdsPerHour: 6 };
   const judgement = checkers.resources.judge(limits, violations);
-  const growth = checkers.resources.growth();
   const c = checkers;
   return {
     schema: 'ibgw.soak-report/1', seed: o.args.seed, minutes: o.args.minutes,
@@ -189,7 +188,7 @@ async function finish(env: SoakEnvironment, checkers: Checkers, violations: Viol
     resources: {
       judged: judgement.judged, judgedSpanMs: c.resources.spanMs(), timings: c.resources.timings, last: c.resources.last(),
       limits: { rssMbPerHour: limits.rssMbPerHour, fdsPerHour: limits.fdsPerHour },
-      rss: growthFigures(growth.rss, judgement.rss), fds: growthFigures(growth.fds, judgement.fds),
+      rss: growthFigures(judgement.rss), fds: growthFigures(judgement.fds),
       allSegments: { rssSlopeMbPerHour: round(c.resources.rssSlopeMbPerHour(true), 2), fdSlopePerHour: round(c.resources.fdSlopePerHour(true), 2) },
       heapUsedSlopeMbPerHour: round(c.resources.heapSlopeMbPerHour(), 2),
       segments: c.resources.describe(),

@@ -57,10 +57,11 @@ export interface Growth {
 
 export type Verdict = 'within' | 'unresolved' | 'exceeds';
 
+/** The judged slopes with their verdicts (verdict null: the run was too short to judge). */
 export interface ResourceJudgement {
   judged: 'judged' | 'too-short';
-  rss: Verdict | null;
-  fds: Verdict | null;
+  rss: (Growth & { verdict: Verdict | null }) | null;
+  fds: (Growth & { verdict: Verdict | null }) | null;
 }
 
 interface Segment {
@@ -230,15 +231,20 @@ export class ResourceMonitor {
    * only a longer run can tell.
    */
   judge(limits: ResourceLimits, violations: Violations): ResourceJudgement {
-    if (this.spanMs() < limits.minSpanMs) return { judged: 'too-short', rss: null, fds: null };
     const { rss, fds } = this.growth();
-    const at = { step: -1, fault: null };
-    const verdict = (g: Growth | null, limit: number): Verdict => (g === null ? 'unresolved' : g.low > limit ? 'exceeds' : g.high <= limit ? 'within' : 'unresolved');
+    const judged = this.spanMs() >= limits.minSpanMs;
+    const verdict = (g: Growth | null, limit: number): Verdict | null =>
+      !judged ? null : g === null ? 'unresolved' : g.low > limit ? 'exceeds' : g.high <= limit ? 'within' : 'unresolved';
     const rssVerdict = verdict(rss, limits.rssMbPerHour);
     const fdVerdict = verdict(fds, limits.fdsPerHour);
+    const at = { step: -1, fault: null };
     const range = (g: Growth) => `95 % interval ${g.low.toFixed(2)} to ${g.high.toFixed(2)}`;
     if (rssVerdict === 'exceeds') violations.record('rss-growth', `daemon RSS grows ${rss!.perHour.toFixed(2)} MB/hour, ${range(rss!)} (limit ${limits.rssMbPerHour})`, at);
     if (fdVerdict === 'exceeds') violations.record('fd-growth', `daemon open fds grow ${fds!.perHour.toFixed(1)}/hour, ${range(fds!)} (limit ${limits.fdsPerHour})`, at);
-    return { judged: 'judged', rss: rssVerdict, fds: fdVerdict };
+    return {
+      judged: judged ? 'judged' : 'too-short',
+      rss: rss && { ...rss, verdict: rssVerdict },
+      fds: fds && { ...fds, verdict: fdVerdict },
+    };
   }
 }

@@ -143,14 +143,14 @@ t.test('a slope\'s 95 % interval, and the verdict: exceeds only when the whole i
     return { judgement: m.judge(limits, v), violations: v.list.map((x) => x.invariant), growth: m.growth() };
   };
   const short = judge(monitorWith(26, 0));
-  t.equal(short.judgement.rss, 'unresolved', '26 minutes of a flat but scattered RSS cannot show ≤ 1 MB/hour');
+  t.equal(short.judgement.rss!.verdict, 'unresolved', '26 minutes of a flat but scattered RSS cannot show ≤ 1 MB/hour');
   t.same(short.violations, [], 'nor is it a violation');
   t.ok(short.growth.rss!.low < 1 && short.growth.rss!.high > 1);
-  t.equal(short.judgement.fds, 'within', 'a flat fd count is');
+  t.equal(short.judgement.fds!.verdict, 'within', 'a flat fd count is');
   const long = judge(monitorWith(240, 0));
-  t.equal(long.judgement.rss, 'within', 'four hours of it can');
+  t.equal(long.judgement.rss!.verdict, 'within', 'four hours of it can');
   const leak = judge(monitorWith(26, 30));
-  t.equal(leak.judgement.rss, 'exceeds', 'a daemon growing 30 MB/hour is caught in 26 minutes');
+  t.equal(leak.judgement.rss!.verdict, 'exceeds', 'a daemon growing 30 MB/hour is caught in 26 minutes');
   t.same(leak.violations, ['rss-growth']);
   t.equal(judge(monitorWith(8, 30)).judgement.judged, 'too-short');
 });
