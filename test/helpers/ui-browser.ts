@@ -53,6 +53,10 @@ export async function openPage(t: PageTest, browser: Browser, viewport = DESKTOP
     w.__csp = [];
     document.addEventListener('securitypolicyviolation', (e) => w.__csp.push(`${e.blockedURI || 'inline'} ${e.violatedDirective}`));
   });
+  // The tests run under tsx, whose compiler keeps function names by wrapping a named inner
+  // function in __name(fn, "name"); a function handed to page.evaluate carries that call into
+  // the page, which has no such helper.
+  await context.addInitScript('globalThis.__name = (fn) => fn;');
   const page = await context.newPage();
   const errors: string[] = [];
   page.on('pageerror', (err) => errors.push(`page error: ${err.message}`));
