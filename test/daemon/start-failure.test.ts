@@ -1,11 +1,11 @@
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import t from 'tap';
 import { baseYaml, CLI } from '../helpers/daemon.js';
 import { freePort } from '../../testkit/ports.js';
+import { tempDir } from '../helpers/temp-dir.js';
 
 /** Processes whose command line mentions `text` (the test's own temp dir). */
 function processesMentioning(text: string): number[] {
@@ -15,7 +15,7 @@ function processesMentioning(text: string): number[] {
 }
 
 t.test('a service that cannot start: exit 1 naming it, nothing left behind', async (t) => {
-  const dir = mkdtempSync(join(tmpdir(), 'ibgw-startfail-'));
+  const dir = tempDir(t, 'ibgw-startfail-');
   const blocker = createServer();
   await new Promise<void>((resolve) => blocker.listen(0, '127.0.0.1', resolve));
   t.teardown(() => blocker.close());

@@ -1,18 +1,16 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { createLogger, type Logger } from '../../daemon/logger.js';
 import type { ServiceEvent } from '../../daemon/events.js';
 import { formatKey, generateKey, keyId } from '../../daemon/vault/key-material.js';
+import { tempDir as tempDirIn, type Teardown } from './temp-dir.js';
 
 export const PASSWORD = 'Sw0rdfish-Pa55-x7q';
 export const TOTP = 'JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP';
 
-export function tempDir(t: { teardown(fn: () => unknown): void }, prefix = 'ibgw-vault-'): string {
-  const dir = mkdtempSync(join(tmpdir(), prefix));
-  t.teardown(() => rmSync(dir, { recursive: true, force: true }));
-  return dir;
+export function tempDir(t: Teardown, prefix = 'ibgw-vault-'): string {
+  return tempDirIn(t, prefix);
 }
 
 export function newKey(): { key: Buffer; hex: string; id: string } {

@@ -1,6 +1,3 @@
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import t from 'tap';
 import { loadConfig } from '../../daemon/config/load.js';
 import type { ServiceEvent } from '../../daemon/events.js';
@@ -9,6 +6,7 @@ import { silentLogger } from '../../daemon/logger.js';
 import { StartupService } from '../../daemon/services/startup-service.js';
 import { Store } from '../../daemon/store/store.js';
 import type { Supervisor } from '../../daemon/supervisor/index.js';
+import { tempDir } from '../helpers/temp-dir.js';
 
 async function startOnce(dataDir: string, autoStart: boolean, shouldRun = true): Promise<{ events: ServiceEvent[]; starts: string[]; store: Store }> {
   const loaded = loadConfig({ env: { IBGW_DATA_DIR: dataDir } });
@@ -26,7 +24,7 @@ async function startOnce(dataDir: string, autoStart: boolean, shouldRun = true):
 }
 
 t.test('the previous run: none, clean (daemon.stopped last) or unclean', async (t) => {
-  const dataDir = mkdtempSync(join(tmpdir(), 'ibgw-startup-'));
+  const dataDir = tempDir(t, 'ibgw-startup-');
   const first = await startOnce(dataDir, true);
   t.equal(first.store.previousRun, 'none');
   t.same(first.events.map((e) => e.type), ['daemon.started']);
@@ -48,7 +46,7 @@ t.test('the previous run: none, clean (daemon.stopped last) or unclean', async (
 });
 
 t.test('a maintenance window that keeps the gateway stopped holds the autostart', async (t) => {
-  const dataDir = mkdtempSync(join(tmpdir(), 'ibgw-startup-'));
+  const dataDir = tempDir(t, 'ibgw-startup-');
   const held = await startOnce(dataDir, true, false);
   t.same(held.starts, [], 'not started');
   t.match(held.events, [{ type: 'daemon.started' }, { type: 'gateway.autostart-held' }]);

@@ -1,5 +1,4 @@
-import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import t from 'tap';
@@ -8,6 +7,7 @@ import { Notifier } from '../../daemon/notify/index.js';
 import { notifyConfig } from '../helpers/notify-config.js';
 import { groupPids, isAlive } from '../helpers/process-table.js';
 import { waitFor } from '../../testkit/wait-for.js';
+import { tempDir } from '../helpers/temp-dir.js';
 
 const SCRIPT = fileURLToPath(new URL('../fixtures/notify-command.sh', import.meta.url));
 const TOKEN = 'ntfy-tk-5ecret-value';
@@ -25,7 +25,7 @@ async function notifier(t: { teardown(fn: () => unknown): void }, channels: Comm
 }
 
 t.test('exit 0: the notification on stdin, a small environment with the vault secret, stdout as the answer', async (t) => {
-  const dir = mkdtempSync(join(tmpdir(), 'ibgw-cmd-'));
+  const dir = tempDir(t, 'ibgw-cmd-');
   process.env.IBGW_ADMIN_TOKEN = 'daemon-admin-token';
   t.teardown(() => { delete process.env.IBGW_ADMIN_TOKEN; });
   const n = await notifier(t, [command('ntfy', ['ok', dir])]);
@@ -45,7 +45,7 @@ t.test('exit 0: the notification on stdin, a small environment with the vault se
 });
 
 t.test('a failing exit is retried up to the cap; a sysexits code is final; stderr scrubbed of secrets', async (t) => {
-  const dir = mkdtempSync(join(tmpdir(), 'ibgw-cmd-'));
+  const dir = tempDir(t, 'ibgw-cmd-');
   const n = await notifier(t, [command('flaky', ['fail', dir, '1']), command('misconfigured', ['fail', dir, '78'])]);
   n.handle({ type: 'x.y', level: 'error', message: 'm' });
   await waitFor(() => n.status().failed.length === 2, 15_000, 'both failed');
@@ -56,7 +56,7 @@ t.test('a failing exit is retried up to the cap; a sysexits code is final; stder
 });
 
 t.test('timeout: the whole process group is killed, grandchild included', async (t) => {
-  const dir = mkdtempSync(join(tmpdir(), 'ibgw-cmd-'));
+  const dir = tempDir(t, 'ibgw-cmd-');
   const n = await notifier(t, [command('stuck', ['hang', dir], { timeoutMs: 300 })]);
   const result = n.test('stuck');
   // A file exists as soon as the shell opened it, before its pid is written: wait for the number.
@@ -72,7 +72,7 @@ t.test('timeout: the whole process group is killed, grandchild included', async 
 });
 
 t.test('stop() during a run ends the group and returns', async (t) => {
-  const dir = mkdtempSync(join(tmpdir(), 'ibgw-cmd-'));
+  const dir = tempDir(t, 'ibgw-cmd-');
   const n = await notifier(t, [command('stuck', ['hang', dir], { timeoutMs: 60_000 })]);
   n.handle({ type: 'x.y', level: 'error', message: 'm' });
   await waitFor(() => existsSync(join(dir, 'grandchild.pid')), 10_000, 'running');

@@ -1,11 +1,11 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import t from 'tap';
 import { loadConfig } from '../../daemon/config/load.js';
 import { Store } from '../../daemon/store/store.js';
+import { tempDir } from '../helpers/temp-dir.js';
 
-const dir = () => mkdtempSync(join(tmpdir(), 'ibgw-notify-config-'));
+const dir = () => tempDir(t, 'ibgw-notify-config-');
 
 function load(yaml: string) {
   const d = dir();

@@ -1,6 +1,3 @@
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import t from 'tap';
 import type { ServiceEvent } from '../../daemon/events.js';
 import { Notifier } from '../../daemon/notify/index.js';
@@ -10,6 +7,7 @@ import { FakeClock } from '../helpers/fake-clock.js';
 import { notifyConfig } from '../helpers/notify-config.js';
 import { startWebhookReceiver } from '../helpers/notify-receivers.js';
 import { waitFor } from '../../testkit/wait-for.js';
+import { tempDir } from '../helpers/temp-dir.js';
 
 const NIGHT = { start: '22:00', end: '07:00', timeZone: 'Europe/Zurich' };
 const ev = (type: string, message: string, data: Record<string, unknown> = {}): ServiceEvent => ({ type, level: 'error', message, data });
@@ -87,7 +85,7 @@ t.test('hold(): held until release (digest naming the hold); maintenance announc
 t.test('held notifications and the hold survive a restart of the notifier', async (t) => {
   const rx = await startWebhookReceiver();
   t.teardown(() => rx.close());
-  const dataDir = mkdtempSync(join(tmpdir(), 'ibgw-hold-'));
+  const dataDir = tempDir(t, 'ibgw-hold-');
   const clock = new FakeClock('2025-03-03T21:30:00Z');
   const config = notifyConfig([{ name: 'night', type: 'webhook', url: rx.url, quietHours: NIGHT }, { name: 'ops', type: 'webhook', url: `${rx.url}/ops`, quietHours: null }]);
   const open = async () => {

@@ -1,5 +1,4 @@
-import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import t from 'tap';
@@ -9,12 +8,13 @@ import { outboxOnDisk, startNotifierProcess } from '../helpers/notifier-process.
 import { startWebhookReceiver } from '../helpers/notify-receivers.js';
 import { isAlive } from '../helpers/process-table.js';
 import { waitFor } from '../../testkit/wait-for.js';
+import { tempDir } from '../helpers/temp-dir.js';
 
 const SECRET = 'whsec-restart-0123456789';
 const slowRetry = { maxAttempts: 10, backoff: { initialMs: 600_000, maxMs: 600_000, factor: 2, jitter: 0 } };
 
 t.test('killed with undelivered notifications: after the restart each is delivered, once per key, in order', async (t) => {
-  const dataDir = mkdtempSync(join(tmpdir(), 'ibgw-notify-kill-'));
+  const dataDir = tempDir(t, 'ibgw-notify-kill-');
   const port = await freePort();
   // The receiver is down and the next retry ten minutes away: only the restart can deliver.
   const config = notifyConfig([{ name: 'ops', type: 'webhook', url: `http://127.0.0.1:${port}/hook`, secret: { vault: 'ops' } }], { rules: [{ events: ['x.*'], dedupeMinutes: 0 }], retry: slowRetry });
@@ -39,7 +39,7 @@ t.test('killed with undelivered notifications: after the restart each is deliver
 });
 
 t.test('killed after the receiver took it but before the answer: re-sent with the same key, processed once', async (t) => {
-  const dataDir = mkdtempSync(join(tmpdir(), 'ibgw-notify-kill-'));
+  const dataDir = tempDir(t, 'ibgw-notify-kill-');
   const rx = await startWebhookReceiver();
   t.teardown(() => rx.close());
   const config = notifyConfig([{ name: 'ops', type: 'webhook', url: rx.url }], { rules: [{ events: ['x.*'] }], retry: slowRetry });
@@ -61,7 +61,7 @@ t.test('killed after the receiver took it but before the answer: re-sent with th
 });
 
 t.test('killed while a notification command runs: the lifeline takes its group down', async (t) => {
-  const dataDir = mkdtempSync(join(tmpdir(), 'ibgw-notify-kill-'));
+  const dataDir = tempDir(t, 'ibgw-notify-kill-');
   const script = fileURLToPath(new URL('../fixtures/notify-command.sh', import.meta.url));
   const config = notifyConfig([{ name: 'cmd', type: 'command', command: [script, 'hang', dataDir], timeoutMs: 600_000 }], { rules: [{ events: ['x.*'] }] });
   const p = await startNotifierProcess(t, { dataDir, config });

@@ -1,6 +1,4 @@
-import { mkdtempSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { readFileSync } from 'node:fs';
 import { Writable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import t from 'tap';
@@ -12,6 +10,7 @@ import { freePort } from '../../testkit/ports.js';
 import { notifyConfig } from '../helpers/notify-config.js';
 import { startSmtpReceiver, startWebhookReceiver } from '../helpers/notify-receivers.js';
 import { waitFor } from '../../testkit/wait-for.js';
+import { tempDir } from '../helpers/temp-dir.js';
 
 const SCRIPT = fileURLToPath(new URL('../fixtures/notify-command.sh', import.meta.url));
 
@@ -39,7 +38,7 @@ t.test('channel secrets reach the receivers and nothing else: not logs, events, 
   let logs = '';
   const logger = createLogger('trace', new Writable({ write(chunk, _enc, cb) { logs += chunk; cb(); } }));
   const events: ServiceEvent[] = [];
-  const dataDir = mkdtempSync(join(tmpdir(), 'ibgw-notify-secrets-'));
+  const dataDir = tempDir(t, 'ibgw-notify-secrets-');
   const store = new Store({ dataDir, maxEvents: 100 });
   await store.open();
   const n = new Notifier({
