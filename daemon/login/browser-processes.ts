@@ -6,10 +6,19 @@
  * `--user-data-dir`, and the crash handler's database under the browser's HOME) or by the
  * attempt's marker in its start environment.
  */
+import { join } from 'node:path';
 import { signalGroup } from '../supervisor/process-group.js';
 import { isAlive, isLive, processesWithEnv, readAllStats, readCmdline, type ProcStat } from '../supervisor/proc-table.js';
 
 export const LOGIN_MARKER_ENV = 'IBGW_LOGIN_MARKER';
+
+/**
+ * The attempt's TMPDIR, inside its profile folder. Chromium keeps its singleton socket in a
+ * folder under TMPDIR and Playwright its artifacts under the worker's: a browser killed
+ * mid-attempt leaves both behind, and under /tmp nothing would remove them (one more folder per
+ * killed login, for as long as the machine runs). Inside the profile they go with it.
+ */
+export const attemptTmpDir = (profileDir: string): string => join(profileDir, '.tmp');
 
 export interface BrowserIdentity {
   profileDir: string;

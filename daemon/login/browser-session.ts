@@ -7,7 +7,7 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { BrowserContext, Page } from 'playwright-core';
-import { findBrowserLeader, LOGIN_MARKER_ENV } from './browser-processes.js';
+import { attemptTmpDir, findBrowserLeader, LOGIN_MARKER_ENV } from './browser-processes.js';
 import { drivePage, firstLine, type FlowDeps } from './page-flow.js';
 import type { FromWorker, PageReport, PageRequest } from './worker-protocol.js';
 
@@ -22,6 +22,7 @@ function browserEnv(req: PageRequest): Record<string, string> {
     HOME: req.profileDir,
     XDG_CONFIG_HOME: join(req.profileDir, '.config'),
     XDG_CACHE_HOME: join(req.profileDir, '.cache'),
+    TMPDIR: attemptTmpDir(req.profileDir),
     LANG: 'C.UTF-8',
     [LOGIN_MARKER_ENV]: req.marker,
   };

@@ -6,7 +6,9 @@
  * stopping, or the hard cap — asks the worker to close the browser, and kills it after `closeMs`.
  */
 import { spawn } from 'node:child_process';
+import { mkdirSync } from 'node:fs';
 import { signalGroup } from '../supervisor/process-group.js';
+import { attemptTmpDir } from './browser-processes.js';
 import type { FromWorker, PageReport, PageRequest, ToWorker } from './worker-protocol.js';
 
 export interface WorkerRunOptions {
@@ -33,12 +35,19 @@ const STDERR_TAIL = 4096;
 
 export function runWorker(options: WorkerRunOptions): Promise<WorkerRun> {
   const { request } = options;
+  const tmp = attemptTmpDir(request.profileDir);
+  try {
+    mkdirSync(tmp, { recursive: true, mode: 0o700 });
+  } catch (err) {
+    const failure = `cannot make the attempt's temp folder: ${(err as Error).message}`;
+    return Promise.resolve({ report: null, workerPid: null, exit: { code: null, signal: null }, stderr: '', failure });
+  }
   return new Promise((resolve) => {
     const child = spawn(process.execPath, [options.workerPath], {
       stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
       detached: true,
       cwd: request.profileDir,
-      env: { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: request.profileDir, LANG: 'C.UTF-8' },
+      env: { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: request.profileDir, TMPDIR: tmp, LANG: 'C.UTF-8' },
     });
     let report: PageReport | null = null;
     let failure: string | null = null;

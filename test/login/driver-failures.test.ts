@@ -4,6 +4,8 @@
  * selectors — and the keeper logging in through the driver's LoginFunction. After every attempt
  * /proc shows nothing of it and no output holds a secret (checkAfter).
  */
+import { existsSync, readdirSync, readlinkSync } from 'node:fs';
+import { dirname, join, sep } from 'node:path';
 import t from 'tap';
 import { Value } from '@sinclair/typebox/value';
 import { LoginConfigSchema, type LoginConfig } from '../../daemon/config/login-schema.js';
@@ -52,12 +54,17 @@ t.test('the worker killed mid-attempt: the daemon still sweeps the browser away'
   const group = browserGroup(run.dataDir)!;
   const worker = processesUnder(run.dataDir).find((p) => /browser-worker\.js/.test(p.cmd));
   t.ok(worker, 'the worker runs inside the attempt\'s profile folder');
+  // Chromium's singleton socket: a folder under TMPDIR that a killed browser never removes.
+  const profile = readdirSync(join(run.dataDir, 'login')).find((n) => n.startsWith('browser-'))!;
+  const socketDir = dirname(readlinkSync(join(run.dataDir, 'login', profile, 'SingletonSocket')));
+  t.ok(socketDir.startsWith(join(run.dataDir, 'login', profile) + sep), `the browser's temp folder ${socketDir} is inside the attempt's`);
   process.kill(worker!.pid, 'SIGKILL');
   const attempt = await pending;
   t.match(attempt, { result: 'failed' });
   t.equal(attempt.error?.code, 'IBGW_LOGIN_BROWSER_FAILED');
   // Chromium may leave by itself when its pipe to the worker closes, or be killed by the sweep: either way, gone.
   for (const pid of group.members) t.notOk(isAlive(pid), `browser process ${pid} is gone`);
+  t.notOk(existsSync(socketDir), 'its temp folder went with the attempt');
   await checkAfter(t, run, attempt);
 });
 
