@@ -76,15 +76,18 @@ t.test('a descendant that escaped the group with setsid is killed too (tree-kill
 t.test('memory limit over the whole group → planned restart, not counted as a failure', async (t) => {
   // The launcher shell is tiny; only the grandchild's ballast pushes the group over the limit.
   const h = await harness(t, (port) => [fixture('run-like.sh'), String(port), '--alloc-mb', '160'], {
+    // Filling 160 MB before listening can outlast the usual 2 s on a loaded machine; with
+    // maxRestarts 0 a start timeout would end in fatal before the limit is ever seen.
+    startTimeoutMs: 15_000,
     resources: { sampleIntervalMs: 100, memoryLimitMb: 120 },
     restart: { backoff: { initialMs: 50, maxMs: 400, factor: 2, jitter: 0 }, stableAfterMs: 60000, maxRestarts: 0, windowMs: 60000 },
   });
   const first = await h.sup.start();
-  const limited = await h.waitTransition((e) => e.code === 'IBGW_MEMORY_LIMIT', 5000, 'memory limit');
+  const limited = await h.waitTransition((e) => e.code === 'IBGW_MEMORY_LIMIT', 15_000, 'memory limit');
   t.equal(limited.from, 'running');
   t.equal(limited.to, 'stopping');
   t.ok((limited.details?.memory as number) > 120 * 1024 * 1024, 'the sample that tripped it is over the limit');
-  const again = await h.waitTransition((e) => e.to === 'running' && e.at >= limited.at, 5000, 'running again');
+  const again = await h.waitTransition((e) => e.to === 'running' && e.at >= limited.at, 15_000, 'running again');
   t.not(again.pid, first.pid, 'a new gateway');
   t.notOk(isAlive(first.pid!), 'the old one is gone');
   t.ok(h.sup.status().restartsSinceStart >= 1, 'restarts counted');

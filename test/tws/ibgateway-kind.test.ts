@@ -62,10 +62,15 @@ t.test('kill -9 of the daemon: Xvfb and the gateway die with the group', async (
   const daemon = spawn(process.execPath, [fixture('daemon-child.mjs'), JSON.stringify({ spec, options })], { stdio: ['ignore', 'pipe', 'inherit'], env: { ...process.env, NODE_OPTIONS: '' } });
   const groups: number[] = [];
   t.teardown(() => killQuietly({ pids: [daemon.pid!], groups }));
+  // Bounded: a gateway that never starts (no Xvfb on the machine) leaves the stand-in retrying
+  // without a word, and the test would sit out tap's whole timeout.
+  const signal = AbortSignal.timeout(30_000);
   const [line] = (await Promise.race([
-    once(createInterface({ input: daemon.stdout! }), 'line'),
-    once(daemon, 'exit').then(() => { throw new Error('daemon-child exited before ready'); }),
-  ])) as [string];
+    once(createInterface({ input: daemon.stdout! }), 'line', { signal }),
+    once(daemon, 'exit', { signal }).then(() => { throw new Error('daemon-child exited before ready'); }),
+  ]).catch((err: unknown) => {
+    throw signal.aborted ? new Error('daemon-child: no gateway ready within 30 s (is Xvfb installed? apt-get install xvfb)') : err;
+  })) as [string];
   const pid = (JSON.parse(line) as { ready: number }).ready;
   groups.push(pid);
   const xvfb = await waitFor(() => xvfbOf(pid), 5000, 'Xvfb in the group');
