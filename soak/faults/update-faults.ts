@@ -5,6 +5,7 @@
  * gate fails after its limit, and the daemon must roll back to the version that ran before — and
  * never pick the failed one again. The main daemon's gateway must ride it out untouched.
  */
+import { waitFor } from '../../testkit/wait-for.js';
 import { UPDATE_GATE_TIMEOUT_MS } from '../update-daemon.js';
 import type { Fault } from './fault.js';
 
@@ -14,6 +15,10 @@ export const updateFailsHealthGate: Fault = {
   async inject(ctx) {
     const updates = ctx.updates;
     if (!updates) throw new Error('no update daemon in this run');
+    // The last rollback may still be winding down after its step counted as recovered (the
+    // version active, its gateway running): a switch asked for then is refused with 409
+    // IBGW_MAINTENANCE_BUSY, the documented answer, and the fault would not be injected at all.
+    await waitFor(() => updates.settled(), 60_000, 'the update daemon to finish its running maintenance action', 250);
     const before = await updates.versions();
     const previous = before?.active ?? null;
     if (!previous) throw new Error('the update daemon has no active version');
