@@ -9,17 +9,12 @@
  * - single-threaded: no V8 worker threads for compiling and marking; their stacks and
  *   per-thread buffers cost ~8 MB, and a heap of ~20 MB is marked on the main thread in
  *   a few milliseconds. The optimizing compiler stays (npm run bench: throughput unchanged).
- * - flush-baseline-code: V8 drops the bytecode of a function unused for a while, but never
- *   that of a function that reached the baseline compiler, and without this flag never the
- *   baseline code either. A daemon that meets a new fault path every so often kept adding both:
- *   in a 60-minute soak, code space grew 0.8 MB/hour without the flag and stayed level with it
- *   (run side by side, same seed; soak/README.md). Idle RSS and API throughput unchanged.
  *
  * Not here: --lite-mode (it turns WebAssembly off, and with it Node's fetch, which webhooks
  * and the update check use) and --no-opt (~8 MB less, but the API serves a quarter of the
  * requests per second). README, "Footprint", has the figures.
  */
-export const DAEMON_NODE_FLAGS: readonly string[] = ['--max-semi-space-size=1', '--optimize-for-size', '--single-threaded', '--flush-baseline-code'];
+export const DAEMON_NODE_FLAGS: readonly string[] = ['--max-semi-space-size=1', '--optimize-for-size', '--single-threaded'];
 
 /** The flags this process was started without (node's execArgv), in the list's order. */
 export function missingNodeFlags(execArgv: readonly string[]): string[] {
