@@ -7,7 +7,7 @@ import { packagePath } from '../package-root.js';
 import adminAuth from './plugins/admin-auth.js';
 import adminUi from './plugins/admin-ui.js';
 import errorHandler from './plugins/error-handler.js';
-import { lazyCompilers } from './lazy-compilers.js';
+import { lazyCompilers, lazyValidator } from './lazy-compilers.js';
 import eventStreams from './plugins/event-streams.js';
 import openapi from './plugins/openapi.js';
 import { portPlugins } from './plugins/ports.js';
@@ -85,7 +85,8 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   const ajvOptions = { removeAdditional: false, useDefaults: true, allErrors: false, allowUnionTypes: true, strict: false } as const;
   const bodyAjv = new Ajv({ ...ajvOptions, coerceTypes: false });
   const textAjv = new Ajv({ ...ajvOptions, coerceTypes: 'array' });
-  app.setValidatorCompiler(({ schema, httpPart }) => (httpPart === 'body' ? bodyAjv : textAjv).compile(schema));
+  // Built on the route's first request, like the serializers (lazy-compilers.ts says why).
+  app.setValidatorCompiler(({ schema, httpPart }) => lazyValidator(() => (httpPart === 'body' ? bodyAjv : textAjv).compile(schema)));
   await app.register(errorHandler);
   for (const plugin of portPlugins) await app.register(plugin, { services: options.services });
   await app.register(requestMetrics);

@@ -6,26 +6,22 @@
  * hand Fastify the same compilers, deferred: a route's functions are built on its first
  * request and kept from then on. Validation and output are unchanged.
  */
-import { AjvCompiler } from '@fastify/ajv-compiler';
 import { SerializerSelector } from '@fastify/fast-json-stringify-compiler';
 
-type Validate = ((data: unknown) => unknown) & { errors?: unknown };
 type RouteSchema = { schema: unknown; method: string; url: string; httpPart?: string };
 
-function lazyValidatorFactory(...args: unknown[]): (route: RouteSchema) => Validate {
-  const build = (AjvCompiler() as (...a: unknown[]) => (route: RouteSchema) => Validate)(...args);
-  return (route) => {
-    let compiled: Validate | null = null;
-    const validate: Validate = (data) => {
-      compiled ??= build(route);
-      const result = compiled(data);
-      // Fastify reads an ajv validator's errors from the function itself.
-      validate.errors = compiled.errors;
-      return result;
-    };
-    validate.errors = null;
-    return validate;
-  };
+/** A validator that builds the real one on its first call (for `setValidatorCompiler`). */
+export function lazyValidator<V extends ((data: unknown) => boolean) & { errors?: unknown }>(build: () => V): V {
+  let compiled: V | null = null;
+  const validate = ((data: unknown) => {
+    compiled ??= build();
+    const result = compiled(data);
+    // Fastify reads an ajv validator's errors from the function itself.
+    validate.errors = compiled.errors;
+    return result;
+  }) as V;
+  validate.errors = null;
+  return validate;
 }
 
 function lazySerializerFactory(...args: unknown[]): (route: RouteSchema) => (data: unknown) => string {
@@ -36,4 +32,5 @@ function lazySerializerFactory(...args: unknown[]): (route: RouteSchema) => (dat
   };
 }
 
-export const lazyCompilers = { buildValidator: lazyValidatorFactory, buildSerializer: lazySerializerFactory };
+/** Serializers through the schema controller; validators come from app.ts's own compiler, wrapped in lazyValidator. */
+export const lazyCompilers = { buildSerializer: lazySerializerFactory };

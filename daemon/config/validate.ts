@@ -1,30 +1,9 @@
-import { Ajv, type ErrorObject } from 'ajv';
+import type { ErrorObject } from 'ajv';
 import { ERR_CONFIG_INVALID, type IbgwError } from '../errors.js';
 import { notificationsProblem } from './notify-schema.js';
 import { simulatorSettingsProblem } from '../../scripts/sim/simulator-settings.js';
-import { configSchema } from './schema.js';
-import { assertTimeZone } from '../time/zoned-time.js';
+import { configCheck } from './config-check.js';
 import type { Config } from './types.js';
-
-function isTimeZone(value: string): boolean {
-  try {
-    assertTimeZone(value);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-/**
- * Built per validation and dropped after: the config is checked at start and on each edit, and
- * a compiled validator of the whole schema is megabytes of generated code the idle daemon does
- * not need to keep.
- */
-function compileCheck() {
-  const ajv = new Ajv({ allErrors: true, strict: true, allowUnionTypes: true });
-  ajv.addFormat('time-zone', { type: 'string', validate: isTimeZone });
-  return ajv.compile<Config>(configSchema);
-}
 
 /** `/gateway/restart/maxRestarts` → `gateway.restart.maxRestarts`; the root is shown as `(root)`. */
 function keyPath(error: ErrorObject): string {
@@ -62,7 +41,7 @@ function pick(errors: ErrorObject[]): ErrorObject {
 }
 
 export function validateConfig(value: unknown, file: string): { config: Config } | { error: IbgwError } {
-  const check = compileCheck();
+  const check = configCheck().validate;
   if (check(value)) {
     const extra = semanticError(value);
     if (!extra) return { config: value };
