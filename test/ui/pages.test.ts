@@ -71,6 +71,18 @@ t.test('every page at desktop and phone width: screenshots, axe, CSP', async (t)
   }
 });
 
+t.test('the axe scan finds what it is there to find: a planted unnamed button and image', async (t) => {
+  const { page } = await openPage(t, browser);
+  await signIn(page, d.apiUrl, d.token());
+  await visit(page, d.apiUrl, 'events', 'Events');
+  t.same(await accessibilityProblems(page), [], 'clean before');
+  await page.evaluate(() => {
+    document.querySelector('main')!.append(document.createElement('button'), Object.assign(document.createElement('img'), { src: 'data:,' }));
+  });
+  const found = await accessibilityProblems(page);
+  t.match(found, [/button-name/, /image-alt/], found.join('\n'));
+});
+
 t.test('a page asked for right after sign-in, before the UI listens for address changes, is the page shown', async (t) => {
   const { page, context } = await openPage(t, browser);
   // Preact runs effects after the next frame: slow frames (a loaded machine) open the window
