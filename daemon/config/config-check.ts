@@ -1,7 +1,7 @@
 /**
  * The config's validator. ajv turns the whole schema into ~400 KB of generated code, which takes
  * ~0.4 s of CPU to compile cold — at every daemon start, every config reload and every CLI
- * command (`ibgw status` spent half its time there). The build compiles it once and writes the
+ * command (an `ibgw` command spent half its time there). The build compiles it once and writes the
  * code to dist/daemon/config/config-check.cjs, headed by the hash of the schema, options and ajv
  * version it came from. A validation loads that code when the hash matches and compiles afresh
  * when it does not (a checkout run from source before its first build, a schema edited since),
