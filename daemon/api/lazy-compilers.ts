@@ -2,8 +2,8 @@
  * Fastify compiles a validator (ajv) and a serializer (fast-json-stringify) for every route
  * schema when the app starts. Each compiled function is generated code that stays in memory;
  * across the API's routes that is several megabytes of a daemon that must idle small, while
- * most routes (maintenance, versions, TLS import …) are called rarely or never. These factories
- * hand Fastify the same compilers, deferred: a route's functions are built on its first
+ * most routes (maintenance, versions, TLS import …) are called rarely or never. These wrappers
+ * hand Fastify the same compilers' output, deferred: a route's functions are built on its first
  * request and kept from then on. Validation and output are unchanged.
  */
 import { SerializerSelector } from '@fastify/fast-json-stringify-compiler';

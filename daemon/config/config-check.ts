@@ -42,10 +42,15 @@ function newAjv(forSource: boolean): Ajv {
   return ajv;
 }
 
-/** What the compiled code depends on: the schema, ajv's options and ajv's version. */
+let hash: string | null = null;
+
+/** What the compiled code depends on: the schema, ajv's options and ajv's version (fixed for a process). */
 export function configCheckHash(): string {
-  const ajvVersion = (require('ajv/package.json') as { version: string }).version;
-  return createHash('sha256').update(JSON.stringify({ schema: configSchema, options: OPTIONS, ajvVersion })).digest('hex');
+  if (hash === null) {
+    const ajvVersion = (require('ajv/package.json') as { version: string }).version;
+    hash = createHash('sha256').update(JSON.stringify({ schema: configSchema, options: OPTIONS, ajvVersion })).digest('hex');
+  }
+  return hash;
 }
 
 function headerLine(hash: string): string {
