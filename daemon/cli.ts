@@ -1,4 +1,4 @@
-#!/usr/bin/env -S node --max-semi-space-size=1 --optimize-for-size --single-threaded
+#!/usr/bin/env -S node --max-semi-space-size=1 --optimize-for-size --single-threaded --no-sparkplug
 import { loadDotEnv } from './config/dotenv.js';
 import { isIbgwError } from './errors.js';
 import { dropUnaskedSourceMaps } from './source-maps.js';
