@@ -26,9 +26,11 @@ export async function askVisible(question: string): Promise<string> {
  * Raw mode turns the terminal's echo off; each key is handled here. Pasted text arrives as one
  * chunk of many characters. Ctrl-C and Ctrl-D (on an empty line) abort.
  */
-export async function askHidden(question: string, input: NodeJS.ReadStream = process.stdin): Promise<string> {
-  process.stderr.write(question);
+export async function askHidden(question: string, input: NodeJS.ReadStream = process.stdin, output: NodeJS.WritableStream = process.stderr): Promise<string> {
+  // Echo goes off before the prompt shows: a password typed (or sent by a script) as soon as the
+  // prompt appears would otherwise reach a terminal still in its echoing mode and be printed.
   input.setRawMode(true);
+  output.write(question);
   input.resume();
   input.setEncoding('utf8');
   try {
@@ -51,6 +53,6 @@ export async function askHidden(question: string, input: NodeJS.ReadStream = pro
   } finally {
     input.setRawMode(false);
     input.pause();
-    process.stderr.write('\n');
+    output.write('\n');
   }
 }
