@@ -20,6 +20,7 @@ import { statSync } from 'node:fs';
 import type { Writable } from 'node:stream';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { DAEMON_SECRET_ENV, gatewayBaseEnv, graceSeconds, groupChild, LIFELINE_SCRIPT, RUN_MARKER_ENV, spawned, type GroupChild } from './process-group.js';
+import { isAlive } from './proc-table.js';
 import type { LaunchSpec } from './types.js';
 
 /** What lifeline.sh's `export NAME=value` can take. */
@@ -62,7 +63,9 @@ export class Standby {
   }
 
   get alive(): boolean {
-    return !this.#used && this.#child.exitCode === null && this.#child.signalCode === null;
+    // The kernel's word too: a standby killed a moment ago is a zombie until node reaps it on a
+    // later turn of the event loop, and a start written to it would be a failed start (backoff).
+    return !this.#used && this.#child.exitCode === null && this.#child.signalCode === null && isAlive(this.pid);
   }
 
   /**
