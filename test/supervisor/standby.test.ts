@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { once } from 'node:events';
 import { createInterface } from 'node:readline';
 import { packageRoot } from '../../daemon/package-root.js';
+import { Standby } from '../../daemon/supervisor/standby.js';
 import { harness } from '../helpers/supervisor-harness.js';
 import { cmdline, isAlive, killQuietly, stat } from '../helpers/process-table.js';
 import { waitFor } from '../../testkit/wait-for.js';
@@ -140,7 +141,6 @@ t.test('a launch with a value a line cannot carry (a newline) starts as usual', 
 });
 
 t.test('a standby killed a moment ago is not taken for alive before node has reaped it', async (t) => {
-  const { Standby } = await import('../../daemon/supervisor/standby.js');
   const standby = await Standby.spawn();
   t.teardown(() => standby.discard());
   t.ok(standby.alive, 'parked');
