@@ -7,6 +7,7 @@
 import { waitFor } from '../testkit/wait-for.js';
 import type { DaemonApi } from './daemon-api.js';
 import type { Capability } from './faults/fault.js';
+import type { TwsDaemon } from './tws-daemon.js';
 import type { UpdateDaemon } from './update-daemon.js';
 
 /** How long needs-login must last, with no login attempt, to say the daemon cannot log in. */
@@ -31,14 +32,16 @@ const routeExists = (api: DaemonApi, path: string) => async (): Promise<boolean>
   return r.status !== 0 && !(r.status === 404 && r.code === 'IBGW_NOT_FOUND');
 };
 
-/** `updates`: the clientportal-kind daemon beside the main one, when the run started it. */
-export async function detectCapabilities(api: DaemonApi, updates: UpdateDaemon | null = null): Promise<Set<Capability>> {
+/** `updates`, `tws`: the clientportal-kind and IB Gateway-kind daemons beside the main one, when the run started them. */
+export async function detectCapabilities(api: DaemonApi, updates: UpdateDaemon | null = null, tws: TwsDaemon | null = null): Promise<Set<Capability>> {
   const probes: Array<[Capability, () => Promise<boolean>]> = [
     ['maintenance', routeExists(api, '/api/v1/maintenance/windows')],
     // Updates are for installed Client Portal distributions (kind clientportal) only: the update daemon's.
     ['gatewayUpdates', async () => updates !== null && (await updates.versions())?.active != null],
     ['passThrough', routeExists(api, '/api/v1/ibkr/iserver/accounts')],
     ['loginDriver', () => logsItselfIn(api)],
+    // The IB Gateway kind: its daemon started, logged in and ready (tws-daemon.ts waits for that).
+    ['ibGateway', async () => tws !== null && (await tws.api.get('/readyz', { timeoutMs: 5_000 })).status === 200],
   ];
   const found = new Set<Capability>();
   for (const [name, probe] of probes) if (await probe()) found.add(name);

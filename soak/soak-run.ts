@@ -20,6 +20,7 @@ import { LoginOperator } from './login-operator.js';
 import { faultFigures, type SoakReport } from './report.js';
 import { SOAK_TIMINGS } from './soak-config.js';
 import { round } from './stats.js';
+import { TwsSide } from './tws-side.js';
 import { UpdateDaemon } from './update-daemon.js';
 import type { ResourceJudgement } from './invariants/resource-monitor.js';
 import { Violations, type StepCursor } from './violations.js';
@@ -34,10 +35,10 @@ export function paceFor(minutes: number): Pace {
   };
 }
 
-function context(env: SoakEnvironment, checkers: Checkers, pace: Pace, updates: UpdateDaemon | null): SoakContext {
+function context(env: SoakEnvironment, checkers: Checkers, pace: Pace, updates: UpdateDaemon | null, tws: TwsSide | null): SoakContext {
   return {
     api: env.api, gateway: env.gateway, config: env.config, receiver: env.receiver, pm2: env.pm2,
-    logins: checkers.logins, dataDir: env.dataDir, pace, identity: env.identity, updates,
+    logins: checkers.logins, dataDir: env.dataDir, pace, identity: env.identity, updates, tws,
     gatewayPid: async () => {
       const s = await env.api.status();
       return s?.gateway?.state === 'running' ? s.gateway.pid : null;
@@ -53,7 +54,7 @@ function context(env: SoakEnvironment, checkers: Checkers, pace: Pace, updates: 
 }
 
 /** After the last step: the outbox drains, the event tail catches up, every check runs once more. */
-async function drain(env: SoakEnvironment, checkers: Checkers): Promise<void> {
+async function drain(env: SoakEnvironment, checkers: Checkers, tws: TwsSide | null): Promise<void> {
   await waitFor(async () => {
     const since = checkers.events.sinceId();
     const r = await env.api.get(`/api/v1/events?sinceId=${since}&limit=1000`, { admin: true });
@@ -62,13 +63,14 @@ async function drain(env: SoakEnvironment, checkers: Checkers): Promise<void> {
     return checkers.notifications.pending === 0 && !env.receiver.isDown;
   }, 45_000, 'the notification outbox drained', 1_000).catch(() => {});
   checkers.final();
+  tws?.final();
 }
 
 /** Ctrl-C or a TERM mid-run: the daemon, its gateway and pm2 must not outlive the soak. */
-function teardownOnSignal(env: SoakEnvironment, keep: boolean, updates: UpdateDaemon | null): () => void {
+function teardownOnSignal(env: SoakEnvironment, keep: boolean, updates: UpdateDaemon | null, tws: TwsSide | null): () => void {
   const handler = (signal: NodeJS.Signals) => {
     console.error(`soak: ${signal}: stopping the daemons and pm2`);
-    void Promise.all([teardown(env, keep), updates?.stop()]).finally(() => process.exit(130));
+    void Promise.all([teardown(env, keep), updates?.stop(), tws?.daemon.stop()]).finally(() => process.exit(130));
   };
   process.once('SIGINT', handler);
   process.once('SIGTERM', handler);
@@ -104,11 +106,14 @@ export async function runSoak(args: SoakArgs): Promise<SoakReport> {
   let load: AppLoad | null = null;
   // The update faults' own daemon, only when they may be scheduled: it costs a second daemon and gateway.
   const updates = !args.faults || args.faults.includes('update-fails-health-gate') ? new UpdateDaemon(env.dir) : null;
-  const releaseSignals = teardownOnSignal(env, args.keep, updates);
+  // The IB Gateway kind's daemon, likewise only when one of its faults may be scheduled.
+  const tws = !args.faults || args.faults.some((f) => f.startsWith('tws-')) ? new TwsSide(env.dir, violations) : null;
+  const releaseSignals = teardownOnSignal(env, args.keep, updates, tws);
   try {
-    await Promise.all([startDaemon(env), updates?.start()]);
+    await Promise.all([startDaemon(env), updates?.start(), tws?.daemon.start()]);
     updates?.api.observe(checkers.api.observe);
-    const capabilities = await detectCapabilities(env.api, updates);
+    tws?.daemon.api.observe(checkers.api.observe);
+    const capabilities = await detectCapabilities(env.api, updates, tws?.daemon ?? null);
     const { faults, skipped } = catalog(capabilities, args.faults);
     // Stand-in for the unattended login until the daemon has its own.
     if (!capabilities.has('loginDriver')) {
@@ -116,24 +121,30 @@ export async function runSoak(args: SoakArgs): Promise<SoakReport> {
       operator.start();
     }
     checkers.start();
-    load = new AppLoad(await apps({ account: env.identity.account, api: env.api, gateway: env.gateway, readiness: checkers.readiness, events: checkers.events, notifications: checkers.notifications, capabilities }));
+    tws?.start();
+    const appList = await apps({ account: env.identity.account, api: env.api, gateway: env.gateway, readiness: checkers.readiness, events: checkers.events, notifications: checkers.notifications, capabilities });
+    if (tws && capabilities.has('ibGateway')) appList.push(tws.app());
+    load = new AppLoad(appList);
     await firstSession(env);
     load.start();
     console.log(`soak: seed ${args.seed}, ${args.minutes} min, data in ${env.dir}; faults: ${faults.map((f) => f.name).join(', ')}`);
-    const ctx = context(env, checkers, pace, updates);
+    const ctx = context(env, checkers, pace, updates, tws);
     const injector = new Injector(ctx, new Schedule(args.seed, faults), faults, violations, cursor, checkers.processes);
     await injector.run({ seed: args.seed, fromStep: args.fromStep, steps: args.steps, deadline, startedAt });
     cursor.index = -1;
     cursor.fault = 'end of run';
     await load.stop();
-    await drain(env, checkers);
+    await drain(env, checkers, tws);
     checkers.stop();
-    return await finish(env, checkers, violations, { args, startedAt, capabilities, skipped, faults, records: injector.records, load, operator, updates });
+    tws?.stop();
+    return await finish(env, checkers, violations, { args, startedAt, capabilities, skipped, faults, records: injector.records, load, operator, updates, tws });
   } finally {
     checkers.stop();
+    tws?.stop();
     operator?.stop();
     await load?.stop();
     await updates?.stop();
+    await tws?.daemon.stop();
     // A run with a violation keeps its data dir, pm2 logs and gateway logs for the post-mortem.
     const keep = args.keep || violations.list.length > 0;
     await teardown(env, keep);
@@ -152,6 +163,7 @@ interface Outcome {
   load: AppLoad;
   operator: LoginOperator | null;
   updates: UpdateDaemon | null;
+  tws: TwsSide | null;
 }
 
 function growthFigures(g: ResourceJudgement['rss']) {
@@ -169,6 +181,11 @@ async function finish(env: SoakEnvironment, checkers: Checkers, violations: Viol
     await waitFor(async () => o.updates!.leftovers().length === 0, 15_000, 'the update daemon\'s processes gone', 250)
       .catch(() => violations.record('orphan-process', `processes left in the update daemon's data dir after it stopped: ${o.updates!.leftovers().join(', ')}`, { key: 'update-daemon end' }));
   }
+  if (o.tws) {
+    // Stopped (SIGTERM), the IB Gateway daemon must take IBC and the gateway with it.
+    await o.tws.daemon.stop();
+    await o.tws.processes.checkAllGone(15_000, 'the IB Gateway daemon stopped');
+  }
   const limits = { minSpanMs: 10 * 60_000, rssMbPerHour: 1, fdsPerHour: 6 };
   const judgement = checkers.resources.judge(limits, violations);
   const c = checkers;
@@ -182,6 +199,7 @@ async function finish(env: SoakEnvironment, checkers: Checkers, violations: Viol
     logins: {
       operator: o.operator ? { logins: o.operator.logins, failures: o.operator.failures } : null,
       daemon: { attempts: c.logins.attempts.size, maxInHour: c.logins.maxInHour, maxInDay: c.logins.maxInDay, budget: c.logins.budget, blocks: c.logins.blocks.length },
+      ibGateway: o.tws && { attempts: o.tws.logins.attempts.size, maxInHour: o.tws.logins.maxInHour, maxInDay: o.tws.logins.maxInDay, budget: o.tws.logins.budget, blocks: o.tws.logins.blocks.length },
     },
     rssSlopeMbPerHour: round(c.resources.rssSlopeMbPerHour(), 2),
     fdSlopePerHour: round(c.resources.fdSlopePerHour(), 2),
@@ -202,6 +220,12 @@ async function finish(env: SoakEnvironment, checkers: Checkers, violations: Viol
       stateFiles: { reads: c.stateFiles.reads, files: c.stateFiles.files.size },
       pm2: pm2App ? { restarts: pm2App.restarts, status: pm2App.status } : null,
       timings: SOAK_TIMINGS,
+      ibGateway: o.tws && {
+        readiness: { samples: o.tws.readiness.samples, mismatches: o.tws.readiness.mismatches, longestStaleMs: o.tws.readiness.longestStaleMs, graceMs: o.tws.readiness.graceMs, notReadyButWorking: o.tws.readiness.pessimistic },
+        processes: { scans: o.tws.processes.scans, maxGatewayGroups: o.tws.processes.maxGroups },
+        secrets: { files: o.tws.secrets.filesScanned.size, bytes: o.tws.secrets.bytesScanned },
+        stateFiles: { reads: o.tws.stateFiles.reads, files: o.tws.stateFiles.files.size },
+      },
     },
     violations: violations.list,
   };

@@ -11,6 +11,7 @@ import type { Capability, Fault } from './fault.js';
 import { gatewayCrash, gatewayKill9, gatewaySigstop, ibkrUnreachable, maintenance5xx, memoryGrowth, slowAnswers } from './gateway-faults.js';
 import { rejectedPassword } from './login-faults.js';
 import { maintenanceWindow } from './maintenance-faults.js';
+import { TWS_FAULTS } from './tws-faults.js';
 import { updateFailsHealthGate } from './update-faults.js';
 import { brokerageDrop, competingSession, dailyReset, rateLimitStorm, sessionExpiry } from './session-faults.js';
 
@@ -20,6 +21,7 @@ export const FAULTS: readonly Fault[] = [
   configEdit, certificateRenewal, allowListChange,
   receiverDown, daemonKill9,
   maintenanceWindow, updateFailsHealthGate, rejectedPassword,
+  ...TWS_FAULTS,
 ];
 
 export interface Catalog {

@@ -9,11 +9,12 @@ import type { GatewayAccess } from '../gateway-access.js';
 import type { LoginInvariant } from '../invariants/login-invariant.js';
 import type { Pm2 } from '../pm2.js';
 import type { Prng } from '../prng.js';
+import type { TwsSide } from '../tws-side.js';
 import type { UpdateDaemon } from '../update-daemon.js';
 import type { WebhookReceiver } from '../webhook-receiver.js';
 
 /** Capabilities that land on main at different times; a fault needing one is left out until then. */
-export type Capability = 'maintenance' | 'gatewayUpdates' | 'loginDriver' | 'passThrough';
+export type Capability = 'maintenance' | 'gatewayUpdates' | 'loginDriver' | 'passThrough' | 'ibGateway';
 
 export interface Pace {
   /** Pause before each step. */
@@ -36,6 +37,8 @@ export interface SoakContext {
   identity: { username: string; password: string; account: string };
   /** The clientportal-kind daemon beside the main one (update faults), when the run has one. */
   updates: UpdateDaemon | null;
+  /** The IB Gateway kind's daemon beside the main one, with its invariants, when the run has one. */
+  tws: TwsSide | null;
   /** The gateway's pid (= its process group) while it runs, from the daemon's status. */
   gatewayPid(): Promise<number | null>;
   /** The daemon's pid from <dataDir>/daemon.pid. */

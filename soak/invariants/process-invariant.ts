@@ -24,8 +24,8 @@ export class ProcessInvariant {
   maxGroups = 0;
   helpersSeen = 0;
 
-  constructor(dataDir: string, violations: Violations) {
-    this.#scan = new ProcessScan(dataDir);
+  constructor(dataDir: string, violations: Violations, gatewayHome?: string) {
+    this.#scan = new ProcessScan(dataDir, gatewayHome);
     this.#violations = violations;
   }
 
@@ -53,6 +53,11 @@ export class ProcessInvariant {
       this.#violations.record('two-gateways', `${groups.size} gateway process groups run for one data dir: ${describe(found.filter((p) => p.role === 'gateway'))}`, { key: [...groups].sort().join(',') });
     }
     return found;
+  }
+
+  /** Gateway processes outside `gatewayPgid`'s group: what an earlier gateway left behind. */
+  strays(gatewayPgid: number): number[] {
+    return this.#scan.scan().filter((p) => p.role === 'gateway' && p.pgid !== gatewayPgid).map((p) => p.pid);
   }
 
   /**
@@ -90,13 +95,13 @@ export class ProcessInvariant {
   }
 
   /** At the end, with the daemon stopped: nothing of it may be left, gateway or helper. */
-  async checkAllGone(settleMs: number): Promise<void> {
+  async checkAllGone(settleMs: number, after = 'pm2 stopped the daemon'): Promise<void> {
     const deadline = Date.now() + settleMs;
     let left = this.#scan.scan();
     while (left.length > 0 && Date.now() < deadline) {
       await new Promise((r) => setTimeout(r, 250));
       left = this.#scan.scan();
     }
-    if (left.length > 0) this.#violations.record('orphan-process', `processes left after pm2 stopped the daemon: ${describe(left)}`, { key: 'end' });
+    if (left.length > 0) this.#violations.record('orphan-process', `processes left after ${after}: ${describe(left)}`, { key: `end ${after}` });
   }
 }

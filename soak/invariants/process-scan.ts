@@ -38,9 +38,10 @@ export class ProcessScan {
   /** Every marker this data dir's run record has named during the run. */
   readonly markers = new Set<string>();
 
-  constructor(dataDir: string) {
+  /** `gatewayHome`: where the gateway's processes work (the IB Gateway kinds: <dataDir>/ibgateway). */
+  constructor(dataDir: string, gatewayHome: string = join(dataDir, 'gateway')) {
     this.#dataDir = dataDir;
-    this.#gatewayHome = join(dataDir, 'gateway');
+    this.#gatewayHome = gatewayHome;
   }
 
   /** Picks up the current run record's marker (a new one at every gateway start). */

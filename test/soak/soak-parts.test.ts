@@ -3,21 +3,25 @@
  * restarted segments, and the invariants' judgement on made-up observations.
  */
 import t from 'tap';
-import { writeFileSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { tempDir } from '../helpers/temp-dir.js';
 import { waitFor } from '../../testkit/wait-for.js';
 import { parseSoakArgs } from '../../soak/args.js';
 import { catalog, FAULTS, Schedule } from '../../soak/faults/catalog.js';
-import type { SoakContext } from '../../soak/faults/fault.js';
+import type { Capability, SoakContext } from '../../soak/faults/fault.js';
 import { dailyReset } from '../../soak/faults/session-faults.js';
 import { Injector } from '../../soak/injector.js';
 import { EventInvariant } from '../../soak/invariants/event-invariant.js';
 import type { ProcessInvariant } from '../../soak/invariants/process-invariant.js';
+import { ProcessScan } from '../../soak/invariants/process-scan.js';
 import { isDocumented, isPassedOn, routeOf } from '../../soak/invariants/api-invariant.js';
 import { ReadinessInvariant } from '../../soak/invariants/readiness-invariant.js';
 import { ResourceMonitor } from '../../soak/invariants/resource-monitor.js';
 import { stepPrng } from '../../soak/prng.js';
+import { twsSession } from '../../soak/tws-app.js';
+import { freePort } from '../../testkit/ports.js';
 import { pooledFit, pooledSlope, slopeInterval, t975, windowFloors, windowMedians } from '../../soak/stats.js';
 import { Violations } from '../../soak/violations.js';
 
@@ -49,6 +53,31 @@ t.test('a seed gives the same schedule and the same draws per step, whatever ran
 t.test('the update fault runs only with the update daemon', async (t) => {
   t.notOk(catalog(new Set()).faults.some((f) => f.name === 'update-fails-health-gate'));
   t.ok(catalog(new Set(['gatewayUpdates'])).faults.some((f) => f.name === 'update-fails-health-gate'));
+});
+
+t.test('the IB Gateway faults run only with the IB Gateway daemon, each a step of its own', async (t) => {
+  const tws = (set: Set<Capability>) => catalog(set).faults.filter((f) => f.name.startsWith('tws-')).map((f) => f.name);
+  t.same(tws(new Set()), []);
+  t.same(tws(new Set(['ibGateway'])), ['tws-gateway-crash', 'tws-gateway-kill9', 'tws-gateway-sigstop', 'tws-gateway-hang', 'tws-ibkr-unreachable', 'tws-rejected-password']);
+  t.ok(FAULTS.filter((f) => f.name.startsWith('tws-')).every((f) => !f.joins && f.needs === 'ibGateway'), 'never joined to a main-daemon fault');
+});
+
+t.test('a TWS API session against nothing listening fails with its reason, without throwing', async (t) => {
+  const port = await freePort();
+  const outcome = await twsSession(port, 4242, 'DU1', 3_000);
+  t.equal(outcome.ok, false);
+  t.match(outcome.reason, /disconnected|no complete answer|connect/);
+});
+
+t.test('the process scan finds a gateway by where it works: <dataDir>/gateway, or the home it is given', async (t) => {
+  const dataDir = tempDir(t, 'ibgw-scan-');
+  for (const dir of ['gateway', 'ibgateway/settings', 'login']) mkdirSync(join(dataDir, dir), { recursive: true });
+  const sleepers = ['gateway', 'ibgateway/settings', 'login'].map((dir) => spawn('sleep', ['30'], { cwd: join(dataDir, dir), stdio: 'ignore' }));
+  t.teardown(() => { for (const p of sleepers) p.kill('SIGKILL'); });
+  const roles = (scan: ProcessScan) => Object.fromEntries(scan.scan().map((p) => [p.pid, p.role]));
+  const [cp, tws, helper] = sleepers.map((p) => p.pid!);
+  t.same(roles(new ProcessScan(dataDir)), { [cp!]: 'gateway', [tws!]: 'helper', [helper!]: 'helper' }, 'the Client Portal kinds');
+  t.same(roles(new ProcessScan(dataDir, join(dataDir, 'ibgateway'))), { [cp!]: 'helper', [tws!]: 'gateway', [helper!]: 'helper' }, 'the IB Gateway kinds');
 });
 
 t.test('a step that could not end by the deadline is not started, its longest hold counted', async (t) => {

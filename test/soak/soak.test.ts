@@ -15,7 +15,7 @@ t.test('two minutes of faults with a fixed seed: no violation, a well-formed rep
   const dir = tempDir(t, 'ibgw-soak-test-');
   const reportFile = join(dir, 'report.json');
   const { code, stdout, stderr } = await new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) => {
-    execFile(process.execPath, [join(packageRoot, 'dist/soak/run.js'), '--minutes', '2', '--seed', 'ci-65', '--report', reportFile],
+    execFile(process.execPath, [join(packageRoot, 'dist/soak/run.js'), '--minutes', '2', '--seed', 'ci-418', '--report', reportFile],
       { env: { ...process.env, NODE_OPTIONS: '' }, timeout: 220_000, maxBuffer: 16 * 1024 * 1024 },
       (err, out, errOut) => resolve({ code: err ? (typeof err.code === 'number' ? err.code : null) : 0, stdout: out, stderr: errOut }));
   });
@@ -24,7 +24,7 @@ t.test('two minutes of faults with a fixed seed: no violation, a well-formed rep
 
   const report = JSON.parse(readFileSync(reportFile, 'utf8')) as SoakReport;
   t.match(report, {
-    schema: 'ibgw.soak-report/1', seed: 'ci-65', minutes: 2,
+    schema: 'ibgw.soak-report/1', seed: 'ci-418', minutes: 2,
     faults: { total: Number, byType: Object },
     recoveries: { count: Number, recovered: Number, withinBound: Number, byType: Object, definitions: Object },
     requests: { total: Number, served: Number, failed: Number, byApp: Object, failures: Object, api: { total: Number, passedOn: Object } },
@@ -38,10 +38,16 @@ t.test('two minutes of faults with a fixed seed: no violation, a well-formed rep
   t.match(report.resources, { judged: 'too-short', limits: { rssMbPerHour: 1, fdsPerHour: 6 } }, 'two minutes are too short to judge growth, and the report says so');
   t.ok(report.faults.total >= 5, `${report.faults.total} faults in two minutes`);
   t.ok(Object.keys(report.faults.byType).length >= 4, `${Object.keys(report.faults.byType).length} kinds of fault`);
-  // ci-65 is chosen for what its first steps meet: the daemon kill -9 (pm2) and an update rolled back on the update daemon.
+  // ci-418 is chosen for what its first steps meet: an IB Gateway killed (kill -9 of IBC's start script),
+  // the daemon kill -9 (pm2), an update rolled back on the update daemon.
   t.ok(report.build.capabilities.includes('gatewayUpdates'), 'the update daemon ran beside the main one');
   t.ok(report.faults.byType['daemon-kill9'] >= 1, 'the daemon was kill -9ed and restarted by pm2');
   t.ok(report.faults.byType['update-fails-health-gate'] >= 1, 'an update failed its health gate and was rolled back');
+  t.ok(report.build.capabilities.includes('ibGateway'), 'the IB Gateway daemon ran beside the main one');
+  t.ok(report.faults.byType['tws-gateway-kill9'] >= 1, 'its gateway group\'s leader was kill -9ed');
+  t.match(report.logins, { ibGateway: { attempts: Number, blocks: Number } }, 'its logins are counted');
+  t.match(report.checks, { ibGateway: { readiness: { samples: Number }, processes: { maxGatewayGroups: 1 } } }, 'its invariants were checked');
+  t.ok((report.checks.ibGateway as { readiness: { samples: number } }).readiness.samples > 10, 'its TWS API app ran');
   t.equal(report.recoveries.withinBound, report.recoveries.count, 'every step recovered within its bound');
   t.ok(report.requests.served > 100, `${report.requests.served} app requests served`);
   for (const step of report.steps) t.match(step, { step: Number, faults: Array, detail: String, recovered: true, boundMs: Number, withinBound: true });
