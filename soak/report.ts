@@ -102,10 +102,10 @@ export function summaryText(r: SoakReport): string {
   const passedOn = Object.entries(q.api.passedOn);
   if (passedOn.length) lines.push(`IBKR's failures handed on by the pass-through routes (documented 502/504): ${passedOn.map(([k, n]) => `${k} ×${n}`).join(', ')}`);
   lines.push(`logins: ${JSON.stringify(r.logins)}`);
-  const ibg = r.checks.ibGateway as { readiness: { samples: number; mismatches: number; longestStaleMs: number; graceMs: number }; processes: { maxGatewayGroups: number }; secrets: { files: number; bytes: number }; stateFiles: { reads: number } } | null | undefined;
+  const ibg = r.checks.ibGateway as { readiness: { samples: number; mismatches: number; longestStaleMs: number; graceMs: number }; events: { lastId: number }; processes: { maxGatewayGroups: number }; secrets: { files: number; bytes: number }; stateFiles: { reads: number } } | null | undefined;
   if (ibg) {
     const rd = ibg.readiness;
-    lines.push(`IB Gateway daemon: ${rd.samples} /readyz + TWS API sessions (ready while the session failed: ${rd.mismatches}, longest ${s(rd.longestStaleMs)}, grace ${s(rd.graceMs)}); at most ${ibg.processes.maxGatewayGroups} gateway group(s); ${ibg.secrets.files} log files (${ibg.secrets.bytes} bytes) free of its secrets; ${ibg.stateFiles.reads} state-file reads`);
+    lines.push(`IB Gateway daemon: ${rd.samples} /readyz + TWS API sessions (ready while the session failed: ${rd.mismatches}, longest ${s(rd.longestStaleMs)}, grace ${s(rd.graceMs)}); events contiguous to id ${ibg.events.lastId}; at most ${ibg.processes.maxGatewayGroups} gateway group(s); ${ibg.secrets.files} log files (${ibg.secrets.bytes} bytes) free of its secrets; ${ibg.stateFiles.reads} state-file reads`);
   }
   const all = r.resources.allSegments as { rssSlopeMbPerHour: number | null; fdSlopePerHour: number | null };
   const t = r.resources.timings as { warmupMs: number; longMs: number; floorWindowMs: number };

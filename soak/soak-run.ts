@@ -123,7 +123,7 @@ export async function runSoak(args: SoakArgs): Promise<SoakReport> {
     checkers.start();
     tws?.start();
     const appList = await apps({ account: env.identity.account, api: env.api, gateway: env.gateway, readiness: checkers.readiness, events: checkers.events, notifications: checkers.notifications, capabilities });
-    if (tws && capabilities.has('ibGateway')) appList.push(tws.app());
+    if (tws && capabilities.has('ibGateway')) appList.push(...tws.apps());
     load = new AppLoad(appList);
     await firstSession(env);
     load.start();
@@ -222,6 +222,7 @@ async function finish(env: SoakEnvironment, checkers: Checkers, violations: Viol
       timings: SOAK_TIMINGS,
       ibGateway: o.tws && {
         readiness: { samples: o.tws.readiness.samples, mismatches: o.tws.readiness.mismatches, longestStaleMs: o.tws.readiness.longestStaleMs, graceMs: o.tws.readiness.graceMs, notReadyButWorking: o.tws.readiness.pessimistic },
+        events: { polls: o.tws.events.polls, lastId: o.tws.events.lastId },
         processes: { scans: o.tws.processes.scans, maxGatewayGroups: o.tws.processes.maxGroups },
         secrets: { files: o.tws.secrets.filesScanned.size, bytes: o.tws.secrets.bytesScanned },
         stateFiles: { reads: o.tws.stateFiles.reads, files: o.tws.stateFiles.files.size },

@@ -9,6 +9,7 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { outcomeOf, type AppDefinition } from './app-load.js';
+import { EventInvariant } from './invariants/event-invariant.js';
 import { LoginInvariant } from './invariants/login-invariant.js';
 import { ProcessInvariant } from './invariants/process-invariant.js';
 import { ReadinessInvariant } from './invariants/readiness-invariant.js';
@@ -24,6 +25,7 @@ export class TwsSide {
   readonly processes: ProcessInvariant;
   readonly logins: LoginInvariant;
   readonly readiness: ReadinessInvariant;
+  readonly events: EventInvariant;
   readonly stateFiles: StateFileInvariant;
   readonly secrets: SecretInvariant;
   #timers: NodeJS.Timeout[] = [];
@@ -37,6 +39,7 @@ export class TwsSide {
     // The daemon finds a dead API after hangThreshold unanswered probes, each up to its timeout.
     const t = TWS_TIMINGS;
     this.readiness = new ReadinessInvariant(violations, t.hangThreshold * (t.probeIntervalMs + t.probeTimeoutMs) + 10_000);
+    this.events = new EventInvariant(violations);
     this.stateFiles = new StateFileInvariant(d.dataDir, violations);
     // Not the config nor IBC's config.ini: they hold the password by design (0600).
     this.secrets = new SecretInvariant(violations, [d.logDir, join(d.dataDir, 'logs'), join(d.dataDir, 'gateway', 'logs')], [join(d.dataDir, 'state.json'), join(d.dataDir, 'events.jsonl')]);
@@ -74,10 +77,24 @@ export class TwsSide {
     this.secrets.check();
   }
 
-  /** Looks at the daemon's /readyz, then runs a TWS API session as an application that trusts it would. */
-  app(): AppDefinition {
+  /**
+   * tws-trader looks at the daemon's /readyz, then runs a TWS API session as an application that
+   * trusts it would; tws-auditor tails its event store (no event lost or duplicated there either).
+   */
+  apps(): AppDefinition[] {
     const d = this.daemon;
-    return {
+    const auditor: AppDefinition = {
+      name: 'tws-auditor', perSecond: 0.5, calls: [{
+        name: 'GET /api/v1/events (tail)',
+        run: async () => {
+          const since = this.events.sinceId();
+          const r = await d.api.get(`/api/v1/events?sinceId=${since}&limit=1000`, { admin: true, timeoutMs: 10_000 });
+          if (r.status === 200) this.events.add(r.body.events, since);
+          return outcomeOf(r);
+        },
+      }],
+    };
+    const trader: AppDefinition = {
       name: 'tws-trader', perSecond: 0.5, calls: [{
         name: '/readyz + TWS API session',
         run: async () => {
@@ -90,5 +107,6 @@ export class TwsSide {
         },
       }],
     };
+    return [trader, auditor];
   }
 }

@@ -46,7 +46,7 @@ t.test('two minutes of faults with a fixed seed: no violation, a well-formed rep
   t.ok(report.build.capabilities.includes('ibGateway'), 'the IB Gateway daemon ran beside the main one');
   t.ok(report.faults.byType['tws-gateway-kill9'] >= 1, 'its gateway group\'s leader was kill -9ed');
   t.match(report.logins, { ibGateway: { attempts: Number, blocks: Number } }, 'its logins are counted');
-  t.match(report.checks, { ibGateway: { readiness: { samples: Number }, processes: { maxGatewayGroups: 1 } } }, 'its invariants were checked');
+  t.match(report.checks, { ibGateway: { readiness: { samples: Number }, events: { lastId: Number }, processes: { maxGatewayGroups: 1 } } }, 'its invariants were checked');
   t.ok((report.checks.ibGateway as { readiness: { samples: number } }).readiness.samples > 10, 'its TWS API app ran');
   t.equal(report.recoveries.withinBound, report.recoveries.count, 'every step recovered within its bound');
   t.ok(report.requests.served > 100, `${report.requests.served} app requests served`);
