@@ -89,6 +89,7 @@ export class Checkers {
     this.logins.check();
     this.#learnSecrets();
     this.secrets.check();
+    this.secrets.checkFileModes(this.#env.dataDir);
     this.notifications.checkAccounting(this.events.runningTransitions);
   }
 }

@@ -102,10 +102,12 @@ export function summaryText(r: SoakReport): string {
   const passedOn = Object.entries(q.api.passedOn);
   if (passedOn.length) lines.push(`IBKR's failures handed on by the pass-through routes (documented 502/504): ${passedOn.map(([k, n]) => `${k} ×${n}`).join(', ')}`);
   lines.push(`logins: ${JSON.stringify(r.logins)}`);
-  const ibg = r.checks.ibGateway as { readiness: { samples: number; mismatches: number; longestStaleMs: number; graceMs: number }; events: { lastId: number }; processes: { maxGatewayGroups: number }; secrets: { files: number; bytes: number }; stateFiles: { reads: number } } | null | undefined;
+  const sec = r.checks.secrets as { files: number; bytes: number; filesHoldingSecrets?: number } | undefined;
+  if (sec) lines.push(`secrets: ${sec.files} log and store files (${sec.bytes} bytes) free of them; ${sec.filesHoldingSecrets ?? '-'} files holding one checked owner-only (mode 0600)`);
+  const ibg = r.checks.ibGateway as { readiness: { samples: number; mismatches: number; longestStaleMs: number; graceMs: number }; events: { lastId: number }; processes: { maxGatewayGroups: number }; secrets: { files: number; bytes: number; filesHoldingSecrets: number }; stateFiles: { reads: number } } | null | undefined;
   if (ibg) {
     const rd = ibg.readiness;
-    lines.push(`IB Gateway daemon: ${rd.samples} /readyz + TWS API sessions (ready while the session failed: ${rd.mismatches}, longest ${s(rd.longestStaleMs)}, grace ${s(rd.graceMs)}); events contiguous to id ${ibg.events.lastId}; at most ${ibg.processes.maxGatewayGroups} gateway group(s); ${ibg.secrets.files} log files (${ibg.secrets.bytes} bytes) free of its secrets; ${ibg.stateFiles.reads} state-file reads`);
+    lines.push(`IB Gateway daemon: ${rd.samples} /readyz + TWS API sessions (ready while the session failed: ${rd.mismatches}, longest ${s(rd.longestStaleMs)}, grace ${s(rd.graceMs)}); events contiguous to id ${ibg.events.lastId}; at most ${ibg.processes.maxGatewayGroups} gateway group(s); ${ibg.secrets.files} log files (${ibg.secrets.bytes} bytes) free of its secrets, ${ibg.secrets.filesHoldingSecrets} files holding one checked owner-only; ${ibg.stateFiles.reads} state-file reads`);
   }
   const all = r.resources.allSegments as { rssSlopeMbPerHour: number | null; fdSlopePerHour: number | null };
   const t = r.resources.timings as { warmupMs: number; longMs: number; floorWindowMs: number };

@@ -75,6 +75,7 @@ export class TwsSide {
     this.logins.check();
     this.#learnSecrets();
     this.secrets.check();
+    this.secrets.checkFileModes(this.daemon.dataDir);
   }
 
   /**

@@ -7,7 +7,7 @@
 export type InvariantName =
   | 'two-gateways' | 'orphan-process' | 'api-5xx' | 'ready-not-usable' | 'login-budget'
   | 'rejected-password-retried' | 'event-lost' | 'event-duplicated' | 'notification-lost'
-  | 'notification-duplicated' | 'secret-in-log' | 'state-file-unparsable' | 'rss-growth' | 'fd-growth'
+  | 'notification-duplicated' | 'secret-in-log' | 'secret-file-mode' | 'state-file-unparsable' | 'rss-growth' | 'fd-growth'
   | 'recovery-bound' | 'unexpected-restart' | 'expectation' | 'fault-failed';
 
 export interface Violation {

@@ -7,7 +7,7 @@
  * gateway does that too (shared notes: "treat gateway logs as secret-bearing") — so the
  * keystore password is looked for everywhere except there.
  */
-import { closeSync, openSync, readdirSync, readFileSync, readSync, statSync } from 'node:fs';
+import { closeSync, lstatSync, openSync, readdirSync, readFileSync, readSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Violations } from '../violations.js';
 
@@ -88,6 +88,43 @@ export class SecretInvariant {
     cursor.carry = keep > 0 ? text.slice(-keep) : '';
     this.#cursors.set(path, cursor);
   }
+
+  /**
+   * Files that hold a secret are the owner's alone (mode 0600 or narrower): the vault, the admin
+   * token, the gateway's conf.yaml and keystore, IBC's config.ini and its kept versions, the
+   * logs that print the keystore password. Walks `root` (not following links) at the end of a run.
+   */
+  checkFileModes(root: string, maxDepth = 6): number {
+    let checked = 0;
+    const walk = (dir: string, depth: number) => {
+      let names: string[];
+      try { names = readdirSync(dir); } catch { return; }
+      for (const name of names) {
+        const path = join(dir, name);
+        let st;
+        try { st = lstatSync(path); } catch { continue; }
+        if (st.isDirectory()) {
+          if (depth < maxDepth) walk(path, depth + 1);
+          continue;
+        }
+        if (!st.isFile() || st.size > 16 * 1024 * 1024) continue;
+        let text: string;
+        try { text = readFileSync(path, 'utf8'); } catch { continue; }
+        const held = this.#secrets.filter((secret) => text.includes(secret.value));
+        if (held.length === 0) continue;
+        checked += 1;
+        if ((st.mode & 0o077) !== 0) {
+          this.#violations.record('secret-file-mode', `${path} holds ${held.map((h) => h.name).join(', ')} with mode ${(st.mode & 0o777).toString(8)} (others than its owner may read it)`, { key: path });
+        }
+      }
+    };
+    walk(root, 0);
+    this.secretFiles += checked;
+    return checked;
+  }
+
+  /** Files found holding a secret by checkFileModes (each must be 0600 or narrower). */
+  secretFiles = 0;
 
   #search(path: string, text: string): void {
     this.bytesScanned += text.length;

@@ -343,6 +343,25 @@ t.test('secrets are found across read boundaries, and not where they are allowed
   t.match(v.list[1], { detail: /the keystore password appears in .*state\.json/ });
 });
 
+t.test('a file holding a secret must be its owner\'s alone (0600), wherever it is', async (t) => {
+  const { chmodSync, mkdirSync, symlinkSync, writeFileSync } = await import('node:fs');
+  const { SecretInvariant } = await import('../../soak/invariants/secret-invariant.js');
+  const dir = tempDir(t, 'ibgw-soak-modes-');
+  mkdirSync(join(dir, 'ibgateway', 'ibc-versions'), { recursive: true });
+  const v = violations();
+  const secrets = new SecretInvariant(v, [], []);
+  secrets.add({ name: 'the password', value: 'hunter2-hunter2' });
+  writeFileSync(join(dir, 'vault.json'), '{"c":"hunter2-hunter2"}', { mode: 0o600 });
+  writeFileSync(join(dir, 'ibgateway', 'ibc-versions', '3.ini'), 'IbPassword=hunter2-hunter2\n', { mode: 0o600 });
+  writeFileSync(join(dir, 'state.json'), '{}', { mode: 0o644 });
+  symlinkSync('/etc/passwd', join(dir, 'link'));
+  t.equal(secrets.checkFileModes(dir), 2, 'two files hold it');
+  t.same(v.list, [], 'both 0600; a world-readable file without a secret is no finding');
+  chmodSync(join(dir, 'ibgateway', 'ibc-versions', '3.ini'), 0o640);
+  secrets.checkFileModes(dir);
+  t.match(v.list, [{ invariant: 'secret-file-mode', detail: /3\.ini holds the password with mode 640/ }]);
+});
+
 t.test('a state file that does not parse is a violation', async (t) => {
   const { mkdirSync, mkdtempSync, rmSync, writeFileSync } = await import('node:fs');
   const { tmpdir } = await import('node:os');
