@@ -39,8 +39,8 @@ export interface SoakEnvironment {
   gateway: GatewayAccess;
 }
 
-/** The caller's IBGW_* and ENCRYPTION_* variables must not reach the soak's daemon. */
-function cleanEnv(extra: Record<string, string>): NodeJS.ProcessEnv {
+/** The caller's IBGW_* and ENCRYPTION_* variables must not reach the soak's daemons. */
+export function cleanEnv(extra: Record<string, string>): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = {};
   for (const [k, v] of Object.entries(process.env)) if (!/^(IBGW_|ENCRYPTION_)/.test(k)) env[k] = v;
   return { ...env, NODE_OPTIONS: '', ...extra };

@@ -19,6 +19,7 @@ import { packageRoot } from '../daemon/package-root.js';
 import { freePort } from '../testkit/ports.js';
 import { waitFor } from '../testkit/wait-for.js';
 import { DaemonApi } from './daemon-api.js';
+import { cleanEnv } from './environment.js';
 import { call, type CallResult } from './http-call.js';
 import { SOAK_TIMINGS, toYaml, type SoakIdentity } from './soak-config.js';
 
@@ -32,13 +33,6 @@ export const TWS_TIMINGS = {
   /** The app's client id: not the daemon's probe's (its own connection). */
   appClientId: 4242,
 } as const;
-
-/** The caller's IBGW_* and ENCRYPTION_* variables must not reach this daemon. */
-function cleanEnv(extra: Record<string, string>): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = {};
-  for (const [k, v] of Object.entries(process.env)) if (!/^(IBGW_|ENCRYPTION_)/.test(k)) env[k] = v;
-  return { ...env, NODE_OPTIONS: '', ...extra };
-}
 
 export function twsDaemonConfig(dataDir: string, ports: { api: number; gateway: number; commandServer: number }, who: SoakIdentity): Record<string, unknown> {
   const t = SOAK_TIMINGS;

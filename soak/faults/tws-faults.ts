@@ -9,8 +9,8 @@
  * expects), its session is authenticated, its /readyz answers 200, a TWS API client library
  * completes a session against the gateway, and no process of an earlier gateway group is left.
  */
-import { readFileSync } from 'node:fs';
 import { waitFor } from '../../testkit/wait-for.js';
+import { stat } from '../invariants/process-scan.js';
 import { twsSession } from '../tws-app.js';
 import { TWS_TIMINGS, type TwsDaemon } from '../tws-daemon.js';
 import { signal, type Fault, type SoakContext } from './fault.js';
@@ -28,15 +28,6 @@ async function runningGateway(tws: TwsDaemon): Promise<number> {
   const pid = await tws.gatewayPid();
   if (pid === null) throw new Error('the IB Gateway daemon\'s gateway is not running');
   return pid;
-}
-
-function startTime(pid: number): string | null {
-  try {
-    const text = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    return text.slice(text.lastIndexOf(')') + 2).split(' ')[19] ?? null;
-  } catch {
-    return null;
-  }
 }
 
 /** What is still missing before the IB Gateway daemon counts as recovered (null: nothing). */
@@ -92,13 +83,13 @@ export const twsGatewaySigstop: Fault = {
   async inject(ctx, rng) {
     const tws = twsOf(ctx);
     const pid = await runningGateway(tws);
-    const since = startTime(pid);
+    const since = stat(pid)?.startTime ?? null;
     const holdMs = rng.int(2_000, 16_000);
     signal(-pid, 'SIGSTOP');
     return {
       detail: `SIGSTOP to the IB Gateway group ${pid} for ${holdMs} ms`, holdMs,
       // The group of that very leader only: after a restart the number may be someone else's.
-      heal: async () => { if (since !== null && startTime(pid) === since) signal(-pid, 'SIGCONT'); },
+      heal: async () => { if (since !== null && stat(pid)?.startTime === since) signal(-pid, 'SIGCONT'); },
       expect: expect(ctx, pid, undefined),
     };
   },
