@@ -1,9 +1,10 @@
 /**
  * Faults of the IB Gateway kind, on the daemon that runs it beside the main one (tws-daemon.ts):
  * its gateway crashing, killed, frozen or hung, IBKR out of its reach, and a rejected password.
- * Each is a step of its own (never joined to a main-daemon fault: the two daemons' expectations
- * would mix), and each expects the main daemon's gateway to ride it out untouched — one
- * supervisor's trouble is no reason for another's restart.
+ * None joins another step as its second fault (a step's faults are on one daemon's gateway, or a
+ * main-daemon fault joins one of these: both daemons then recover at once), and each expects the
+ * main daemon's gateway to ride it out untouched unless a joined fault needs its restart — one
+ * supervisor's trouble is no reason for another's.
  *
  * "Recovered" on that daemon: its gateway runs (a new process or the same one, as the fault
  * expects), its session is authenticated, its /readyz answers 200, a TWS API client library

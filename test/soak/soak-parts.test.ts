@@ -55,11 +55,11 @@ t.test('the update fault runs only with the update daemon', async (t) => {
   t.ok(catalog(new Set(['gatewayUpdates'])).faults.some((f) => f.name === 'update-fails-health-gate'));
 });
 
-t.test('the IB Gateway faults run only with the IB Gateway daemon, each a step of its own', async (t) => {
+t.test('the IB Gateway faults run only with the IB Gateway daemon, never as a step\'s second fault', async (t) => {
   const tws = (set: Set<Capability>) => catalog(set).faults.filter((f) => f.name.startsWith('tws-')).map((f) => f.name);
   t.same(tws(new Set()), []);
   t.same(tws(new Set(['ibGateway'])), ['tws-gateway-crash', 'tws-gateway-kill9', 'tws-gateway-sigstop', 'tws-gateway-hang', 'tws-ibkr-unreachable', 'tws-rejected-password']);
-  t.ok(FAULTS.filter((f) => f.name.startsWith('tws-')).every((f) => !f.joins && f.needs === 'ibGateway'), 'never joined to a main-daemon fault');
+  t.ok(FAULTS.filter((f) => f.name.startsWith('tws-')).every((f) => !f.joins && f.needs === 'ibGateway'), 'never a joiner');
 });
 
 t.test('a TWS API session against nothing listening fails with its reason, without throwing', async (t) => {
