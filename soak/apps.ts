@@ -5,8 +5,9 @@
  * pass-through, the typed client) is one more entry in `apps()` behind its capability.
  */
 import { get, portfolioCall, type AppDeps } from './app-calls.js';
-import { outcomeOf, type AppCall, type AppDefinition } from './app-load.js';
+import type { AppCall, AppDefinition } from './app-load.js';
 import { appApiApps } from './apps-app-api.js';
+import { tailEvents } from './event-tail.js';
 
 /** Looks at /readyz, then calls the portfolio as an app that trusts it would. */
 function readyThenPortfolio(deps: AppDeps): AppCall {
@@ -25,18 +26,6 @@ function readyThenPortfolio(deps: AppDeps): AppCall {
   };
 }
 
-function tailEvents(deps: AppDeps): AppCall {
-  return {
-    name: 'GET /api/v1/events (tail)',
-    run: async () => {
-      const since = deps.events.sinceId();
-      const r = await deps.api.get(`/api/v1/events?sinceId=${since}&limit=1000`, { admin: true, timeoutMs: 10_000 });
-      if (r.status === 200) deps.events.add(r.body.events, since);
-      return outcomeOf(r);
-    },
-  };
-}
-
 function readOutbox(deps: AppDeps): AppCall {
   return {
     name: 'GET /api/v1/notifications',
@@ -49,7 +38,7 @@ export async function apps(deps: AppDeps): Promise<AppDefinition[]> {
   const list: AppDefinition[] = [
     { name: 'dashboard', perSecond: 2, calls: [get(api, '/api/v1/status'), get(api, '/readyz', false, true), get(api, '/api/v1/session')] },
     { name: 'trader', perSecond: 1, calls: [readyThenPortfolio(deps)] },
-    { name: 'auditor', perSecond: 1, calls: [tailEvents(deps)] },
+    { name: 'auditor', perSecond: 1, calls: [tailEvents(api, deps.events)] },
     { name: 'ops', perSecond: 0.25, calls: [readOutbox(deps), get(api, '/api/v1/gateway/logs?limit=50', true), get(api, '/api/v1/tls')] },
   ];
   if (deps.capabilities.has('passThrough')) list.push(...await appApiApps(deps));

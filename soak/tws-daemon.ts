@@ -22,6 +22,7 @@ import { DaemonApi } from './daemon-api.js';
 import { cleanEnv } from './environment.js';
 import { call, type CallResult } from './http-call.js';
 import { SOAK_TIMINGS, toYaml, type SoakIdentity } from './soak-config.js';
+import { stopChild } from './stop-child.js';
 
 const CLI = join(packageRoot, 'dist/daemon/cli.js');
 
@@ -147,13 +148,7 @@ export class TwsDaemon {
   }
 
   /** SIGTERM: the daemon stops its gateway group (IBC's STOP first) and exits; SIGKILL if it hangs. */
-  async stop(): Promise<void> {
-    const child = this.#child;
-    if (!child || child.exitCode !== null || child.signalCode !== null) return;
-    const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-    child.kill('SIGTERM');
-    const timer = setTimeout(() => child.kill('SIGKILL'), 20_000);
-    await exited;
-    clearTimeout(timer);
+  stop(): Promise<void> {
+    return stopChild(this.#child);
   }
 }

@@ -9,6 +9,7 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { outcomeOf, type AppDefinition } from './app-load.js';
+import { tailEvents } from './event-tail.js';
 import { EventInvariant } from './invariants/event-invariant.js';
 import { LoginInvariant } from './invariants/login-invariant.js';
 import { ProcessInvariant } from './invariants/process-invariant.js';
@@ -84,17 +85,7 @@ export class TwsSide {
    */
   apps(): AppDefinition[] {
     const d = this.daemon;
-    const auditor: AppDefinition = {
-      name: 'tws-auditor', perSecond: 0.5, calls: [{
-        name: 'GET /api/v1/events (tail)',
-        run: async () => {
-          const since = this.events.sinceId();
-          const r = await d.api.get(`/api/v1/events?sinceId=${since}&limit=1000`, { admin: true, timeoutMs: 10_000 });
-          if (r.status === 200) this.events.add(r.body.events, since);
-          return outcomeOf(r);
-        },
-      }],
-    };
+    const auditor: AppDefinition = { name: 'tws-auditor', perSecond: 0.5, calls: [tailEvents(d.api, this.events)] };
     const trader: AppDefinition = {
       name: 'tws-trader', perSecond: 0.5, calls: [{
         name: '/readyz + TWS API session',

@@ -18,6 +18,7 @@ import { distributionDir, distributionZip, fakeJavaHome, type JvmBehaviour } fro
 import { freePort } from '../testkit/ports.js';
 import { waitFor } from '../testkit/wait-for.js';
 import { DaemonApi } from './daemon-api.js';
+import { stopChild } from './stop-child.js';
 import { toYaml } from './soak-config.js';
 
 /** The gate's limit for the update daemon: a version that is not ready by then is rolled back. */
@@ -123,13 +124,7 @@ export class UpdateDaemon {
   }
 
   /** SIGTERM: the daemon stops its gateway group and exits; SIGKILL if it hangs. */
-  async stop(): Promise<void> {
-    const child = this.#child;
-    if (!child || child.exitCode !== null || child.signalCode !== null) return;
-    const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-    child.kill('SIGTERM');
-    const timer = setTimeout(() => child.kill('SIGKILL'), 20_000);
-    await exited;
-    clearTimeout(timer);
+  stop(): Promise<void> {
+    return stopChild(this.#child);
   }
 }
