@@ -47,7 +47,7 @@ export class Checkers {
     this.secrets.add({ name: 'ENCRYPTION_KEY', value: env.secrets.encryptionKey });
     this.secrets.add({ name: 'the webhook signing secret', value: env.secrets.webhookSecret });
     this.stateFiles = new StateFileInvariant(env.dataDir, violations);
-    this.resources = new ResourceMonitor(env.dataDir, startedAt, { warmupMs: 4 * 60_000, longMs: 4 * 60_000, floorWindowMs: 2 * 60_000, heapFloorWindowMs: 5 * 60_000 }, () => heapUsedMb(env.api));
+    this.resources = new ResourceMonitor(env.dataDir, startedAt, { warmupMs: 4 * 60_000, longMs: 4 * 60_000, floorWindowMs: 2 * 60_000, heapFloorWindowMs: 5 * 60_000 }, () => heapKeptMb(env.api));
   }
 
   /** Secrets known only once the daemon ran: its admin token, the gateway keystore's password. */
@@ -94,9 +94,9 @@ export class Checkers {
   }
 }
 
-/** The daemon's V8 heap in use, from its /metrics (null while it does not answer). */
-async function heapUsedMb(api: SoakEnvironment['api']): Promise<number | null> {
+/** The V8 heap the daemon kept after its last full collection, from its /metrics (null while it does not answer, or before that collection). */
+async function heapKeptMb(api: SoakEnvironment['api']): Promise<number | null> {
   const r = await api.get('/metrics', { admin: true, timeoutMs: 5_000 });
-  const bytes = r.status === 200 ? /^ibgw_daemon_heap_used_bytes (\S+)$/m.exec(r.text)?.[1] : undefined;
+  const bytes = r.status === 200 ? /^ibgw_daemon_heap_live_bytes (\S+)$/m.exec(r.text)?.[1] : undefined;
   return bytes === undefined ? null : Number(bytes) / 1048576;
 }

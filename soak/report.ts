@@ -121,7 +121,7 @@ export function summaryText(r: SoakReport): string {
     lines.push(`  fds: ${growthLine(r.resources.fds as GrowthFigures | null, limits.fdsPerHour, 'fds')}`);
   }
   const heapWindow = (t as { heapFloorWindowMs?: number }).heapFloorWindowMs;
-  if (heapWindow) lines.push(`daemon V8 heap in use: ${r.resources.heapUsedSlopeMbPerHour ?? '-'} MB/hour over the floors of ${min(heapWindow)}-min windows (not judged: says whether a rising RSS is objects kept)`);
+  if (heapWindow) lines.push(`daemon V8 heap kept after full collections: ${r.resources.heapKeptSlopeMbPerHour ?? '-'} MB/hour over the floors of ${min(heapWindow)}-min windows (not judged: says whether a rising RSS is objects and code kept)`);
   lines.push(`violations: ${r.violations.length}`);
   for (const v of r.violations) lines.push(`  [${v.invariant}] step ${v.step} (${v.fault ?? '-'}): ${v.detail}${v.repeats ? ` (+${v.repeats} more)` : ''}\n    replay: ${v.replay}`);
   return lines.join('\n');

@@ -208,7 +208,7 @@ async function finish(env: SoakEnvironment, checkers: Checkers, violations: Viol
       limits: { rssMbPerHour: limits.rssMbPerHour, fdsPerHour: limits.fdsPerHour },
       rss: growthFigures(judgement.rss), fds: growthFigures(judgement.fds),
       allSegments: { rssSlopeMbPerHour: round(c.resources.rssSlopeMbPerHour(true), 2), fdSlopePerHour: round(c.resources.fdSlopePerHour(true), 2) },
-      heapUsedSlopeMbPerHour: round(c.resources.heapSlopeMbPerHour(), 2),
+      heapKeptSlopeMbPerHour: round(c.resources.heapSlopeMbPerHour(), 2),
       segments: c.resources.describe(),
     },
     checks: {

@@ -6,8 +6,9 @@
  * observed before the first scrape is lost.
  */
 import { FAMILIES, type MetricsSources } from './families.js';
+import { LiveHeapWatch } from './live-heap.js';
 
-export type ExpositionSources = Omit<MetricsSources, 'streams'>;
+export type ExpositionSources = Omit<MetricsSources, 'streams' | 'liveHeap'>;
 export interface ScrapeExtras { streams: { clients: number; dropped: number } | null }
 
 interface Registry {
@@ -20,9 +21,15 @@ export class MetricsExposition {
   readonly #sources: MetricsSources;
   #extras: ScrapeExtras = { streams: null };
   #registry: Promise<Registry> | null = null;
+  readonly #liveHeap = new LiveHeapWatch();
 
   constructor(sources: ExpositionSources) {
-    this.#sources = { ...sources, streams: () => this.#extras.streams };
+    this.#sources = { ...sources, streams: () => this.#extras.streams, liveHeap: () => this.#liveHeap.last?.bytes ?? null };
+  }
+
+  /** Ends the GC observer the first scrape started. */
+  close(): void {
+    this.#liveHeap.stop();
   }
 
   async #build(): Promise<Registry> {
@@ -41,6 +48,7 @@ export class MetricsExposition {
   }
 
   async render(extras: ScrapeExtras): Promise<{ contentType: string; body: string }> {
+    this.#liveHeap.start();
     this.#registry ??= this.#build().catch((err: Error) => { this.#registry = null; throw err; });
     const registry = await this.#registry;
     this.#extras = extras;

@@ -45,6 +45,8 @@ export interface MetricsSources {
   cache(): CacheStats;
   /** The API's live streams, handed in by the /metrics route with each scrape. */
   streams(): { clients: number; dropped: number } | null;
+  /** The V8 heap in use after the last full collection (live-heap.ts), null before the first one. */
+  liveHeap(): number | null;
   startedAt: number;
 }
 
@@ -93,12 +95,13 @@ export const FAMILIES: Family[] = [
   { name: 'ibgw_passthrough_penalty', type: 'gauge', help: '1 while IBKR\'s penalty box holds app calls', collect: (s) => one(s.pacer().penaltyUntil ? 1 : 0) },
   { name: 'ibgw_passthrough_cache_entries', type: 'gauge', help: 'Cached gateway answers', collect: (s) => one(s.cache().entries) },
   { name: 'ibgw_passthrough_cache_bytes', type: 'gauge', help: 'Bytes of cached gateway answers', collect: (s) => one(s.cache().bytes) },
-  // --- the daemon itself (read on demand; no event-loop or GC observers) ---
+  // --- the daemon itself (read on demand; one GC observer, from the first scrape on: live-heap.ts) ---
   { name: 'ibgw_daemon_uptime_seconds', type: 'gauge', help: 'Time since the daemon started', collect: (s) => one((Date.now() - s.startedAt) / 1000) },
   { name: 'ibgw_daemon_resident_memory_bytes', type: 'gauge', help: 'Resident memory of the daemon process', collect: () => one(process.memoryUsage.rss()) },
   // V8's heap beside the RSS: a used figure that keeps rising across collections is a leak of
   // objects; an RSS that rises while it stays flat is the heap sizing itself, code, or native memory.
   { name: 'ibgw_daemon_heap_used_bytes', type: 'gauge', help: 'V8 heap in use by the daemon (live objects and garbage not yet collected)', collect: () => one(process.memoryUsage().heapUsed) },
+  { name: 'ibgw_daemon_heap_live_bytes', type: 'gauge', help: 'V8 heap in use right after the last full collection: what the daemon keeps (absent until one has run since the first scrape)', collect: (s) => { const v = s.liveHeap(); return v === null ? [] : one(v); } },
   { name: 'ibgw_daemon_heap_total_bytes', type: 'gauge', help: 'V8 heap the daemon has reserved', collect: () => one(process.memoryUsage().heapTotal) },
   { name: 'ibgw_daemon_external_memory_bytes', type: 'gauge', help: 'Memory outside the V8 heap held by the daemon\'s JavaScript objects (buffers)', collect: () => one(process.memoryUsage().external) },
   { name: 'ibgw_daemon_cpu_seconds_total', type: 'counter', help: 'CPU time of the daemon process (user + system)', collect: () => { const u = process.cpuUsage(); return one((u.user + u.system) / 1e6); } },

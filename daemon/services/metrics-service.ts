@@ -72,5 +72,6 @@ export class MetricsService implements Service {
   async stop(): Promise<void> {
     if (this.#sampler) clearInterval(this.#sampler);
     this.#sampler = null;
+    this.#exposition.close();
   }
 }

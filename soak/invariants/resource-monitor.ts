@@ -17,10 +17,12 @@
  * the interval, not the slope alone (judge() says why): a 30-minute run catches a daemon growing
  * about 10 MB an hour or more, and shows ≤ 1 MB/hour only when it is long enough to.
  *
- * Beside the RSS, not judged: the daemon's V8 heap in use (/metrics), floored over windows
- * long enough to hold a full collection each. A heap that keeps what it collects flat while the
- * RSS rises says the growth is the heap sizing itself, compiled code or native memory, not
- * objects piling up.
+ * Beside the RSS, not judged: the V8 heap the daemon kept after its last full collection
+ * (/metrics, ibgw_daemon_heap_live_bytes), floored over 5-minute windows. It holds the objects
+ * and the compiled code the daemon keeps and none of the garbage between collections, so a flat
+ * one under a rising RSS says the growth is V8 sizing its heap or native memory, and a rising
+ * one says the daemon keeps more (objects, or code the optimizing compiler keeps adding:
+ * soak/README.md, "Stop 29").
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -99,7 +101,7 @@ export class ResourceMonitor {
   readonly segments: Segment[] = [];
   #timer: NodeJS.Timeout | null = null;
 
-  /** `heapUsedMb`: the daemon's own figure of its V8 heap in use (null when it does not answer). */
+  /** `heapUsedMb`: the daemon's own figure of its V8 heap (null when it has none or does not answer). */
   constructor(dataDir: string, startedAt: number, timings: ResourceTimings, heapUsedMb: (() => Promise<number | null>) | null = null) {
     this.#pidFile = join(dataDir, 'daemon.pid');
     this.#startedAt = startedAt;

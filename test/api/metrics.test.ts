@@ -1,5 +1,8 @@
 import t from 'tap';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import { startApiDaemon } from '../helpers/api-daemon.js';
+import { waitFor } from '../../testkit/wait-for.js';
 
 function parse(text: string): Map<string, number> {
   const out = new Map<string, number>();
@@ -56,4 +59,14 @@ t.test('/metrics in Prometheus text, behind a read token', async (t) => {
   t.ok(res.body.includes('# HELP ibgw_passthrough_queue_depth'));
   const again = parse((await app.inject({ method: 'GET', url: '/metrics', headers: auth })).body);
   t.ok(again.get('ibgw_api_requests_total{route="/metrics",method="GET",status="200"}')! >= 1, 'scrapes are counted too');
+
+  // The heap kept after full collections: watched from the first scrape, shown after the next one.
+  setFlagsFromString('--expose-gc');
+  (runInNewContext('gc') as () => void)();
+  const live = await waitFor(async () => {
+    const m = parse((await app.inject({ method: 'GET', url: '/metrics', headers: auth })).body);
+    return m.has('ibgw_daemon_heap_live_bytes') && m;
+  }, 5000, 'the heap kept after the collection', 20);
+  t.ok(live.get('ibgw_daemon_heap_live_bytes')! > 1_000_000, `heap kept after a full collection: ${live.get('ibgw_daemon_heap_live_bytes')}`);
+  t.ok(live.get('ibgw_daemon_heap_live_bytes')! <= live.get('ibgw_daemon_heap_total_bytes')!, 'within the heap reserved');
 });
