@@ -82,6 +82,8 @@ async function everyCapability(dir: string, apiPort: number, gatewayPort: number
     dataDir: 'data',
     api: { port: apiPort },
     gateway: { port: gatewayPort },
+    // No IBKR reset windows: inside the shipped ones no login happens, and the figure would lack it.
+    session: { resets: { daily: null, weekly: null } },
     logging: { level: 'warn' },
     vault: { keyFile: 'vault.key' },
     notifications: {

@@ -66,7 +66,8 @@ t.test('a session.* edit rebuilds the keeper; the API serves the new one, which 
   const live = async () => ((await d.api('GET', '/api/v1/session', { token: null })).body.status?.state ?? 'between') as string;
   const working = (s: string) => !['stopped', 'unknown', 'between'].includes(s);
   await waitFor(async () => working(await live()), 20_000, 'the first keeper at work');
-  appendFileSync(d.configFile, 'session:\n  maxRecoveryAttempts: 4\n');
+  // Into the session section the helper wrote (resets off): a second one would not parse.
+  writeFileSync(d.configFile, readFileSync(d.configFile, 'utf8').replace(/^session:\n/m, 'session:\n  maxRecoveryAttempts: 4\n'));
   await waitFor(async () => {
     const events = (await d.api('GET', '/api/v1/events?type=session.state&limit=1000')).body.events as Array<{ message: string }>;
     return events.some((e) => /→ stopped: keeper stopped/.test(e.message));

@@ -59,6 +59,8 @@ export interface StartDaemonOptions {
   yaml?: string;
   env?: NodeJS.ProcessEnv;
   waitReady?: boolean;
+  /** Keep IBKR's shipped reset windows (off by default: see RESETS_OFF). */
+  ibkrResets?: boolean;
 }
 
 /** A small config: short grace and timers so tests run fast; everything else as shipped. */
@@ -77,12 +79,27 @@ export function baseYaml(apiPort: number, gatewayPort: number): string {
   ].join('\n');
 }
 
+/**
+ * IBKR's reset windows off unless a test sets its own. The shipped ones (daily 23:45 New York for
+ * 90 minutes, Saturdays from 23:00 for 3 hours) hold the session out of needs-login — no login
+ * is tried while IBKR resets — so a test expecting the login prompt failed whenever the suite
+ * ran inside one (04:45–06:15 UTC in winter). Written into the test's own `session:` section when
+ * it has one, else as a section before `gateway:` (which tests continue, being the last).
+ */
+const RESETS_OFF = '  resets:\n    daily: null\n    weekly: null\n';
+
+export function withResetsOff(base: string, extra: string): string {
+  if (/^session:/m.test(extra)) return base + (/^ {2}resets:/m.test(extra) ? extra : extra.replace(/^session:[ \t]*\n/m, `session:\n${RESETS_OFF}`));
+  return base.replace(/^gateway:/m, `session:\n${RESETS_OFF}gateway:`) + extra;
+}
+
 export async function startDaemonProcess(t: Teardown, options: StartDaemonOptions = {}): Promise<DaemonProcess> {
   const dir = tempDir(t, 'ibgw-daemon-');
   const apiPort = await freePort();
   const gatewayPort = await freePort();
   const configFile = join(dir, 'ibgw.yaml');
-  writeFileSync(configFile, baseYaml(apiPort, gatewayPort) + (options.yaml ?? ''));
+  const base = baseYaml(apiPort, gatewayPort);
+  writeFileSync(configFile, options.ibkrResets ? base + (options.yaml ?? '') : withResetsOff(base, options.yaml ?? ''));
   // As every launcher runs it (daemon/node-flags.ts).
   const child = spawn(process.execPath, [...DAEMON_NODE_FLAGS, CLI, 'daemon', '--config', configFile], {
     cwd: dir,

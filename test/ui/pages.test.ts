@@ -34,7 +34,8 @@ function localInput(daysAhead: number, hh: number, mm = 0): string {
 // each test opens its own browser context.
 const receiver = await startWebhookReceiver();
 t.teardown(() => receiver.close());
-const d = await startDaemonProcess(t, { yaml: `notifications:\n  channels:\n    - name: ops\n      type: webhook\n      url: ${receiver.url}\n` });
+// IBKR's shipped resets kept: the calendar shows them beside the admin's windows.
+const d = await startDaemonProcess(t, { ibkrResets: true, yaml: `notifications:\n  channels:\n    - name: ops\n      type: webhook\n      url: ${receiver.url}\n` });
 const browser = await launchBrowser(t);
 
 t.test('every page at desktop and phone width: screenshots, axe, CSP', async (t) => {
