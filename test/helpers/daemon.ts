@@ -88,7 +88,7 @@ export function baseYaml(apiPort: number, gatewayPort: number): string {
  */
 const RESETS_OFF = '  resets:\n    daily: null\n    weekly: null\n';
 
-export function withResetsOff(base: string, extra: string): string {
+function withResetsOff(base: string, extra: string): string {
   if (/^session:/m.test(extra)) return base + (/^ {2}resets:/m.test(extra) ? extra : extra.replace(/^session:[ \t]*\n/m, `session:\n${RESETS_OFF}`));
   return base.replace(/^gateway:/m, `session:\n${RESETS_OFF}gateway:`) + extra;
 }
