@@ -97,16 +97,16 @@ export class ResourceMonitor {
   readonly #pidFile: string;
   readonly #startedAt: number;
   readonly #timings: ResourceTimings;
-  readonly #heapUsedMb: (() => Promise<number | null>) | null;
+  readonly #heapMb: (() => Promise<number | null>) | null;
   readonly segments: Segment[] = [];
   #timer: NodeJS.Timeout | null = null;
 
-  /** `heapUsedMb`: the daemon's own figure of its V8 heap (null when it has none or does not answer). */
-  constructor(dataDir: string, startedAt: number, timings: ResourceTimings, heapUsedMb: (() => Promise<number | null>) | null = null) {
+  /** `heapMb`: the daemon's own figure of its V8 heap (null when it has none or does not answer). */
+  constructor(dataDir: string, startedAt: number, timings: ResourceTimings, heapMb: (() => Promise<number | null>) | null = null) {
     this.#pidFile = join(dataDir, 'daemon.pid');
     this.#startedAt = startedAt;
     this.#timings = timings;
-    this.#heapUsedMb = heapUsedMb;
+    this.#heapMb = heapMb;
   }
 
   get timings(): ResourceTimings {
@@ -116,7 +116,7 @@ export class ResourceMonitor {
   start(intervalMs = 5_000): void {
     const tick = () => {
       const segment = this.sample();
-      if (segment && this.#heapUsedMb) void this.#sampleHeap(segment);
+      if (segment && this.#heapMb) void this.#sampleHeap(segment);
       this.#timer = setTimeout(tick, intervalMs);
     };
     tick();
@@ -152,7 +152,7 @@ export class ResourceMonitor {
 
   async #sampleHeap(segment: Segment): Promise<void> {
     const t = Date.now() - this.#startedAt;
-    const mb = await this.#heapUsedMb!().catch(() => null);
+    const mb = await this.#heapMb!().catch(() => null);
     // An answer from the daemon that replaced this one belongs to no sample of it.
     if (mb !== null && this.segments.at(-1) === segment) segment.heap.push({ t, value: mb });
   }

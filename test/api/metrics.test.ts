@@ -1,7 +1,6 @@
 import t from 'tap';
-import { setFlagsFromString } from 'node:v8';
-import { runInNewContext } from 'node:vm';
 import { startApiDaemon } from '../helpers/api-daemon.js';
+import { fullGc } from '../helpers/full-gc.js';
 import { waitFor } from '../../testkit/wait-for.js';
 
 function parse(text: string): Map<string, number> {
@@ -61,8 +60,7 @@ t.test('/metrics in Prometheus text, behind a read token', async (t) => {
   t.ok(again.get('ibgw_api_requests_total{route="/metrics",method="GET",status="200"}')! >= 1, 'scrapes are counted too');
 
   // The heap kept after full collections: watched from the first scrape, shown after the next one.
-  setFlagsFromString('--expose-gc');
-  (runInNewContext('gc') as () => void)();
+  fullGc();
   const live = await waitFor(async () => {
     const m = parse((await app.inject({ method: 'GET', url: '/metrics', headers: auth })).body);
     return m.has('ibgw_daemon_heap_live_bytes') && m;

@@ -1,15 +1,11 @@
 /**
  * The heap kept after full collections, with real collections: forced ones (V8's gc() made
- * reachable for this process) while 16 MB of objects are held, then after they are let go.
+ * reachable for this process: helpers/full-gc.ts) while 16 MB of objects are held, then after they are let go.
  */
 import t from 'tap';
-import { setFlagsFromString } from 'node:v8';
-import { runInNewContext } from 'node:vm';
 import { LiveHeapWatch } from '../../daemon/metrics/live-heap.js';
 import { waitFor } from '../../testkit/wait-for.js';
-
-setFlagsFromString('--expose-gc');
-const gc = runInNewContext('gc') as () => void;
+import { fullGc as gc } from '../helpers/full-gc.js';
 
 /** A full collection, then the observer's turn (its entries come after the collection). */
 async function collectAndSee(watch: LiveHeapWatch): Promise<number> {

@@ -2,9 +2,8 @@ import { existsSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import t from 'tap';
-import { setFlagsFromString } from 'node:v8';
-import { runInNewContext } from 'node:vm';
 import { LogCapture, RotatingFile, type LogLine } from '../../daemon/supervisor/index.js';
+import { fullGc as gc } from '../helpers/full-gc.js';
 import { fixture, harness } from '../helpers/supervisor-harness.js';
 import { tempDir } from '../helpers/temp-dir.js';
 import { waitFor } from '../../testkit/wait-for.js';
@@ -79,8 +78,6 @@ t.test('rotation keeps maxFiles files of at most maxFileBytes; a writer that fal
 });
 
 t.test('lines on disk are not held in memory: the queue lets go of what it wrote', async (t) => {
-  setFlagsFromString('--expose-gc');
-  const gc = runInNewContext('gc') as () => void;
   const dir = tempDir(t);
   const file = new RotatingFile({ path: join(dir, 'big.log'), maxFileBytes: 1e9, maxFiles: 1, maxPendingBytes: 64 * 1024 * 1024 });
   t.teardown(() => file.close());
