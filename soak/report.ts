@@ -122,6 +122,8 @@ export function summaryText(r: SoakReport): string {
   }
   const heapWindow = (t as { heapFloorWindowMs?: number }).heapFloorWindowMs;
   if (heapWindow) lines.push(`daemon V8 heap kept after full collections: ${r.resources.heapKeptSlopeMbPerHour ?? '-'} MB/hour over the floors of ${min(heapWindow)}-min windows (not judged: says whether a rising RSS is objects and code kept)`);
+  const parts = r.resources.rssParts as { anonymousSlopeMbPerHour: number | null; fileBackedSlopeMbPerHour: number | null } | undefined;
+  if (parts) lines.push(`daemon RSS by part, over the same floors (not judged): anonymous (V8's heap, malloc) ${parts.anonymousSlopeMbPerHour ?? '-'} MB/hour, file-backed (node's executable and libraries as their code is reached) ${parts.fileBackedSlopeMbPerHour ?? '-'} MB/hour`);
   lines.push(`violations: ${r.violations.length}`);
   for (const v of r.violations) lines.push(`  [${v.invariant}] step ${v.step} (${v.fault ?? '-'}): ${v.detail}${v.repeats ? ` (+${v.repeats} more)` : ''}\n    replay: ${v.replay}`);
   return lines.join('\n');

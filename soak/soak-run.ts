@@ -166,6 +166,10 @@ interface Outcome {
   tws: TwsSide | null;
 }
 
+function rssParts(p: { anonymous: number | null; fileBacked: number | null }) {
+  return { anonymousSlopeMbPerHour: round(p.anonymous, 2), fileBackedSlopeMbPerHour: round(p.fileBacked, 2) };
+}
+
 function growthFigures(g: ResourceJudgement['rss']) {
   return g && { perHour: round(g.perHour, 2), interval95: [round(g.low, 2), round(g.high, 2)], points: g.points, verdict: g.verdict };
 }
@@ -209,6 +213,7 @@ async function finish(env: SoakEnvironment, checkers: Checkers, violations: Viol
       rss: growthFigures(judgement.rss), fds: growthFigures(judgement.fds),
       allSegments: { rssSlopeMbPerHour: round(c.resources.rssSlopeMbPerHour(true), 2), fdSlopePerHour: round(c.resources.fdSlopePerHour(true), 2) },
       heapKeptSlopeMbPerHour: round(c.resources.heapSlopeMbPerHour(), 2),
+      rssParts: rssParts(c.resources.rssPartSlopesMbPerHour()),
       segments: c.resources.describe(),
     },
     checks: {

@@ -23,6 +23,11 @@
  * one under a rising RSS says the growth is V8 sizing its heap or native memory, and a rising
  * one says the daemon keeps more (objects, or code the optimizing compiler keeps adding:
  * soak/README.md, "Stop 29").
+ *
+ * Also reported, not judged: the RSS's two parts, each floored the same way. File-backed pages
+ * are node's executable and libraries as far as the daemon has run their code (~41 MB at start,
+ * ~44 once the faults have reached their paths, then level); anonymous pages are V8's heap and
+ * malloc's. A rising RSS with a level file-backed part is memory the daemon allocated.
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -72,17 +77,33 @@ interface Segment {
   rss: Sample[];
   fds: Sample[];
   heap: Sample[];
+  /** The RSS's anonymous and file-backed parts (empty where the kernel does not say). */
+  anon: Sample[];
+  file: Sample[];
+}
+
+/** Resident memory in MB: all of it and, where the kernel splits it (Linux ≥ 4.5), its parts. */
+interface Resident {
+  total: number;
+  anon: number | null;
+  file: number | null;
 }
 
 const span = (s: Segment) => (s.rss.length > 1 ? s.rss.at(-1)!.t - s.rss[0]!.t : 0);
 
-function readRssMb(pid: number): number | null {
+function readResident(pid: number): Resident | null {
+  let status: string;
   try {
-    const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
-    return m ? Number(m[1]) / 1024 : null;
+    status = readFileSync(`/proc/${pid}/status`, 'utf8');
   } catch {
     return null;
   }
+  const mb = (field: string): number | null => {
+    const m = new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(status);
+    return m ? Number(m[1]) / 1024 : null;
+  };
+  const total = mb('VmRSS');
+  return total === null ? null : { total, anon: mb('RssAnon'), file: mb('RssFile') };
 }
 
 function countFds(pid: number): number | null {
@@ -135,18 +156,20 @@ export class ResourceMonitor {
     } catch {
       return null;
     }
-    const rss = readRssMb(pid);
+    const resident = readResident(pid);
     const fds = countFds(pid);
-    if (rss === null || fds === null) return null;
+    if (resident === null || fds === null) return null;
     let segment = this.segments.at(-1);
     if (!segment || segment.pid !== pid) {
-      segment = { pid, startedAt: now, rss: [], fds: [], heap: [] };
+      segment = { pid, startedAt: now, rss: [], fds: [], heap: [], anon: [], file: [] };
       this.segments.push(segment);
     }
     if (now - segment.startedAt < this.#timings.warmupMs) return null;
     const t = now - this.#startedAt;
-    segment.rss.push({ t, value: rss });
+    segment.rss.push({ t, value: resident.total });
     segment.fds.push({ t, value: fds });
+    if (resident.anon !== null) segment.anon.push({ t, value: resident.anon });
+    if (resident.file !== null) segment.file.push({ t, value: resident.file });
     return segment;
   }
 
@@ -179,6 +202,11 @@ export class ResourceMonitor {
   /** Over the heap's floors in the long segments; reported, not judged. */
   heapSlopeMbPerHour(): number | null {
     return this.#slope((s) => s.heap, false, this.#timings.heapFloorWindowMs);
+  }
+
+  /** Over the floors of the RSS's two parts in the long segments, like the RSS; reported, not judged. */
+  rssPartSlopesMbPerHour(): { anonymous: number | null; fileBacked: number | null } {
+    return { anonymous: this.#slope((s) => s.anon, false), fileBacked: this.#slope((s) => s.file, false) };
   }
 
   #points(series: (s: Segment) => Sample[], windowMs: number, level: typeof windowFloors): Sample[][] {
@@ -215,6 +243,8 @@ export class ResourceMonitor {
       floorsMb: windowFloors(this.segments[i]!.rss, this.#timings.floorWindowMs).map((f) => Number(f.value.toFixed(1))),
       fdMedians: windowMedians(this.segments[i]!.fds, this.#timings.floorWindowMs).map((f) => f.value),
       heapFloorsMb: windowFloors(this.segments[i]!.heap, this.#timings.heapFloorWindowMs).map((f) => Number(f.value.toFixed(1))),
+      anonFloorsMb: windowFloors(this.segments[i]!.anon, this.#timings.floorWindowMs).map((f) => Number(f.value.toFixed(1))),
+      fileFloorsMb: windowFloors(this.segments[i]!.file, this.#timings.floorWindowMs).map((f) => Number(f.value.toFixed(1))),
     }));
   }
 

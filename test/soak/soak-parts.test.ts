@@ -158,12 +158,17 @@ t.test('a slope\'s 95 % interval, and the verdict: exceeds only when the whole i
     const m = new ResourceMonitor('/nonexistent', 0, { warmupMs: 0, longMs: 0, floorWindowMs: 2 * minute, heapFloorWindowMs: 5 * minute });
     const rss = [];
     const fds = [];
+    const anon = [];
+    const file = [];
     for (let tm = 0; tm <= minutes * minute; tm += 20_000) {
       const w = Math.floor(tm / (2 * minute));
-      rss.push({ t: tm, value: 80 + scatter[w % scatter.length]! + (growthPerHour * tm) / hour + (tm % (2 * minute) === 0 ? 0 : 3) });
+      const anonymous = 36 + scatter[w % scatter.length]! + (growthPerHour * tm) / hour + (tm % (2 * minute) === 0 ? 0 : 3);
+      anon.push({ t: tm, value: anonymous });
+      file.push({ t: tm, value: 44 }); // node's executable: level once its code paths are reached
+      rss.push({ t: tm, value: anonymous + 44 });
       fds.push({ t: tm, value: 33 });
     }
-    m.segments.push({ pid: 1, startedAt: 0, rss, fds, heap: [] });
+    m.segments.push({ pid: 1, startedAt: 0, rss, fds, heap: [], anon, file });
     return m;
   };
   const limits = { minSpanMs: 10 * minute, rssMbPerHour: 1, fdsPerHour: 6 };
@@ -181,6 +186,8 @@ t.test('a slope\'s 95 % interval, and the verdict: exceeds only when the whole i
   const leak = judge(monitorWith(26, 30));
   t.equal(leak.judgement.rss!.verdict, 'exceeds', 'a daemon growing 30 MB/hour is caught in 26 minutes');
   t.same(leak.violations, ['rss-growth']);
+  const parts = monitorWith(26, 30).rssPartSlopesMbPerHour();
+  t.ok(Math.abs(parts.anonymous! - 30) < 3 && parts.fileBacked === 0, `the growth is told to be anonymous memory (${parts.anonymous} MB/hour), the executable's pages level (${parts.fileBacked})`);
   t.equal(judge(monitorWith(8, 30)).judgement.judged, 'too-short');
 });
 
@@ -197,6 +204,11 @@ t.test('the heap beside the RSS: sampled from the daemon\'s own figure, floored,
   answers[1]!(null); // the daemon did not answer: no sample
   await new Promise((r) => setTimeout(r, 0));
   t.same(monitor.segments[0]!.heap.map((s) => s.value), [30]);
+  // The RSS's parts, from this process's own /proc/<pid>/status: node's executable is file-backed,
+  // its heap anonymous, and the two (with shared memory, none here) make up the RSS.
+  const first = monitor.segments[0]!;
+  t.ok(first.file[0]!.value > 5 && first.anon[0]!.value > 5, `file-backed ${first.file[0]!.value.toFixed(1)} MB, anonymous ${first.anon[0]!.value.toFixed(1)} MB`);
+  t.ok(Math.abs(first.anon[0]!.value + first.file[0]!.value - first.rss[0]!.value) < 1, 'they add up to the RSS');
   // Another daemon takes the data dir (a restart): the old one's late answer is not its sample.
   await waitFor(() => answers.length >= 3, 2000, 'a third heap read', 5);
   writeFileSync(pidFile, String(process.ppid));
