@@ -89,6 +89,8 @@ interface Resident {
   file: number | null;
 }
 
+const floorsMb = (samples: readonly Sample[], windowMs: number) => windowFloors(samples, windowMs).map((f) => Number(f.value.toFixed(1)));
+
 const span = (s: Segment) => (s.rss.length > 1 ? s.rss.at(-1)!.t - s.rss[0]!.t : 0);
 
 function readResident(pid: number): Resident | null {
@@ -240,11 +242,11 @@ export class ResourceMonitor {
       firstFds: s.fds[0]?.value ?? 0, lastFds: s.fds.at(-1)?.value ?? 0,
     })).map((d, i) => ({
       ...d,
-      floorsMb: windowFloors(this.segments[i]!.rss, this.#timings.floorWindowMs).map((f) => Number(f.value.toFixed(1))),
+      floorsMb: floorsMb(this.segments[i]!.rss, this.#timings.floorWindowMs),
       fdMedians: windowMedians(this.segments[i]!.fds, this.#timings.floorWindowMs).map((f) => f.value),
-      heapFloorsMb: windowFloors(this.segments[i]!.heap, this.#timings.heapFloorWindowMs).map((f) => Number(f.value.toFixed(1))),
-      anonFloorsMb: windowFloors(this.segments[i]!.anon, this.#timings.floorWindowMs).map((f) => Number(f.value.toFixed(1))),
-      fileFloorsMb: windowFloors(this.segments[i]!.file, this.#timings.floorWindowMs).map((f) => Number(f.value.toFixed(1))),
+      heapFloorsMb: floorsMb(this.segments[i]!.heap, this.#timings.heapFloorWindowMs),
+      anonFloorsMb: floorsMb(this.segments[i]!.anon, this.#timings.floorWindowMs),
+      fileFloorsMb: floorsMb(this.segments[i]!.file, this.#timings.floorWindowMs),
     }));
   }
 
